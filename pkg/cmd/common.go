@@ -1,0 +1,123 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/cli-runtime/pkg/printers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/render"
+)
+
+// Colour modes of --color.
+const (
+	colorAuto   = "auto"
+	colorAlways = "always"
+	colorNever  = "never"
+)
+
+// Common is what every command that reads the cluster shares: kubectl's
+// connection flags, the output format, colour, and the injected dependencies.
+type Common struct {
+	ConfigFlags *genericclioptions.ConfigFlags
+	genericiooptions.IOStreams
+
+	Output string
+	Color  string
+
+	// Client, Now and Server are filled by Complete when nil or empty, so
+	// tests can inject their own.
+	Client kubernetes.Interface
+	Now    func() time.Time
+	// Server is the API server URL and Context the kubeconfig context in use,
+	// both for messages.
+	Server  string
+	Context string
+}
+
+func (o *Common) addFlags(cmd *cobra.Command) {
+	cmd.PersistentFlags().StringVarP(&o.Output, "output", "o", render.FormatText, "Output format: "+strings.Join(render.Formats, "|"))
+	cmd.PersistentFlags().StringVar(&o.Color, "color", colorAuto, "Colour the text output: auto (only on a terminal, and not with NO_COLOR or TERM=dumb), always, never")
+	o.ConfigFlags.AddFlags(cmd.PersistentFlags())
+}
+
+// Validate checks flag values; it does no I/O.
+func (o *Common) Validate(cmd *cobra.Command) error {
+	if !slices.Contains(render.Formats, o.Output) {
+		return flagError(cmd, fmt.Errorf("--output must be one of %s, got %q", strings.Join(render.Formats, ", "), o.Output))
+	}
+	if !slices.Contains([]string{colorAuto, colorAlways, colorNever}, o.Color) {
+		return flagError(cmd, fmt.Errorf("--color must be auto, always or never, got %q", o.Color))
+	}
+	return nil
+}
+
+// Complete resolves the kubeconfig and builds the client.
+func (o *Common) Complete() error {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Client != nil {
+		return nil
+	}
+	loader := o.ConfigFlags.ToRawKubeConfigLoader()
+	if raw, err := loader.RawConfig(); err == nil {
+		o.Context = raw.CurrentContext
+	}
+	if o.ConfigFlags.Context != nil && *o.ConfigFlags.Context != "" {
+		o.Context = *o.ConfigFlags.Context
+	}
+	cfg, err := o.ConfigFlags.ToRESTConfig()
+	if err != nil {
+		return &connError{context: o.Context, err: err}
+	}
+	o.Server = cfg.Host
+	if paths := loader.ConfigAccess().GetLoadingPrecedence(); o.Context == "" && !anyFileExists(paths) &&
+		(o.ConfigFlags.APIServer == nil || *o.ConfigFlags.APIServer == "") {
+		// client-go falls back to localhost:8080 when there is no kubeconfig;
+		// say what is really missing instead.
+		return &connError{err: &noKubeconfigError{paths: paths}}
+	}
+	cfg = rest.CopyConfig(cfg)
+	cfg.UserAgent = "kubectl-explain_nodes/" + Build().Version
+	// Protobuf is several times cheaper to decode than JSON for core types.
+	cfg.ContentType = "application/vnd.kubernetes.protobuf"
+	cfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	// A handful of reads, issued together; client-side throttling would only
+	// add latency.
+	cfg.QPS, cfg.Burst = 100, 200
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return &connError{context: o.Context, server: o.Server, err: err}
+	}
+	o.Client = client
+	return nil
+}
+
+func anyFileExists(paths []string) bool {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// colour returns the colouriser for text output.
+func (o *Common) colour() render.Colour {
+	switch o.Color {
+	case colorAlways:
+		return render.Colour{Enabled: true}
+	case colorNever:
+		return render.Colour{}
+	}
+	return render.Colour{Enabled: printers.AllowsColorOutput(o.Out)}
+}

@@ -1,0 +1,44 @@
+// Package cmd holds the cobra commands of kubectl explain-nodes. Each command
+// is an Options struct with Complete (resolve configuration, build clients),
+// Validate (flag combinations, no I/O) and Run.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/pflag"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+)
+
+// Main runs the plugin with the given arguments and streams and returns the
+// process exit code: 0 on success, 1 on any error. Errors are printed to
+// errOut as plain sentences; usage is printed only for mistakes in the
+// command line itself.
+func Main(args []string, in io.Reader, out, errOut io.Writer) int {
+	// No global flags from imported packages leak into the command line.
+	pflag.CommandLine = pflag.NewFlagSet("kubectl-explain_nodes", pflag.ContinueOnError)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	streams := genericiooptions.IOStreams{In: in, Out: out, ErrOut: errOut}
+	root := NewCmdExplainNodes(streams)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(errOut, "error: %v\n\nUsage:\n  %s\n\nSee '%s --help' for more.\n", ue.err, ue.cmd.UseLine(), ue.cmd.CommandPath())
+		return 1
+	}
+	fmt.Fprintf(errOut, "error: %v\n", err)
+	return 1
+}

@@ -1,0 +1,114 @@
+package cmd
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/render"
+)
+
+const rootExample = `  # Explain every node of the current cluster
+  kubectl explain-nodes
+
+  # Explain two nodes only
+  kubectl explain-nodes worker-1 worker-2
+
+  # The same, as JSON, for scripts
+  kubectl explain-nodes -o json
+
+  # Another kubeconfig context
+  kubectl explain-nodes --context staging
+
+  # Why is a pod stuck in Pending?
+  kubectl explain-nodes why-pending my-pod -n my-namespace`
+
+// NodesOptions are the options of `kubectl explain-nodes [NODE...]`.
+type NodesOptions struct {
+	Common
+	NodeNames []string
+}
+
+// NewCmdExplainNodes returns the root command.
+func NewCmdExplainNodes(streams genericiooptions.IOStreams) *cobra.Command {
+	o := &NodesOptions{Common: Common{
+		ConfigFlags: genericclioptions.NewConfigFlags(true),
+		IOStreams:   streams,
+	}}
+	cmd := &cobra.Command{
+		Use:   "explain-nodes [NODE...]",
+		Annotations: map[string]string{
+			// Help and errors name the command as users type it.
+			cobra.CommandDisplayNameAnnotation: "kubectl explain-nodes",
+		},
+		Short: "Explain a cluster's nodes and why pods are pending, in plain language",
+		Long: `Explain a cluster's nodes in plain language: what the control plane and each
+worker node are, what state they are in right now, and what that means for
+your pods. Use "why-pending" to learn, node by node, why a pod is not scheduled.
+
+The plugin only reads from the cluster; it never changes anything.`,
+		Example:       rootExample,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.NodeNames = args
+			if err := o.Validate(cmd); err != nil {
+				return err
+			}
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			return o.Run(cmd)
+		},
+	}
+	cmd.SetFlagErrorFunc(flagError)
+	cmd.CompletionOptions.DisableDefaultCmd = true
+	o.addFlags(cmd)
+	cmd.AddCommand(newCmdVersion(streams))
+	cmd.AddCommand(newCmdWhyPending(&o.Common))
+	return cmd
+}
+
+// Run reads the cluster and prints the report.
+func (o *NodesOptions) Run(cmd *cobra.Command) error {
+	r := &cluster.Reader{Client: o.Client, Server: o.Server}
+	snap, err := r.ReadNodes(cmd.Context())
+	if err != nil {
+		return &connError{context: o.Context, server: o.Server, err: err}
+	}
+	if len(o.NodeNames) > 0 {
+		if err := keepNodes(snap, o.NodeNames); err != nil {
+			return err
+		}
+	}
+	report := explain.Explain(snap, o.Now())
+	if o.Output != render.FormatText {
+		return render.Structured(o.Out, report, o.Output)
+	}
+	return render.ReportText(o.Out, report, o.colour())
+}
+
+// keepNodes narrows the snapshot to the named nodes, in the order given.
+func keepNodes(s *cluster.Snapshot, names []string) error {
+	byName := make(map[string]int, len(s.Nodes))
+	for i, n := range s.Nodes {
+		byName[n.Name] = i
+	}
+	kept := s.Nodes[:0:0]
+	for _, name := range names {
+		i, ok := byName[name]
+		if !ok {
+			if len(s.Gaps) > 0 {
+				return fmt.Errorf("node %q could not be read: %s", name, s.Gaps[0].Message)
+			}
+			return fmt.Errorf("node %q not found; `kubectl get nodes` lists the cluster's nodes", name)
+		}
+		kept = append(kept, s.Nodes[i])
+	}
+	s.Nodes = kept
+	return nil
+}
