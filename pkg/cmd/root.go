@@ -40,7 +40,7 @@ func NewCmdExplainNodes(streams genericiooptions.IOStreams) *cobra.Command {
 		IOStreams:   streams,
 	}}
 	cmd := &cobra.Command{
-		Use:   "explain-nodes [NODE...]",
+		Use: "explain-nodes [NODE...]",
 		Annotations: map[string]string{
 			// Help and errors name the command as users type it.
 			cobra.CommandDisplayNameAnnotation: "kubectl explain-nodes",

@@ -1,0 +1,50 @@
+# kubectl explain-nodes
+
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo v0.0.0-dev)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+PKG := github.com/explain-nodes/kubectl-explain-nodes
+LDFLAGS := -s -w -X $(PKG)/pkg/cmd.version=$(VERSION) -X $(PKG)/pkg/cmd.commit=$(COMMIT)
+
+# The local clusters: one for `make demo` and `make cluster`, one for the e2e suite.
+CLUSTER ?= explain-nodes
+E2E_CLUSTER ?= explain-nodes-e2e
+KUBE_BIN = $(shell source test/cluster/versions.sh && echo $$KUBE_BIN)
+
+.PHONY: build test unit e2e demo cluster cluster-down tools clean
+
+## build: the plugin, into bin/kubectl-explain_nodes
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/kubectl-explain_nodes ./cmd/kubectl-explain_nodes
+
+## test: go vet, unit tests with -race, then the e2e suite on a fresh cluster
+test: unit e2e
+
+unit:
+	$(GO) vet ./...
+	$(GO) vet -tags e2e ./test/e2e/...
+	$(GO) test -race -count=1 ./...
+
+## e2e: the e2e suite against a freshly started cluster, torn down afterwards
+e2e:
+	test/e2e/run.sh $(E2E_CLUSTER)
+
+## tools: build the pinned cluster components into the cache (once)
+tools:
+	test/cluster/build.sh
+
+## cluster: start the local cluster (idempotent) and print its kubeconfig path
+cluster:
+	@test/cluster/up.sh $(CLUSTER)
+
+## cluster-down: remove the local cluster
+cluster-down:
+	@test/cluster/down.sh $(CLUSTER)
+
+## demo: build, start the demo cluster with a small scene, run the plugin through kubectl
+demo: build
+	test/demo/run.sh $(CLUSTER)
+
+clean:
+	rm -rf bin dist

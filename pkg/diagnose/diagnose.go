@@ -1,0 +1,270 @@
+package diagnose
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	resourcehelper "k8s.io/component-helpers/resource"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
+)
+
+// Diagnose explains why in.Pod is pending, as of now.
+func Diagnose(in Input, now time.Time) *Diagnosis {
+	pod := in.Pod
+	d := &Diagnosis{
+		APIVersion:  explain.APIVersion,
+		Kind:        KindDiagnosis,
+		Namespace:   pod.Namespace,
+		Pod:         pod.Name,
+		Phase:       string(pod.Status.Phase),
+		NodeName:    pod.Spec.NodeName,
+		GeneratedAt: now.UTC(),
+		Scheduler:   schedulerVerdict(pod, in.Events),
+		Unread:      in.Gaps,
+	}
+	switch {
+	case pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed:
+		d.State = StateFinished
+		d.Summary = fmt.Sprintf("The pod is not pending: it has finished (%s).", pod.Status.Phase)
+		return d
+	case pod.Spec.NodeName != "" && pod.Status.Phase == corev1.PodRunning:
+		d.State = StateRunning
+		d.Summary = fmt.Sprintf("The pod is not pending: it runs on node %s.", pod.Spec.NodeName)
+		return d
+	case pod.Spec.NodeName != "":
+		d.State = StateScheduled
+		d.Summary = fmt.Sprintf("The scheduler has done its part: the pod is bound to node %s, which has not started it yet.", pod.Spec.NodeName)
+		return d
+	case len(pod.Spec.SchedulingGates) > 0:
+		d.State = StateWaitingForScheduler
+		gates := make([]string, 0, len(pod.Spec.SchedulingGates))
+		for _, g := range pod.Spec.SchedulingGates {
+			gates = append(gates, g.Name)
+		}
+		d.Summary = fmt.Sprintf("The scheduler will not consider the pod until its scheduling gates are removed: %s. The controller that added them removes them when it is ready.", strings.Join(gates, ", "))
+		return d
+	}
+
+	d.State = StateWaitingForScheduler
+	if d.Scheduler != nil && d.Scheduler.Reason == corev1.PodReasonUnschedulable {
+		d.State = StateUnschedulable
+	}
+	d.Nodes, d.Computed = evaluate(pod, in.Nodes, in.Assigned)
+	fits := 0
+	for _, v := range d.Nodes {
+		if v.Fits {
+			fits++
+		}
+	}
+	switch {
+	case fits > 0:
+		d.Summary = fmt.Sprintf("%s of %d fit the pod now; the scheduler should place it on its next attempt.", plural(fits, "node"), len(d.Nodes))
+	case d.State == StateUnschedulable:
+		d.Summary = "No node can take the pod: the scheduler tried every node and each one failed a check. The reasons, node by node, follow."
+	default:
+		d.Summary = "No node can take the pod, and the scheduler has not yet said why."
+	}
+	if d.Scheduler != nil && d.Scheduler.Message != "" {
+		d.Agreement = compare(d.Computed, d.Scheduler, len(in.Nodes), now)
+	}
+	d.Fixes = fixes(pod, d.Nodes)
+	return d
+}
+
+// evaluate runs the filters on every node and counts the verdicts as the
+// scheduler does: a node counts once, under the first filter it fails.
+func evaluate(pod *corev1.Pod, nodes []corev1.Node, assigned []corev1.Pod) ([]NodeVerdict, string) {
+	infos := newNodeInfos(nodes, assigned)
+	req := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
+	verdicts := make([]NodeVerdict, 0, len(nodes))
+	counts := map[string]int{}
+	for i := range nodes {
+		v := NodeVerdict{Node: nodes[i].Name}
+		for _, f := range filters {
+			if failure := f(pod, req, infos[nodes[i].Name]); failure != nil {
+				v.Failures = append(v.Failures, *failure)
+			}
+		}
+		v.Fits = len(v.Failures) == 0
+		if !v.Fits {
+			for _, r := range v.Failures[0].Reasons {
+				counts[r]++
+			}
+		}
+		verdicts = append(verdicts, v)
+	}
+	sort.SliceStable(verdicts, func(i, j int) bool {
+		if verdicts[i].Fits != verdicts[j].Fits {
+			return verdicts[i].Fits
+		}
+		return verdicts[i].Node < verdicts[j].Node
+	})
+	if len(nodes) == 0 {
+		return verdicts, "no nodes available to schedule pods"
+	}
+	if len(counts) == 0 {
+		return verdicts, ""
+	}
+	return verdicts, FormatFitError(len(nodes), counts)
+}
+
+// FormatFitError words reason counts as the scheduler's FitError does.
+func FormatFitError(total int, counts map[string]int) string {
+	parts := make([]string, 0, len(counts))
+	for reason, n := range counts {
+		parts = append(parts, fmt.Sprintf("%d %s", n, reason))
+	}
+	sort.Strings(parts)
+	return fmt.Sprintf("0/%d nodes are available: %s.", total, strings.Join(parts, ", "))
+}
+
+// schedulerVerdict finds the scheduler's latest word on the pod: its
+// PodScheduled=False condition (whole message) or, failing that, the latest
+// FailedScheduling event (cut at 1024 characters).
+func schedulerVerdict(pod *corev1.Pod, events []corev1.Event) *SchedulerVerdict {
+	for _, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse {
+			return &SchedulerVerdict{Source: "PodScheduled condition", Reason: c.Reason, Message: c.Message, At: c.LastTransitionTime.UTC()}
+		}
+	}
+	var latest *corev1.Event
+	for i := range events {
+		e := &events[i]
+		if e.Reason != "FailedScheduling" {
+			continue
+		}
+		if latest == nil || eventTime(e).After(eventTime(latest)) {
+			latest = e
+		}
+	}
+	if latest == nil {
+		return nil
+	}
+	return &SchedulerVerdict{Source: "FailedScheduling event", Reason: corev1.PodReasonUnschedulable, Message: latest.Message, At: eventTime(latest).UTC()}
+}
+
+func eventTime(e *corev1.Event) time.Time {
+	switch {
+	case !e.EventTime.IsZero():
+		return e.EventTime.Time
+	case !e.LastTimestamp.IsZero():
+		return e.LastTimestamp.Time
+	}
+	return e.FirstTimestamp.Time
+}
+
+var (
+	fitErrorRE = regexp.MustCompile(`^0/(\d+) nodes are available: (.*)$`)
+	countRE    = regexp.MustCompile(`^(\d+) (.+)$`)
+	// Older wordings of the taint reason, which named the taint.
+	oldTaintRE = regexp.MustCompile(`^node\(s\) had (untolerated taint \{.*\}|taint \{.*\}, that the pod didn't tolerate|taints that the pod didn't tolerate)$`)
+)
+
+// ParseFitError reads a scheduler message of the form "0/N nodes are
+// available: 2 reason, 1 reason. preemption: …" into N and the reason counts.
+// Older wordings of a reason are folded into today's.
+func ParseFitError(msg string) (int, map[string]int, bool) {
+	msg = strings.TrimSpace(msg)
+	if i := strings.Index(msg, " preemption:"); i >= 0 {
+		msg = msg[:i]
+	}
+	m := fitErrorRE.FindStringSubmatch(msg)
+	if m == nil {
+		return 0, nil, false
+	}
+	total, _ := strconv.Atoi(m[1])
+	body := strings.TrimRight(m[2], ".")
+	counts := map[string]int{}
+	for _, part := range splitReasons(body) {
+		cm := countRE.FindStringSubmatch(strings.TrimSpace(part))
+		if cm == nil {
+			return 0, nil, false
+		}
+		n, _ := strconv.Atoi(cm[1])
+		reason := cm[2]
+		if oldTaintRE.MatchString(reason) {
+			reason = ReasonUntoleratedTaint
+		}
+		if reason == "node(s) didn't match node selector" {
+			reason = ReasonNodeAffinity
+		}
+		counts[reason] += n
+	}
+	return total, counts, true
+}
+
+// splitReasons splits on ", " followed by a count, so a comma inside a
+// reason (a taint's value) does not split it.
+func splitReasons(body string) []string {
+	var parts []string
+	start := 0
+	for i := 0; i+2 < len(body); i++ {
+		if body[i] == ',' && body[i+1] == ' ' && body[i+2] >= '0' && body[i+2] <= '9' {
+			parts = append(parts, body[start:i])
+			start = i + 2
+		}
+	}
+	return append(parts, body[start:])
+}
+
+func compare(computed string, s *SchedulerVerdict, nodes int, now time.Time) *Agreement {
+	total, theirs, ok := ParseFitError(s.Message)
+	if !ok {
+		return &Agreement{Explanation: "the scheduler's message is not in the usual \"0/N nodes are available\" form, so it cannot be compared node by node"}
+	}
+	ours := map[string]int{}
+	if computed != "" {
+		_, ours, _ = ParseFitError(computed)
+	}
+	if total == nodes && equalCounts(ours, theirs) {
+		return &Agreement{Agrees: true}
+	}
+	var why []string
+	if total != nodes {
+		why = append(why, fmt.Sprintf("the scheduler counted %d nodes and the cluster has %d now: nodes were added or removed since", total, nodes))
+	}
+	for reason := range theirs {
+		if !knownReason(reason) {
+			why = append(why, fmt.Sprintf("the scheduler reports %q, which comes from a check this tool does not evaluate (another plugin, a custom scheduler profile or an extender)", reason))
+		}
+	}
+	age := now.Sub(s.At).Round(time.Second)
+	if !s.At.IsZero() && age > 0 {
+		why = append(why, fmt.Sprintf("the scheduler's message is %s old; the cluster may have changed since (pods finished or started, nodes changed), and the scheduler retries on such changes", age))
+	}
+	sort.Strings(why)
+	return &Agreement{Explanation: strings.Join(why, "; ")}
+}
+
+func knownReason(r string) bool {
+	switch r {
+	case ReasonNodeName, ReasonUnschedulable, ReasonUntoleratedTaint, ReasonNodeAffinity, ReasonNodePorts, ReasonTooManyPods:
+		return true
+	}
+	return strings.HasPrefix(r, reasonInsufficientPrefx)
+}
+
+func equalCounts(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,113 @@
+// Package diagnose explains why a pod is not running: for a pod waiting for
+// the scheduler it evaluates, node by node, the default scheduler's filters
+// with the scheduler's own helpers and reason strings, counts the verdicts the
+// way the scheduler does, and compares the result with the scheduler's own
+// message. It is pure: no I/O, no clock but the one passed in.
+package diagnose
+
+import (
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
+)
+
+// KindDiagnosis heads the JSON or YAML form of a Diagnosis.
+const KindDiagnosis = "PendingDiagnosis"
+
+// Input is everything a diagnosis reads.
+type Input struct {
+	Pod *corev1.Pod
+	// Nodes are all nodes of the cluster.
+	Nodes []corev1.Node
+	// Assigned are the non-terminal pods bound to a node, as the scheduler's
+	// cache holds them.
+	Assigned []corev1.Pod
+	// Events are the events about the pod, any order.
+	Events []corev1.Event
+	// Gaps are the reads that failed.
+	Gaps []cluster.Gap
+}
+
+// State is where a pod stands on its way to running.
+type State string
+
+// States of a pod, as far as why-pending is concerned.
+const (
+	// StateUnschedulable: the scheduler tried and found no node.
+	StateUnschedulable State = "Unschedulable"
+	// StateWaitingForScheduler: no node yet, and no verdict from the scheduler.
+	StateWaitingForScheduler State = "WaitingForScheduler"
+	// StateScheduled: bound to a node, but not running yet.
+	StateScheduled State = "Scheduled"
+	// StateRunning: nothing is pending.
+	StateRunning State = "Running"
+	// StateFinished: the pod has succeeded or failed.
+	StateFinished State = "Finished"
+)
+
+// Diagnosis is the answer to "why is this pod pending?".
+type Diagnosis struct {
+	APIVersion string    `json:"apiVersion"`
+	Kind       string    `json:"kind"`
+	Namespace  string    `json:"namespace"`
+	Pod        string    `json:"pod"`
+	Phase      string    `json:"phase"`
+	NodeName   string    `json:"nodeName,omitempty"`
+	State      State     `json:"state"`
+	Summary    string    `json:"summary"`
+	GeneratedAt time.Time `json:"generatedAt"`
+	// Scheduler is what the scheduler last said about the pod.
+	Scheduler *SchedulerVerdict `json:"scheduler,omitempty"`
+	// Computed is this tool's verdict, counted and worded as the scheduler
+	// would word it; Agreement compares it with Scheduler.
+	Computed  string     `json:"computed,omitempty"`
+	Agreement *Agreement `json:"agreement,omitempty"`
+	// Nodes holds one verdict per node, nodes that fit first, then by name.
+	Nodes []NodeVerdict `json:"nodes,omitempty"`
+	// Fixes are concrete changes that would let the pod be placed, most
+	// effective first.
+	Fixes  []string      `json:"fixes,omitempty"`
+	Unread []cluster.Gap `json:"unread,omitempty"`
+}
+
+// SchedulerVerdict is the scheduler's own message about the pod.
+type SchedulerVerdict struct {
+	// Source is where the message came from: the PodScheduled condition or
+	// the latest FailedScheduling event.
+	Source  string    `json:"source"`
+	Reason  string    `json:"reason"`
+	Message string    `json:"message"`
+	At      time.Time `json:"at,omitempty"`
+}
+
+// Agreement says whether the tool's per-node verdicts, counted, reproduce the
+// scheduler's message.
+type Agreement struct {
+	Agrees bool `json:"agrees"`
+	// Explanation says what may account for a difference.
+	Explanation string `json:"explanation,omitempty"`
+}
+
+// NodeVerdict is what the scheduler's filters make of one node.
+type NodeVerdict struct {
+	Node string `json:"node"`
+	Fits bool   `json:"fits"`
+	// Failures lists every filter the node fails, in the scheduler's order.
+	// The scheduler stops at the first, so only Failures[0] is counted in
+	// its message.
+	Failures []Failure `json:"failures,omitempty"`
+}
+
+// Failure is one filter a node fails.
+type Failure struct {
+	// Plugin is the scheduler plugin, e.g. TaintToleration.
+	Plugin string `json:"plugin"`
+	// Reasons are the scheduler's own reason strings, e.g. "Insufficient cpu".
+	Reasons []string `json:"reasons"`
+	// Detail says exactly what did not match, in plain language.
+	Detail string `json:"detail"`
+	// Taints are the untolerated taints (key=value:Effect), for TaintToleration.
+	Taints []string `json:"taints,omitempty"`
+}
