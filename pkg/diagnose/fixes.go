@@ -11,13 +11,13 @@ import (
 // conditionTaints are set by the node controller while a node condition
 // holds; the fix is the condition, not a toleration.
 var conditionTaints = map[string]string{
-	corev1.TaintNodeDiskPressure:       "is under disk pressure: free disk space on it (images, logs, emptyDir volumes); the node controller removes the taint once the kubelet reports enough free disk",
-	corev1.TaintNodeMemoryPressure:     "is under memory pressure: free memory on it; the taint goes once the kubelet reports enough",
-	corev1.TaintNodePIDPressure:        "is running out of process IDs: find the process leak on it; the taint goes once the kubelet reports enough",
-	corev1.TaintNodeNotReady:           "is NotReady: bring its kubelet and container runtime back; the taint goes once the node is Ready",
-	corev1.TaintNodeUnreachable:        "is unreachable (its kubelet stopped reporting): bring the node or its kubelet back; the taint goes once it reports again",
-	corev1.TaintNodeNetworkUnavailable: "has no pod network yet: check the CNI plugin's pod on it",
-	corev1.TaintNodeUnschedulable:      "is cordoned: `kubectl uncordon` it if it is fit for work",
+	corev1.TaintNodeDiskPressure:                     "is under disk pressure: free disk space on it (images, logs, emptyDir volumes); the node controller removes the taint once the kubelet reports enough free disk",
+	corev1.TaintNodeMemoryPressure:                   "is under memory pressure: free memory on it; the taint goes once the kubelet reports enough",
+	corev1.TaintNodePIDPressure:                      "is running out of process IDs: find the process leak on it; the taint goes once the kubelet reports enough",
+	corev1.TaintNodeNotReady:                         "is NotReady: bring its kubelet and container runtime back; the taint goes once the node is Ready",
+	corev1.TaintNodeUnreachable:                      "is unreachable (its kubelet stopped reporting): bring the node or its kubelet back; the taint goes once it reports again",
+	corev1.TaintNodeNetworkUnavailable:               "has no pod network yet: check the CNI plugin's pod on it",
+	corev1.TaintNodeUnschedulable:                    "is cordoned: `kubectl uncordon` it if it is fit for work",
 	"node.cloudprovider.kubernetes.io/uninitialized": "has not been initialised by the cloud controller manager yet: check that it runs",
 }
 

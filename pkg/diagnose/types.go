@@ -49,14 +49,14 @@ const (
 
 // Diagnosis is the answer to "why is this pod pending?".
 type Diagnosis struct {
-	APIVersion string    `json:"apiVersion"`
-	Kind       string    `json:"kind"`
-	Namespace  string    `json:"namespace"`
-	Pod        string    `json:"pod"`
-	Phase      string    `json:"phase"`
-	NodeName   string    `json:"nodeName,omitempty"`
-	State      State     `json:"state"`
-	Summary    string    `json:"summary"`
+	APIVersion  string    `json:"apiVersion"`
+	Kind        string    `json:"kind"`
+	Namespace   string    `json:"namespace"`
+	Pod         string    `json:"pod"`
+	Phase       string    `json:"phase"`
+	NodeName    string    `json:"nodeName,omitempty"`
+	State       State     `json:"state"`
+	Summary     string    `json:"summary"`
 	GeneratedAt time.Time `json:"generatedAt"`
 	// Scheduler is what the scheduler last said about the pod.
 	Scheduler *SchedulerVerdict `json:"scheduler,omitempty"`

@@ -111,4 +111,3 @@ func nameList(names []string) string {
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(names[:maxNamesPerGroup], ", "), len(names)-maxNamesPerGroup)
 }
-
