@@ -52,6 +52,8 @@ your pods. Use "why-pending" to learn, node by node, why a pod is not scheduled.
 
 The plugin only reads from the cluster; it never changes anything.`,
 		Example:       rootExample,
+		// Arguments are node names; a mistyped subcommand is caught in Run.
+		Args:          cobra.ArbitraryArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -66,6 +68,7 @@ The plugin only reads from the cluster; it never changes anything.`,
 		},
 	}
 	cmd.SetFlagErrorFunc(flagError)
+	cmd.SuggestionsMinimumDistance = 2
 	cmd.CompletionOptions.DisableDefaultCmd = true
 	o.addFlags(cmd)
 	cmd.AddCommand(newCmdVersion(streams))
@@ -82,6 +85,9 @@ func (o *NodesOptions) Run(cmd *cobra.Command) error {
 	}
 	if len(o.NodeNames) > 0 {
 		if err := keepNodes(snap, o.NodeNames); err != nil {
+			if s := cmd.SuggestionsFor(o.NodeNames[0]); len(s) > 0 && len(o.NodeNames) == 1 {
+				return fmt.Errorf("%w; did you mean `kubectl explain-nodes %s`?", err, s[0])
+			}
 			return err
 		}
 	}

@@ -108,10 +108,20 @@ func evaluate(pod *corev1.Pod, nodes []corev1.Node, assigned []corev1.Pod) ([]No
 	if len(nodes) == 0 {
 		return verdicts, "no nodes available to schedule pods"
 	}
-	if len(counts) == 0 {
+	if fitsAny(verdicts) {
+		// The scheduler reports no FitError while a node fits.
 		return verdicts, ""
 	}
 	return verdicts, FormatFitError(len(nodes), counts)
+}
+
+func fitsAny(verdicts []NodeVerdict) bool {
+	for _, v := range verdicts {
+		if v.Fits {
+			return true
+		}
+	}
+	return false
 }
 
 // FormatFitError words reason counts as the scheduler's FitError does.

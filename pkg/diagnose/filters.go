@@ -267,6 +267,7 @@ func splitPort(s string) (proto, ip, port string) {
 
 func filterNodeResourcesFit(pod *corev1.Pod, req corev1.ResourceList, n *nodeInfo) *Failure {
 	var reasons, details []string
+	var shortfalls []Shortfall
 	alloc := n.node.Status.Allocatable
 	if maxPods := alloc.Pods().Value(); int64(n.pods)+1 > maxPods {
 		reasons = append(reasons, ReasonTooManyPods)
@@ -293,6 +294,7 @@ func filterNodeResourcesFit(pod *corev1.Pod, req corev1.ResourceList, n *nodeInf
 			continue
 		}
 		reasons = append(reasons, reasonInsufficientPrefx+string(name))
+		shortfalls = append(shortfalls, Shortfall{Resource: name, Requested: want, Free: nonNegative(free), Allocatable: have})
 		if have.IsZero() {
 			details = append(details, fmt.Sprintf("%s: the pod requests %s, the node has none", name, FormatQuantity(name, want)))
 			continue
@@ -303,7 +305,7 @@ func filterNodeResourcesFit(pod *corev1.Pod, req corev1.ResourceList, n *nodeInf
 	if len(reasons) == 0 {
 		return nil
 	}
-	return &Failure{Plugin: "NodeResourcesFit", Reasons: reasons, Detail: strings.Join(details, "; ")}
+	return &Failure{Plugin: "NodeResourcesFit", Reasons: reasons, Detail: strings.Join(details, "; "), Shortfalls: shortfalls}
 }
 
 // resourceOrder puts the scheduler's reasons in its order: cpu, memory,

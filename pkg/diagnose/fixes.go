@@ -26,6 +26,29 @@ type fix struct {
 	text   string
 	enough []string // nodes where this change alone would let the pod fit
 	nodes  []string // nodes it concerns
+	// For a resource shortfall: the request, and the most any node where
+	// lowering it would suffice has free.
+	shortfall *Shortfall
+	bestFree  *Shortfall
+}
+
+// noteShortfall words a resource fix: by how much the request must drop for
+// the pod to fit, when some node is short of this resource alone.
+func noteShortfall(f *fix, sf Shortfall, node string, single bool) {
+	if f.shortfall == nil {
+		f.shortfall = &sf
+	}
+	if single && sf.Free.Sign() > 0 && (f.bestFree == nil || sf.Free.Cmp(f.bestFree.Free) > 0) {
+		f.bestFree = &sf
+	}
+	name := string(sf.Resource)
+	f.text = fmt.Sprintf("Not enough %s free: the pod requests %s", name, FormatQuantity(sf.Resource, f.shortfall.Requested))
+	if f.bestFree != nil {
+		f.text += fmt.Sprintf("; lower the request to at most %s, ", FormatQuantity(sf.Resource, f.bestFree.Free))
+	} else {
+		f.text += "; "
+	}
+	f.text += fmt.Sprintf("free %s by scaling down other workloads, or add nodes with more", name)
 }
 
 // fixes suggests concrete changes, those that alone would let the pod fit
@@ -83,10 +106,14 @@ func fixes(pod *corev1.Pod, verdicts []NodeVerdict) []string {
 				for _, r := range f.Reasons {
 					if r == ReasonTooManyPods {
 						add("pods", "The node runs as many pods as it allows (its pods allocatable): move pods elsewhere or add nodes", v.Node, alone)
-						continue
 					}
-					res := strings.TrimPrefix(r, reasonInsufficientPrefx)
-					add("res:"+res, fmt.Sprintf("Not enough %s free: lower the pod's %s request, free %s by scaling down other workloads, or add nodes with more", res, res, res), v.Node, alone)
+				}
+				// With one short resource, lowering that request to what
+				// the node has free is a complete fix for the node.
+				single := alone && len(f.Shortfalls) == 1 && len(f.Reasons) == 1
+				for _, sf := range f.Shortfalls {
+					add("res:"+string(sf.Resource), "", v.Node, single)
+					noteShortfall(byKey["res:"+string(sf.Resource)], sf, v.Node, single)
 				}
 			case "NodeName":
 				add("nodename", fmt.Sprintf("The pod names node %q in spec.nodeName; remove it or name an existing node", pod.Spec.NodeName), v.Node, alone)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
@@ -110,4 +111,14 @@ type Failure struct {
 	Detail string `json:"detail"`
 	// Taints are the untolerated taints (key=value:Effect), for TaintToleration.
 	Taints []string `json:"taints,omitempty"`
+	// Shortfalls are the resources that do not fit, for NodeResourcesFit.
+	Shortfalls []Shortfall `json:"shortfalls,omitempty"`
+}
+
+// Shortfall is one resource a node has too little of for the pod.
+type Shortfall struct {
+	Resource    corev1.ResourceName `json:"resource"`
+	Requested   resource.Quantity   `json:"requested"`
+	Free        resource.Quantity   `json:"free"`
+	Allocatable resource.Quantity   `json:"allocatable"`
 }

@@ -64,7 +64,7 @@ func TestBadFlag(t *testing.T) {
 			if r.code != 1 {
 				t.Errorf("exit code %d, want 1:\n%s", r.code, r)
 			}
-			if !strings.Contains(r.stderr, "error: "+tc.want) {
+			if !strings.HasPrefix(r.stderr, "error: ") || !strings.Contains(r.stderr, tc.want) {
 				t.Errorf("stderr lacks %q:\n%s", tc.want, r)
 			}
 			if !strings.Contains(r.stderr, "Usage:") {

@@ -146,4 +146,10 @@ func TestUnknownNodeName(t *testing.T) {
 		t.Errorf("want exit 1 and a not-found message:\n%s", r)
 	}
 	assertNoStackTrace(t, r)
+
+	// A mistyped subcommand reads as a node name; the error suggests the command.
+	r = kubectlRun(t, nil, "explain-nodes", "why-pendng")
+	if r.code != 1 || !strings.Contains(r.stderr, "did you mean `kubectl explain-nodes why-pending`?") {
+		t.Errorf("want exit 1 and a suggestion:\n%s", r)
+	}
 }

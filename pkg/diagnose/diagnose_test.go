@@ -1,0 +1,347 @@
+package diagnose
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+var now = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+func res(kv ...string) corev1.ResourceList {
+	l := corev1.ResourceList{}
+	for i := 0; i < len(kv); i += 2 {
+		l[corev1.ResourceName(kv[i])] = resource.MustParse(kv[i+1])
+	}
+	return l
+}
+
+func mkNode(name string, alloc corev1.ResourceList, mod ...func(*corev1.Node)) corev1.Node {
+	n := corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{}}, Status: corev1.NodeStatus{Allocatable: alloc}}
+	for _, m := range mod {
+		m(&n)
+	}
+	return n
+}
+
+func mkPod(name string, requests corev1.ResourceList, mod ...func(*corev1.Pod)) corev1.Pod {
+	p := corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default"},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Resources: corev1.ResourceRequirements{Requests: requests}}}},
+		Status:     corev1.PodStatus{Phase: corev1.PodPending},
+	}
+	for _, m := range mod {
+		m(&p)
+	}
+	return p
+}
+
+func on(node string) func(*corev1.Pod) {
+	return func(p *corev1.Pod) { p.Spec.NodeName = node; p.Status.Phase = corev1.PodRunning }
+}
+
+func taint(key, value string, effect corev1.TaintEffect) func(*corev1.Node) {
+	return func(n *corev1.Node) {
+		n.Spec.Taints = append(n.Spec.Taints, corev1.Taint{Key: key, Value: value, Effect: effect})
+	}
+}
+
+func label(k, v string) func(*corev1.Node) { return func(n *corev1.Node) { n.Labels[k] = v } }
+
+var std = res("cpu", "4", "memory", "8Gi", "pods", "110")
+
+// firstFailures returns, per node, the plugin and detail of each failure.
+func failures(d *Diagnosis) map[string][]string {
+	out := map[string][]string{}
+	for _, v := range d.Nodes {
+		if v.Fits {
+			out[v.Node] = []string{"fits"}
+			continue
+		}
+		for _, f := range v.Failures {
+			out[v.Node] = append(out[v.Node], f.Plugin+": "+f.Detail)
+		}
+	}
+	return out
+}
+
+func TestFilters(t *testing.T) {
+	tests := []struct {
+		name     string
+		pod      corev1.Pod
+		nodes    []corev1.Node
+		assigned []corev1.Pod
+		want     map[string][]string
+		computed string
+	}{
+		{
+			name:     "cordoned node, unless the pod tolerates unschedulable",
+			pod:      mkPod("p", nil),
+			nodes:    []corev1.Node{mkNode("n1", std, func(n *corev1.Node) { n.Spec.Unschedulable = true })},
+			want:     map[string][]string{"n1": {"NodeUnschedulable: the node is cordoned (spec.unschedulable): no new pods are placed on it"}},
+			computed: "0/1 nodes are available: 1 node(s) were unschedulable.",
+		},
+		{
+			name: "cordon tolerated",
+			pod: mkPod("p", nil, func(p *corev1.Pod) {
+				p.Spec.Tolerations = []corev1.Toleration{{Key: corev1.TaintNodeUnschedulable, Operator: corev1.TolerationOpExists}}
+			}),
+			nodes: []corev1.Node{mkNode("n1", std, func(n *corev1.Node) { n.Spec.Unschedulable = true })},
+			want:  map[string][]string{"n1": {"fits"}},
+		},
+		{
+			name: "taints: NoSchedule and NoExecute block, PreferNoSchedule does not, tolerated ones pass",
+			pod: mkPod("p", nil, func(p *corev1.Pod) {
+				p.Spec.Tolerations = []corev1.Toleration{{Key: "ok", Operator: corev1.TolerationOpEqual, Value: "yes", Effect: corev1.TaintEffectNoSchedule}}
+			}),
+			nodes: []corev1.Node{
+				mkNode("n1", std, taint("gpu", "true", corev1.TaintEffectNoSchedule), taint("soft", "", corev1.TaintEffectPreferNoSchedule), taint("evict", "", corev1.TaintEffectNoExecute)),
+				mkNode("n2", std, taint("ok", "yes", corev1.TaintEffectNoSchedule), taint("soft", "", corev1.TaintEffectPreferNoSchedule)),
+				mkNode("n3", std, taint("ok", "no", corev1.TaintEffectNoSchedule)),
+			},
+			want: map[string][]string{
+				"n1": {"TaintToleration: the pod does not tolerate the taint gpu=true:NoSchedule, evict:NoExecute"},
+				"n2": {"fits"},
+				"n3": {"TaintToleration: the pod does not tolerate the taint ok=no:NoSchedule"},
+			},
+			computed: "",
+		},
+		{
+			name: "nodeSelector says which key does not match",
+			pod:  mkPod("p", nil, func(p *corev1.Pod) { p.Spec.NodeSelector = map[string]string{"disktype": "ssd", "zone": "a"} }),
+			nodes: []corev1.Node{
+				mkNode("n1", std, label("disktype", "hdd"), label("zone", "a")),
+				mkNode("n2", std, label("zone", "b")),
+			},
+			want: map[string][]string{
+				"n1": {"NodeAffinity: nodeSelector disktype=ssd: the node has disktype=hdd"},
+				"n2": {"NodeAffinity: nodeSelector disktype=ssd: the node has no label disktype; nodeSelector zone=a: the node has zone=b"},
+			},
+			computed: "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector.",
+		},
+		{
+			name: "required node affinity names the failing requirement",
+			pod: mkPod("p", nil, func(p *corev1.Pod) {
+				p.Spec.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+					NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{
+						{Key: "topology.kubernetes.io/zone", Operator: corev1.NodeSelectorOpIn, Values: []string{"eu-1a", "eu-1b"}},
+					}}},
+				}}}
+			}),
+			nodes:    []corev1.Node{mkNode("n1", std, label("topology.kubernetes.io/zone", "us-2c")), mkNode("n2", std, label("topology.kubernetes.io/zone", "eu-1b"))},
+			want:     map[string][]string{"n1": {"NodeAffinity: required node affinity topology.kubernetes.io/zone In [eu-1a, eu-1b]: the node has topology.kubernetes.io/zone=us-2c"}, "n2": {"fits"}},
+			computed: "",
+		},
+		{
+			name:     "resources count init containers, sidecars and overhead",
+			pod:      podWithInitAndSidecar(),
+			nodes:    []corev1.Node{mkNode("n1", res("cpu", "2", "memory", "8Gi", "pods", "110"))},
+			assigned: []corev1.Pod{mkPod("other", res("cpu", "500m"), on("n1"))},
+			// max(migrate 1.5 + the sidecar started before it 0.25, app 0.5 + sidecar 0.25)
+			// + overhead 0.25 = 2 > 1.5 free
+			want:     map[string][]string{"n1": {"NodeResourcesFit: cpu: the pod requests 2, 500m of the node's 2 allocatable is already requested, 1500m free"}},
+			computed: "0/1 nodes are available: 1 Insufficient cpu.",
+		},
+		{
+			name:  "extended resources and memory, in the scheduler's order",
+			pod:   mkPod("p", res("nvidia.com/gpu", "1", "memory", "4Gi", "cpu", "1")),
+			nodes: []corev1.Node{mkNode("n1", res("cpu", "4", "memory", "2Gi", "pods", "110"))},
+			want: map[string][]string{"n1": {"NodeResourcesFit: memory: the pod requests 4Gi, 0 of the node's 2Gi allocatable is already requested, 2Gi free; nvidia.com/gpu: the pod requests 1, the node has none"}},
+			computed: "0/1 nodes are available: 1 Insufficient memory, 1 Insufficient nvidia.com/gpu.",
+		},
+		{
+			name:     "pod count limit",
+			pod:      mkPod("p", nil),
+			nodes:    []corev1.Node{mkNode("n1", res("cpu", "4", "pods", "2"))},
+			assigned: []corev1.Pod{mkPod("a", nil, on("n1")), mkPod("b", nil, on("n1"))},
+			want:     map[string][]string{"n1": {"NodeResourcesFit: pods: the node already runs 2 of 2 allowed"}},
+			computed: "0/1 nodes are available: 1 Too many pods.",
+		},
+		{
+			name:     "host port held by another pod",
+			pod:      mkPod("p", nil, hostPort(8080, "")),
+			nodes:    []corev1.Node{mkNode("n1", std), mkNode("n2", std)},
+			assigned: []corev1.Pod{mkPod("web", nil, on("n1"), hostPort(8080, "10.0.0.1")), mkPod("dns", nil, on("n2"), hostPort(53, ""))},
+			want: map[string][]string{
+				"n1": {"NodePorts: host port 0.0.0.0:8080 is held by pod default/web"},
+				"n2": {"fits"},
+			},
+		},
+		{
+			name: "every failing filter is listed, the first is counted",
+			pod:  mkPod("p", res("cpu", "8"), func(p *corev1.Pod) { p.Spec.NodeSelector = map[string]string{"a": "b"} }),
+			nodes: []corev1.Node{
+				mkNode("n1", std, taint("x", "", corev1.TaintEffectNoSchedule), func(n *corev1.Node) { n.Spec.Unschedulable = true }),
+				mkNode("n2", std),
+			},
+			want: map[string][]string{
+				"n1": {
+					"NodeUnschedulable: the node is cordoned (spec.unschedulable): no new pods are placed on it",
+					"TaintToleration: the pod does not tolerate the taint x:NoSchedule",
+					"NodeAffinity: nodeSelector a=b: the node has no label a",
+					"NodeResourcesFit: cpu: the pod requests 8, 0 of the node's 4 allocatable is already requested, 4 free",
+				},
+				"n2": {
+					"NodeAffinity: nodeSelector a=b: the node has no label a",
+					"NodeResourcesFit: cpu: the pod requests 8, 0 of the node's 4 allocatable is already requested, 4 free",
+				},
+			},
+			computed: "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) were unschedulable.",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pod := tc.pod
+			d := Diagnose(Input{Pod: &pod, Nodes: tc.nodes, Assigned: tc.assigned}, now)
+			if diff := cmp.Diff(tc.want, failures(d)); diff != "" {
+				t.Errorf("verdicts (-want +got):\n%s", diff)
+			}
+			if d.Computed != tc.computed {
+				t.Errorf("computed %q, want %q", d.Computed, tc.computed)
+			}
+		})
+	}
+}
+
+func podWithInitAndSidecar() corev1.Pod {
+	always := corev1.ContainerRestartPolicyAlways
+	p := mkPod("p", res("cpu", "500m"))
+	p.Spec.InitContainers = []corev1.Container{
+		{Name: "sidecar", RestartPolicy: &always, Resources: corev1.ResourceRequirements{Requests: res("cpu", "250m")}},
+		{Name: "migrate", Resources: corev1.ResourceRequirements{Requests: res("cpu", "1500m")}},
+	}
+	p.Spec.Overhead = res("cpu", "250m")
+	return p
+}
+
+func hostPort(port int32, ip string) func(*corev1.Pod) {
+	return func(p *corev1.Pod) {
+		p.Spec.Containers[0].Ports = append(p.Spec.Containers[0].Ports, corev1.ContainerPort{ContainerPort: port, HostPort: port, HostIP: ip})
+	}
+}
+
+func TestFormatFitErrorSortsLikeTheScheduler(t *testing.T) {
+	got := FormatFitError(14, map[string]int{
+		ReasonUntoleratedTaint: 2,
+		"Insufficient cpu":     10,
+		ReasonUnschedulable:    1,
+		"Insufficient memory":  1,
+	})
+	// The scheduler sorts the "count reason" strings, count included.
+	want := "0/14 nodes are available: 1 Insufficient memory, 1 node(s) were unschedulable, 10 Insufficient cpu, 2 node(s) had untolerated taint(s)."
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+func TestParseFitError(t *testing.T) {
+	tests := []struct {
+		msg   string
+		total int
+		want  map[string]int
+		ok    bool
+	}{
+		{
+			"0/5 nodes are available: 2 Insufficient cpu, 3 node(s) had untolerated taint(s). preemption: 0/5 nodes are available: 5 Preemption is not helpful for scheduling.",
+			5, map[string]int{"Insufficient cpu": 2, ReasonUntoleratedTaint: 3}, true,
+		},
+		{
+			"0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: a, b}, 2 node(s) had untolerated taint {gpu: true}.",
+			3, map[string]int{ReasonUntoleratedTaint: 3}, true,
+		},
+		{
+			"0/2 nodes are available: 1 node(s) had taint {x: y}, that the pod didn't tolerate, 1 node(s) didn't match node selector..",
+			2, map[string]int{ReasonUntoleratedTaint: 1, ReasonNodeAffinity: 1}, true,
+		},
+		{"no nodes available to schedule pods", 0, nil, false},
+		{"running PreBind plugin \"VolumeBinding\": binding volumes: timed out", 0, nil, false},
+	}
+	for _, tc := range tests {
+		total, got, ok := ParseFitError(tc.msg)
+		if ok != tc.ok || total != tc.total {
+			t.Errorf("ParseFitError(%q) = %d, %v; want %d, %v", tc.msg, total, ok, tc.total, tc.ok)
+			continue
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("ParseFitError(%q) counts (-want +got):\n%s", tc.msg, diff)
+		}
+	}
+}
+
+func unschedulable(msg string, at time.Time) func(*corev1.Pod) {
+	return func(p *corev1.Pod) {
+		p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: "Unschedulable", Message: msg, LastTransitionTime: metav1.NewTime(at)}}
+	}
+}
+
+func TestAgreement(t *testing.T) {
+	nodes := []corev1.Node{mkNode("n1", std, taint("a", "", corev1.TaintEffectNoSchedule)), mkNode("n2", std, func(n *corev1.Node) { n.Spec.Unschedulable = true })}
+	tests := []struct {
+		name     string
+		msg      string
+		agrees   bool
+		explains string
+	}{
+		{"same", "0/2 nodes are available: 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.", true, ""},
+		{"old taint wording", "0/2 nodes are available: 1 node(s) had untolerated taint {a: }, 1 node(s) were unschedulable.", true, ""},
+		{"node count changed", "0/3 nodes are available: 2 node(s) had untolerated taint(s), 1 node(s) were unschedulable.", false, "the scheduler counted 3 nodes and the cluster has 2 now"},
+		{"unknown plugin", "0/2 nodes are available: 2 node(s) didn't satisfy plugin(s) [Custom].", false, "a check this tool does not evaluate"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pod := mkPod("p", nil, unschedulable(tc.msg, now.Add(-time.Minute)))
+			d := Diagnose(Input{Pod: &pod, Nodes: nodes}, now)
+			if d.State != StateUnschedulable || d.Agreement == nil {
+				t.Fatalf("state %s, agreement %v", d.State, d.Agreement)
+			}
+			if d.Agreement.Agrees != tc.agrees || !strings.Contains(d.Agreement.Explanation, tc.explains) {
+				t.Errorf("agreement %+v, want agrees=%v explaining %q", d.Agreement, tc.agrees, tc.explains)
+			}
+		})
+	}
+}
+
+func TestNotPending(t *testing.T) {
+	tests := []struct {
+		name  string
+		pod   corev1.Pod
+		state State
+	}{
+		{"running", mkPod("p", nil, on("n1")), StateRunning},
+		{"bound, not started", mkPod("p", nil, func(p *corev1.Pod) { p.Spec.NodeName = "n1" }), StateScheduled},
+		{"finished", mkPod("p", nil, func(p *corev1.Pod) { p.Status.Phase = corev1.PodSucceeded }), StateFinished},
+		{"gated", mkPod("p", nil, func(p *corev1.Pod) { p.Spec.SchedulingGates = []corev1.PodSchedulingGate{{Name: "example.com/quota"}} }), StateWaitingForScheduler},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pod := tc.pod
+			d := Diagnose(Input{Pod: &pod, Nodes: []corev1.Node{mkNode("n1", std)}}, now)
+			if d.State != tc.state || len(d.Nodes) != 0 {
+				t.Errorf("state %s with %d verdicts, want %s and none: %s", d.State, len(d.Nodes), tc.state, d.Summary)
+			}
+		})
+	}
+}
+
+func TestFixesPutSufficientChangesFirst(t *testing.T) {
+	pod := mkPod("p", res("cpu", "1"))
+	nodes := []corev1.Node{
+		mkNode("cordoned", std, func(n *corev1.Node) { n.Spec.Unschedulable = true }, taint("x", "", corev1.TaintEffectNoSchedule)),
+		mkNode("gpu", std, taint("nvidia.com/gpu", "present", corev1.TaintEffectNoSchedule)),
+	}
+	d := Diagnose(Input{Pod: &pod, Nodes: nodes}, now)
+	if len(d.Fixes) != 2 {
+		t.Fatalf("want 2 fixes, got %q", d.Fixes)
+	}
+	if !strings.Contains(d.Fixes[0], "nvidia.com/gpu") || !strings.Contains(d.Fixes[0], "this alone would let the pod run on gpu") {
+		t.Errorf("first fix should be the sufficient one: %q", d.Fixes)
+	}
+	if !strings.Contains(d.Fixes[1], "kubectl uncordon cordoned") || strings.Contains(d.Fixes[1], "alone") {
+		t.Errorf("second fix should uncordon, not claim sufficiency: %q", d.Fixes)
+	}
+}
