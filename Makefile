@@ -12,7 +12,7 @@ CLUSTER ?= explain-nodes
 E2E_CLUSTER ?= explain-nodes-e2e
 KUBE_BIN = $(shell source test/cluster/versions.sh && echo $$KUBE_BIN)
 
-.PHONY: build test unit e2e demo cluster cluster-down tools clean
+.PHONY: build test unit e2e demo readme cluster cluster-down tools clean
 
 ## build: the plugin, into bin/kubectl-explain_nodes
 build:
@@ -45,6 +45,10 @@ cluster-down:
 ## demo: build, start the demo cluster with a small scene, run the plugin through kubectl
 demo: build
 	test/demo/run.sh $(CLUSTER)
+
+## readme: paste the demo's real output into README.md
+readme: build
+	test/demo/readme.sh $(CLUSTER)
 
 clean:
 	rm -rf bin dist

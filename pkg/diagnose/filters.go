@@ -102,6 +102,9 @@ func filterTaintToleration(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo) 
 		if t.Effect != corev1.TaintEffectNoSchedule && t.Effect != corev1.TaintEffectNoExecute {
 			continue // PreferNoSchedule never blocks
 		}
+		if t.Key == corev1.TaintNodeUnschedulable && n.node.Spec.Unschedulable {
+			continue // the cordon's own taint: NodeUnschedulable already says it
+		}
 		if !corev1helpers.TolerationsTolerateTaint(klog.Background(), pod.Spec.Tolerations, t, false) {
 			untolerated = append(untolerated, TaintString(t))
 		}

@@ -1,0 +1,147 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
+	"github.com/explain-nodes/kubectl-explain-nodes/test/e2e/fixture"
+)
+
+// createNamespace creates a namespace for one test and deletes it afterwards.
+func createNamespace(t *testing.T, name string) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = client.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{})
+	})
+}
+
+func createPods(t *testing.T, pods ...fixture.Pod) {
+	t.Helper()
+	ctx := context.Background()
+	for _, p := range pods {
+		if _, err := fixture.CreatePod(ctx, client, p); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			_ = client.CoreV1().Pods(p.Namespace).Delete(context.Background(), p.Name, metav1.DeleteOptions{GracePeriodSeconds: new(int64)})
+		})
+	}
+}
+
+func diagnosisJSON(t *testing.T, args ...string) diagnose.Diagnosis {
+	t.Helper()
+	r := explainNodes(t, append([]string{"why-pending", "-o", "json"}, args...)...)
+	var d diagnose.Diagnosis
+	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+		t.Fatalf("decoding JSON: %v\n%s", err, r)
+	}
+	return d
+}
+
+// The real scheduler is the oracle: for a pod it cannot place, the plugin's
+// per-node verdicts, counted, must reproduce the scheduler's message.
+// Not parallel: the scheduler's count covers every node of the cluster.
+func TestWhyPendingAgreesWithScheduler(t *testing.T) {
+	gpuCapacity := fixture.Resources("8", "32Gi", "110")
+	gpuCapacity["nvidia.com/gpu"] = resource.MustParse("1")
+	createNodes(t,
+		fixture.Node{Name: "wp-cp", Roles: []string{"control-plane"}, Taints: []corev1.Taint{fixture.ControlPlaneTaint}},
+		fixture.Node{Name: "wp-cordoned", Unschedulable: true},
+		fixture.Node{Name: "wp-gpu", Capacity: gpuCapacity, Taints: []corev1.Taint{{Key: "nvidia.com/gpu", Value: "present", Effect: corev1.TaintEffectNoSchedule}}},
+		fixture.Node{Name: "wp-small", Capacity: fixture.Resources("1", "2Gi", "110"), Labels: map[string]string{"disktype": "ssd"}},
+		fixture.Node{Name: "wp-hdd", Labels: map[string]string{"disktype": "hdd"}},
+	)
+	createNamespace(t, "wp")
+	tolerateGPU := []corev1.Toleration{{Key: "nvidia.com/gpu", Operator: corev1.TolerationOpExists}}
+	createPods(t,
+		fixture.Pod{Name: "big", Namespace: "wp", Requests: fixture.Resources("6", "1Gi", "")},
+		fixture.Pod{Name: "ssd", Namespace: "wp", NodeSelector: map[string]string{"disktype": "ssd"}, Requests: fixture.Resources("2", "", "")},
+		fixture.Pod{Name: "gpu", Namespace: "wp", Tolerations: tolerateGPU, Requests: fixture.Resources("1", "", ""),
+			NodeSelector: map[string]string{"kubernetes.io/hostname": "wp-gpu"},
+			Modify: func(p *corev1.Pod) {
+				p.Spec.Containers[0].Resources.Requests["nvidia.com/gpu"] = resource.MustParse("2")
+				p.Spec.Containers[0].Resources.Limits = corev1.ResourceList{"nvidia.com/gpu": resource.MustParse("2")}
+			}},
+	)
+	want := map[string]map[string]string{ // pod -> node -> first failing plugin
+		"big": {"wp-cp": "TaintToleration", "wp-cordoned": "NodeUnschedulable", "wp-gpu": "TaintToleration", "wp-small": "NodeResourcesFit", "wp-hdd": "NodeResourcesFit"},
+		"ssd": {"wp-cp": "TaintToleration", "wp-cordoned": "NodeUnschedulable", "wp-gpu": "TaintToleration", "wp-small": "NodeResourcesFit", "wp-hdd": "NodeAffinity"},
+		"gpu": {"wp-cp": "TaintToleration", "wp-cordoned": "NodeUnschedulable", "wp-gpu": "NodeResourcesFit", "wp-small": "NodeAffinity", "wp-hdd": "NodeAffinity"},
+	}
+	for pod, nodes := range want {
+		t.Run(pod, func(t *testing.T) {
+			if _, err := fixture.WaitForPod(context.Background(), client, "wp", pod, fixture.Unschedulable); err != nil {
+				t.Fatal(err)
+			}
+			d := diagnosisJSON(t, pod, "-n", "wp")
+			if d.State != diagnose.StateUnschedulable || d.Scheduler == nil {
+				t.Fatalf("state %s, scheduler %+v", d.State, d.Scheduler)
+			}
+			if d.Agreement == nil || !d.Agreement.Agrees {
+				t.Errorf("does not agree with the scheduler:\n scheduler: %s\n computed:  %s\n %+v", d.Scheduler.Message, d.Computed, d.Agreement)
+			}
+			for _, v := range d.Nodes {
+				wantPlugin, ok := nodes[v.Node]
+				if !ok {
+					continue
+				}
+				if v.Fits || v.Failures[0].Plugin != wantPlugin {
+					t.Errorf("node %s: %+v, want first failure %s", v.Node, v.Failures, wantPlugin)
+				}
+			}
+		})
+	}
+
+	// The text names the exact taint and the fix, through the real kubectl.
+	text := explainNodes(t, "why-pending", "big", "-n", "wp")
+	for _, want := range []string{
+		"Pod wp/big is Pending (Unschedulable)",
+		"This agrees with the scheduler.",
+		"the pod does not tolerate the taint nvidia.com/gpu=present:NoSchedule",
+		"cpu: the pod requests 6, 0 of the node's 1 allocatable is already requested, 1 free",
+		"kubectl uncordon wp-cordoned",
+	} {
+		if !strings.Contains(text.stdout, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestWhyPendingNotPending(t *testing.T) {
+	createNodes(t, fixture.Node{Name: "wp-run"})
+	createNamespace(t, "wp-run")
+	createPods(t, fixture.Pod{Name: "app", Namespace: "wp-run", NodeName: "wp-run"})
+	if _, err := fixture.WaitForPod(context.Background(), client, "wp-run", "app", fixture.Running); err != nil {
+		t.Fatal(err)
+	}
+	r := explainNodes(t, "why-pending", "app", "-n", "wp-run")
+	if !strings.Contains(r.stdout, "The pod is not pending: it runs on node wp-run.") {
+		t.Errorf("a running pod should be reported as such:\n%s", r)
+	}
+
+	// A pod that does not exist: a clear error, and the namespace it is in.
+	r = kubectlRun(t, nil, "explain-nodes", "why-pending", "app")
+	if r.code != 1 || !strings.Contains(r.stderr, `pod "app" not found in namespace "default"; a pod of that name exists in namespace "wp-run": add -n wp-run`) {
+		t.Errorf("want exit 1 and a hint at -n:\n%s", r)
+	}
+	r = kubectlRun(t, nil, "explain-nodes", "why-pending", "no-such-pod", "-n", "wp-run")
+	if r.code != 1 || !strings.Contains(r.stderr, `pod "no-such-pod" not found in namespace "wp-run"`) {
+		t.Errorf("want exit 1 and not found:\n%s", r)
+	}
+	assertNoStackTrace(t, r)
+}
