@@ -5,17 +5,25 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
+	"sync"
 
+	"golang.org/x/sync/errgroup"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/pager"
+	resourcehelper "k8s.io/component-helpers/resource"
 )
 
 // PageSize is how many objects one list request asks for.
 const PageSize = 500
+
+// maxNodeEvents caps how many node events are kept, newest first.
+const maxNodeEvents = 500
 
 // Reader reads snapshots through a clientset.
 type Reader struct {
@@ -24,28 +32,88 @@ type Reader struct {
 	Server string
 }
 
-// ReadNodes reads the server version and all nodes. It returns an error only
-// when the API server could not be reached or did not answer as one; API
-// errors such as Forbidden become Gaps.
-func (r *Reader) ReadNodes(ctx context.Context) (*Snapshot, error) {
+// ReadOverview reads everything the cluster overview explains. Independent
+// reads run concurrently; the number of requests depends on the number of
+// pages, never on the number of nodes. It returns an error only when the API
+// server cannot be reached or rejects the credentials; any other failed read
+// becomes a Gap.
+func (r *Reader) ReadOverview(ctx context.Context) (*Snapshot, error) {
 	s := &Snapshot{Server: r.Server}
+	// The version first: it tells at once whether the server can be reached.
 	if v, err := r.Client.Discovery().ServerVersion(); err != nil {
 		if fatal(err) {
 			return nil, err
 		}
-		s.Gaps = append(s.Gaps, gapFor("server version", err))
+		s.Gaps = append(s.Gaps, gapFor("the server version (/version)", err))
 	} else {
 		s.ServerVersion = v.GitVersion
 	}
 
-	nodes, err := listNodes(ctx, r.Client)
-	if err != nil {
-		if fatal(err) {
-			return nil, err
-		}
-		s.Gaps = append(s.Gaps, gapFor("nodes", err))
+	var mu sync.Mutex
+	// read runs one read and records its failure as a gap.
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	read := func(what string, f func(context.Context) error) {
+		g.Go(func() error {
+			err := f(ctx)
+			if err == nil {
+				return nil
+			}
+			if fatal(err) {
+				return err
+			}
+			mu.Lock()
+			s.Gaps = append(s.Gaps, gapFor(what, err))
+			mu.Unlock()
+			return nil
+		})
 	}
-	s.Nodes = nodes
+	read("nodes", func(ctx context.Context) (err error) {
+		s.Nodes, err = listNodes(ctx, r.Client)
+		return err
+	})
+	read("pods in all namespaces", func(ctx context.Context) error {
+		pods, unscheduled, err := listPodsByNode(ctx, r.Client)
+		if err != nil {
+			return err
+		}
+		s.Pods, s.Unscheduled, s.PodsRead = pods, unscheduled, true
+		return nil
+	})
+	read("node leases (kube-node-lease)", func(ctx context.Context) error {
+		leases, err := listLeases(ctx, r.Client, corev1.NamespaceNodeLease)
+		s.NodeLeases = leases
+		return err
+	})
+	read("leader-election leases (kube-system)", func(ctx context.Context) error {
+		leases, err := listLeases(ctx, r.Client, metav1.NamespaceSystem)
+		s.LeaderLeases = leases
+		return err
+	})
+	read("DaemonSets in kube-system", func(ctx context.Context) error {
+		list, err := r.Client.AppsV1().DaemonSets(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+		if err != nil {
+			return fmt.Errorf("listing DaemonSets: %w", err)
+		}
+		s.SystemDaemonSets = list.Items
+		return nil
+	})
+	read("events about nodes", func(ctx context.Context) (err error) {
+		s.NodeEvents, err = listNodeEvents(ctx, r.Client)
+		return err
+	})
+	read("the API server's readiness checks (/readyz)", func(ctx context.Context) (err error) {
+		s.Readyz, err = healthChecks(ctx, r.Client, "/readyz")
+		return err
+	})
+	read("the API server's liveness checks (/livez)", func(ctx context.Context) (err error) {
+		s.Livez, err = healthChecks(ctx, r.Client, "/livez")
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	sort.Slice(s.Gaps, func(i, j int) bool { return s.Gaps[i].What < s.Gaps[j].What })
 	return s, nil
 }
 
@@ -66,6 +134,145 @@ func listNodes(ctx context.Context, c kubernetes.Interface) ([]corev1.Node, erro
 	}
 	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
 	return nodes, nil
+}
+
+// listPodsByNode lists the non-terminal pods page by page and keeps, per
+// node, only what the analysis needs.
+func listPodsByNode(ctx context.Context, c kubernetes.Interface) (map[string][]Pod, int, error) {
+	byNode := map[string][]Pod{}
+	unscheduled := 0
+	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return c.CoreV1().Pods("").List(ctx, opts)
+	})
+	p.PageSize = PageSize
+	opts := metav1.ListOptions{ResourceVersion: "0", FieldSelector: "status.phase!=Succeeded,status.phase!=Failed"}
+	err := p.EachListItem(ctx, opts, func(obj runtime.Object) error {
+		pod := obj.(*corev1.Pod)
+		if pod.Spec.NodeName == "" {
+			unscheduled++
+			return nil
+		}
+		byNode[pod.Spec.NodeName] = append(byNode[pod.Spec.NodeName], Summarize(pod))
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing pods: %w", err)
+	}
+	return byNode, unscheduled, nil
+}
+
+// Summarize keeps what the analysis needs of a pod.
+func Summarize(pod *corev1.Pod) Pod {
+	req := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
+	out := Pod{
+		Namespace:   pod.Namespace,
+		Name:        pod.Name,
+		Phase:       pod.Status.Phase,
+		CPUMilli:    req.Cpu().MilliValue(),
+		MemoryBytes: req.Memory().Value(),
+		Tolerations: pod.Spec.Tolerations,
+	}
+	_, out.Mirror = pod.Annotations[corev1.MirrorPodAnnotationKey]
+	if ref := metav1.GetControllerOf(pod); ref != nil {
+		out.OwnerKind = ref.Kind
+	}
+	out.Component = pod.Labels["component"]
+	if out.Component == "" {
+		out.Component = pod.Labels["k8s-app"]
+	}
+	for _, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			out.Ready = c.Status == corev1.ConditionTrue
+		}
+	}
+	for _, cs := range pod.Status.ContainerStatuses {
+		out.Restarts += cs.RestartCount
+		if cs.State.Waiting != nil && out.Waiting == "" {
+			out.Waiting = cs.State.Waiting.Reason
+		}
+	}
+	return out
+}
+
+func listLeases(ctx context.Context, c kubernetes.Interface, namespace string) (map[string]coordinationv1.Lease, error) {
+	leases := map[string]coordinationv1.Lease{}
+	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return c.CoordinationV1().Leases(namespace).List(ctx, opts)
+	})
+	p.PageSize = PageSize
+	err := p.EachListItem(ctx, metav1.ListOptions{ResourceVersion: "0"}, func(obj runtime.Object) error {
+		l := obj.(*coordinationv1.Lease)
+		leases[l.Name] = *l
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing leases in %s: %w", namespace, err)
+	}
+	return leases, nil
+}
+
+func listNodeEvents(ctx context.Context, c kubernetes.Interface) ([]corev1.Event, error) {
+	var events []corev1.Event
+	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return c.CoreV1().Events("").List(ctx, opts)
+	})
+	p.PageSize = PageSize
+	opts := metav1.ListOptions{ResourceVersion: "0", FieldSelector: "involvedObject.kind=Node,type=Warning"}
+	err := p.EachListItem(ctx, opts, func(obj runtime.Object) error {
+		events = append(events, *obj.(*corev1.Event))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing events: %w", err)
+	}
+	sort.SliceStable(events, func(i, j int) bool { return EventTime(&events[j]).Time.Before(EventTime(&events[i]).Time) })
+	if len(events) > maxNodeEvents {
+		events = events[:maxNodeEvents]
+	}
+	return events, nil
+}
+
+// EventTime is when an event last happened.
+func EventTime(e *corev1.Event) metav1.Time {
+	switch {
+	case !e.LastTimestamp.IsZero():
+		return e.LastTimestamp
+	case !e.EventTime.IsZero():
+		return metav1.NewTime(e.EventTime.Time)
+	}
+	return e.FirstTimestamp
+}
+
+// healthChecks reads /readyz?verbose or /livez?verbose. A failing check makes
+// the server answer 500 with the same body, which is what we want to read.
+func healthChecks(ctx context.Context, c kubernetes.Interface, path string) ([]HealthCheck, error) {
+	body, err := c.Discovery().RESTClient().Get().AbsPath(path).Param("verbose", "true").DoRaw(ctx)
+	checks := ParseHealthChecks(string(body))
+	if len(checks) > 0 {
+		return checks, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return nil, fmt.Errorf("reading %s: no checks in the answer", path)
+}
+
+// ParseHealthChecks reads the lines "[+]name ok" and "[-]name failed: reason"
+// of a verbose health endpoint.
+func ParseHealthChecks(body string) []HealthCheck {
+	var checks []HealthCheck
+	for _, line := range strings.Split(body, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, "[+]"):
+			name, _, _ := strings.Cut(line[3:], " ")
+			checks = append(checks, HealthCheck{Name: name, OK: true})
+		case strings.HasPrefix(line, "[-]"):
+			name, reason, _ := strings.Cut(line[3:], " ")
+			checks = append(checks, HealthCheck{Name: name, Reason: strings.TrimSpace(reason)})
+		}
+	}
+	return checks
 }
 
 // fatal reports whether err means nothing at all can be read: the API server

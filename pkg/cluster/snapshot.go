@@ -5,6 +5,8 @@
 package cluster
 
 import (
+	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -16,8 +18,57 @@ type Snapshot struct {
 	ServerVersion string
 	// Nodes are all nodes, sorted by name.
 	Nodes []corev1.Node
+	// Pods holds the non-terminal pods bound to each node, by node name.
+	Pods map[string][]Pod
+	// PodsRead is true when the pod list was read (Pods may then be empty).
+	PodsRead bool
+	// Unscheduled counts the pods waiting for a node.
+	Unscheduled int
+	// NodeLeases are the kubelets' heartbeats in kube-node-lease, by node name.
+	NodeLeases map[string]coordinationv1.Lease
+	// LeaderLeases are the leader-election leases in kube-system, by name
+	// (kube-scheduler, kube-controller-manager, cloud-controller-manager).
+	LeaderLeases map[string]coordinationv1.Lease
+	// SystemDaemonSets are the DaemonSets in kube-system (kube-proxy, CNI agents).
+	SystemDaemonSets []appsv1.DaemonSet
+	// NodeEvents are recent Warning events about nodes.
+	NodeEvents []corev1.Event
+	// Readyz and Livez are the API server's verbose health checks; nil when unread.
+	Readyz, Livez []HealthCheck
 	// Gaps lists what could not be read, and why.
 	Gaps []Gap
+}
+
+// Pod is what the analysis keeps of a pod: a decoded Pod is large, and a big
+// cluster has 150,000 of them.
+type Pod struct {
+	Namespace, Name string
+	Phase           corev1.PodPhase
+	Ready           bool
+	Restarts        int32
+	// CPUMilli and MemoryBytes are the pod's requests as the scheduler counts
+	// them (init containers, sidecars and overhead included).
+	CPUMilli, MemoryBytes int64
+	// OwnerKind is the controller's kind (DaemonSet, ReplicaSet, Job, Node for
+	// static pods), empty for a bare pod.
+	OwnerKind string
+	// Mirror is true for the API's copy of a static pod the kubelet runs from a file.
+	Mirror bool
+	// Component is the pod's component= label (kubeadm's control-plane pods)
+	// or k8s-app= label (kube-proxy, CNI agents).
+	Component string
+	// Tolerations are the pod's tolerations, to say which pods tolerate a taint.
+	Tolerations []corev1.Toleration
+	// Waiting is the reason a container is waiting (CrashLoopBackOff, ...), if any.
+	Waiting string
+}
+
+// HealthCheck is one line of /readyz?verbose or /livez?verbose.
+type HealthCheck struct {
+	Name string `json:"name"`
+	OK   bool   `json:"ok"`
+	// Reason is the text after the check's name on a failed line.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Gap is one read that failed.
@@ -25,7 +76,7 @@ type Gap struct {
 	// What names what could not be read, e.g. "nodes" or "pods in all namespaces".
 	What string `json:"what"`
 	// Reason is a short machine-readable cause: Forbidden, Unauthorized,
-	// NotFound, Timeout, ServerError or Error.
+	// NotFound, Timeout, TooManyRequests, ServerError or Error.
 	Reason string `json:"reason"`
 	// Message is the server's or client's error text.
 	Message string `json:"message"`

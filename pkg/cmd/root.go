@@ -1,7 +1,10 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -51,7 +54,7 @@ worker node are, what state they are in right now, and what that means for
 your pods. Use "why-pending" to learn, node by node, why a pod is not scheduled.
 
 The plugin only reads from the cluster; it never changes anything.`,
-		Example:       rootExample,
+		Example: rootExample,
 		// Arguments are node names; a mistyped subcommand is caught in Run.
 		Args:          cobra.ArbitraryArgs,
 		SilenceUsage:  true,
@@ -79,7 +82,7 @@ The plugin only reads from the cluster; it never changes anything.`,
 // Run reads the cluster and prints the report.
 func (o *NodesOptions) Run(cmd *cobra.Command) error {
 	r := &cluster.Reader{Client: o.Client, Server: o.Server}
-	snap, err := r.ReadNodes(cmd.Context())
+	snap, err := r.ReadOverview(cmd.Context())
 	if err != nil {
 		return &connError{context: o.Context, server: o.Server, err: err}
 	}
@@ -91,30 +94,93 @@ func (o *NodesOptions) Run(cmd *cobra.Command) error {
 			return err
 		}
 	}
-	report := explain.Explain(snap, o.Now())
+	detail := len(o.NodeNames) > 0
+	report := explain.Explain(snap, o.Now(), explain.Options{Detail: detail})
 	if o.Output != render.FormatText {
 		return render.Structured(o.Out, report, o.Output)
 	}
-	return render.ReportText(o.Out, report, o.colour())
+	return render.ReportText(o.Out, report, o.colour(), detail)
 }
 
-// keepNodes narrows the snapshot to the named nodes, in the order given.
+// keepNodes narrows the snapshot to the named nodes, in the order given, and
+// their pods.
 func keepNodes(s *cluster.Snapshot, names []string) error {
 	byName := make(map[string]int, len(s.Nodes))
+	all := make([]string, 0, len(s.Nodes))
 	for i, n := range s.Nodes {
 		byName[n.Name] = i
+		all = append(all, n.Name)
 	}
 	kept := s.Nodes[:0:0]
+	pods := map[string][]cluster.Pod{}
 	for _, name := range names {
 		i, ok := byName[name]
 		if !ok {
-			if len(s.Gaps) > 0 {
-				return fmt.Errorf("node %q could not be read: %s", name, s.Gaps[0].Message)
+			if len(s.Gaps) > 0 && len(s.Nodes) == 0 {
+				return fmt.Errorf("node %q could not be read: %s", name, render.Sanitize(s.Gaps[0].Message))
 			}
-			return fmt.Errorf("node %q not found; `kubectl get nodes` lists the cluster's nodes", name)
+			msg := fmt.Sprintf("node %q not found", name)
+			if near := closest(name, all, 3); len(near) > 0 {
+				msg += "; the closest names are " + render.Sanitize(strings.Join(near, ", "))
+			} else {
+				msg += "; `kubectl get nodes` lists the cluster's nodes"
+			}
+			return errors.New(msg)
 		}
 		kept = append(kept, s.Nodes[i])
+		pods[name] = s.Pods[name]
 	}
 	s.Nodes = kept
+	if s.Pods != nil {
+		s.Pods = pods
+	}
 	return nil
+}
+
+// closest returns up to n names nearest to name by edit distance, nearest
+// first, leaving out those too far to be a typo.
+func closest(name string, names []string, n int) []string {
+	type scored struct {
+		name string
+		d    int
+	}
+	var all []scored
+	for _, c := range names {
+		d := editDistance(name, c)
+		if d <= max(2, len(name)/3) || strings.Contains(c, name) {
+			all = append(all, scored{c, d})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].d != all[j].d {
+			return all[i].d < all[j].d
+		}
+		return all[i].name < all[j].name
+	})
+	var out []string
+	for i := 0; i < len(all) && i < n; i++ {
+		out = append(out, all[i].name)
+	}
+	return out
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }

@@ -148,10 +148,10 @@ func TestFilters(t *testing.T) {
 			computed: "0/1 nodes are available: 1 Insufficient cpu.",
 		},
 		{
-			name:  "extended resources and memory, in the scheduler's order",
-			pod:   mkPod("p", res("nvidia.com/gpu", "1", "memory", "4Gi", "cpu", "1")),
-			nodes: []corev1.Node{mkNode("n1", res("cpu", "4", "memory", "2Gi", "pods", "110"))},
-			want: map[string][]string{"n1": {"NodeResourcesFit: memory: the pod requests 4Gi, 0 of the node's 2Gi allocatable is already requested, 2Gi free; nvidia.com/gpu: the pod requests 1, the node has none"}},
+			name:     "extended resources and memory, in the scheduler's order",
+			pod:      mkPod("p", res("nvidia.com/gpu", "1", "memory", "4Gi", "cpu", "1")),
+			nodes:    []corev1.Node{mkNode("n1", res("cpu", "4", "memory", "2Gi", "pods", "110"))},
+			want:     map[string][]string{"n1": {"NodeResourcesFit: memory: the pod requests 4Gi, 0 of the node's 2Gi allocatable is already requested, 2Gi free; nvidia.com/gpu: the pod requests 1, the node has none"}},
 			computed: "0/1 nodes are available: 1 Insufficient memory, 1 Insufficient nvidia.com/gpu.",
 		},
 		{

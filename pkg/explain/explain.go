@@ -1,17 +1,30 @@
 package explain
 
 import (
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/version"
+	"k8s.io/klog/v2"
+
+	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
+// Options tune a report.
+type Options struct {
+	// Detail explains each node in depth: its pods, conditions and events.
+	Detail bool
+}
+
 // Explain builds the Report for a snapshot as of now.
-func Explain(s *cluster.Snapshot, now time.Time) *Report {
+func Explain(s *cluster.Snapshot, now time.Time, o Options) *Report {
 	r := &Report{
 		APIVersion:    APIVersion,
 		Kind:          KindReport,
@@ -19,25 +32,121 @@ func Explain(s *cluster.Snapshot, now time.Time) *Report {
 		ServerVersion: s.ServerVersion,
 		GeneratedAt:   now.UTC(),
 		Nodes:         make([]Node, 0, len(s.Nodes)),
+		Findings:      []Finding{},
 		Unread:        s.Gaps,
 	}
+	kubeProxy := kubeProxyDeployed(s)
+	var findings []Finding
 	for i := range s.Nodes {
-		r.Nodes = append(r.Nodes, explainNode(&s.Nodes[i]))
+		n := &s.Nodes[i]
+		var lease *coordinationv1.Lease
+		if l, ok := s.NodeLeases[n.Name]; ok {
+			lease = &l
+		}
+		node, nf := explainNode(n, s.Pods[n.Name], s.PodsRead, lease, kubeProxy, s.ServerVersion, now)
+		if o.Detail {
+			node.PodList = nodePods(s.Pods[n.Name])
+			node.Events = nodeEvents(s.NodeEvents, n.Name)
+		}
+		r.Nodes = append(r.Nodes, node)
+		findings = append(findings, nf...)
 	}
 	sort.Slice(r.Nodes, func(i, j int) bool { return r.Nodes[i].Name < r.Nodes[j].Name })
+	r.Summary = summarize(r.Nodes, s)
+	r.ControlPlane = explainControlPlane(s, now)
+	if !o.Detail {
+		findings = append(findings, controlPlaneFindings(r.ControlPlane)...)
+		findings = append(findings, clusterFindings(s, kubeProxy)...)
+	}
+	r.Findings = groupFindings(findings)
 	return r
 }
 
-func explainNode(n *corev1.Node) Node {
-	out := Node{
-		Name:           n.Name,
-		Roles:          Roles(n),
-		Readiness:      Unknown,
-		Cordoned:       n.Spec.Unschedulable,
-		CreatedAt:      n.CreationTimestamp.UTC(),
-		KubeletVersion: n.Status.NodeInfo.KubeletVersion,
+func summarize(nodes []Node, s *cluster.Snapshot) Summary {
+	sum := Summary{Nodes: len(nodes), Pods: -1, Unscheduled: -1}
+	for _, n := range nodes {
+		switch n.Readiness {
+		case Ready:
+			sum.Ready++
+		case NotReady:
+			sum.NotReady++
+		default:
+			sum.Unknown++
+		}
+		if n.Cordoned {
+			sum.Cordoned++
+		}
 	}
+	if s.PodsRead {
+		sum.Pods, sum.Unscheduled = 0, s.Unscheduled
+		for _, pods := range s.Pods {
+			sum.Pods += len(pods)
+		}
+	}
+	return sum
+}
+
+// kubeProxyDeployed reports whether a kube-proxy DaemonSet runs in
+// kube-system; nil when the DaemonSets could not be read.
+func kubeProxyDeployed(s *cluster.Snapshot) *bool {
+	if s.SystemDaemonSets == nil && hasGap(s, "DaemonSets") {
+		return nil
+	}
+	deployed := false
+	for _, ds := range s.SystemDaemonSets {
+		if ds.Name == "kube-proxy" || ds.Spec.Template.Labels["k8s-app"] == "kube-proxy" {
+			deployed = true
+		}
+	}
+	return &deployed
+}
+
+func hasGap(s *cluster.Snapshot, prefix string) bool {
+	for _, g := range s.Gaps {
+		if strings.HasPrefix(g.What, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coordinationv1.Lease, kubeProxy *bool, serverVersion string, now time.Time) (Node, []Finding) {
+	alloc, capacity := n.Status.Allocatable, n.Status.Capacity
+	out := Node{
+		Name:                n.Name,
+		Roles:               Roles(n),
+		Readiness:           Unknown,
+		Cordoned:            n.Spec.Unschedulable,
+		CreatedAt:           n.CreationTimestamp.UTC(),
+		KubeletVersion:      n.Status.NodeInfo.KubeletVersion,
+		ContainerRuntime:    n.Status.NodeInfo.ContainerRuntimeVersion,
+		OSImage:             n.Status.NodeInfo.OSImage,
+		KernelVersion:       n.Status.NodeInfo.KernelVersion,
+		Architecture:        n.Status.NodeInfo.Architecture,
+		ProviderID:          n.Spec.ProviderID,
+		Pods:                len(pods),
+		PodsAllocatable:     alloc.Pods().Value(),
+		CPUAllocatableMilli: alloc.Cpu().MilliValue(),
+		CPUCapacityMilli:    capacity.Cpu().MilliValue(),
+		MemoryAllocatable:   alloc.Memory().Value(),
+		MemoryCapacity:      capacity.Memory().Value(),
+	}
+	for _, a := range n.Status.Addresses {
+		if a.Type == corev1.NodeInternalIP && out.InternalIP == "" {
+			out.InternalIP = a.Address
+		}
+	}
+	for _, p := range pods {
+		out.CPURequestedMilli += p.CPUMilli
+		out.MemoryRequested += p.MemoryBytes
+	}
+	var readyHeartbeat time.Time
 	for _, c := range n.Status.Conditions {
+		info := LookupCondition(c.Type)
+		out.Conditions = append(out.Conditions, Condition{
+			Type: string(c.Type), Status: string(c.Status), Reason: c.Reason, Message: c.Message,
+			Since: c.LastTransitionTime.UTC(), Healthy: c.Status == info.Healthy, Meaning: info.Meaning,
+		})
 		if c.Type != corev1.NodeReady {
 			continue
 		}
@@ -48,6 +157,345 @@ func explainNode(n *corev1.Node) Node {
 			out.Readiness = NotReady
 		}
 		out.ReadyReason, out.ReadyMessage = c.Reason, c.Message
+		readyHeartbeat = c.LastHeartbeatTime.Time
+	}
+	if lease != nil && lease.Spec.RenewTime != nil {
+		t := lease.Spec.RenewTime.UTC()
+		out.LastHeartbeat = &t
+	} else if !readyHeartbeat.IsZero() {
+		t := readyHeartbeat.UTC()
+		out.LastHeartbeat = &t
+	}
+	for i := range n.Spec.Taints {
+		t := &n.Spec.Taints[i]
+		info := LookupTaint(t.Key)
+		tolerated := 0
+		for _, p := range pods {
+			if corev1helpers.TolerationsTolerateTaint(klog.Background(), p.Tolerations, t, false) {
+				tolerated++
+			}
+		}
+		out.Taints = append(out.Taints, Taint{
+			Key: t.Key, Value: t.Value, Effect: string(t.Effect),
+			Title: info.Title, Meaning: info.Meaning, SetBy: info.SetBy, Fix: info.Fix, Known: info.Known,
+			EffectMeaning: EffectMeaning(t.Effect), ToleratedBy: tolerated,
+		})
+	}
+	if kubeProxy != nil && *kubeProxy {
+		out.KubeProxy = "missing"
+		for _, p := range pods {
+			if p.Component == "kube-proxy" {
+				out.KubeProxy = podState(p)
+			}
+		}
+	}
+	findings := nodeFindings(&out, podsRead, kubeProxy, serverVersion, now)
+	for _, f := range findings {
+		if f.note != "" {
+			out.Note = f.note
+			break
+		}
+	}
+	plain := make([]Finding, len(findings))
+	for i, f := range findings {
+		plain[i] = f.Finding
+	}
+	return out, plain
+}
+
+func podState(p cluster.Pod) string {
+	switch {
+	case p.Waiting != "":
+		return p.Waiting
+	case p.Phase == corev1.PodRunning && p.Ready:
+		return "Running"
+	case p.Phase == corev1.PodRunning:
+		return "Running, not ready"
+	}
+	return string(p.Phase)
+}
+
+// nodeFinding is a finding with the few words the node table shows for it.
+type nodeFinding struct {
+	Finding
+	note string
+}
+
+// nodeFindings lists what deserves attention on one node, most severe first.
+func nodeFindings(n *Node, podsRead bool, kubeProxy *bool, serverVersion string, now time.Time) []nodeFinding {
+	var out []nodeFinding
+	add := func(sev, code, note, title, meaning, fix string) {
+		out = append(out, nodeFinding{Finding: Finding{Severity: sev, Code: code, Nodes: []string{n.Name}, Title: title, Meaning: meaning, Fix: fix}, note: note})
+	}
+	silent := ""
+	if n.LastHeartbeat != nil {
+		silent = " " + shortDuration(now.Sub(*n.LastHeartbeat))
+	}
+	evictNote := "The node controller taints it %s: no new pods are placed there, and its pods are evicted once their tolerationSeconds for that taint run out (300 s unless the pod says otherwise), to be recreated elsewhere by their controllers."
+	switch n.Readiness {
+	case NotReady:
+		why := n.ReadyMessage
+		if why == "" {
+			why = n.ReadyReason
+		}
+		add(SeverityCritical, "NodeNotReady", "NotReady",
+			"NotReady: "+orNone(why, "the kubelet gave no reason"),
+			"The kubelet on the node runs but reports that it cannot run pods. "+fmt.Sprintf(evictNote, "node.kubernetes.io/not-ready (NoSchedule and NoExecute)"),
+			"Look at the kubelet and the container runtime on the node (`journalctl -u kubelet`, `systemctl status containerd`); the message above is the kubelet's own.")
+	case Unknown:
+		title := "Unknown: its kubelet has never reported"
+		if n.LastHeartbeat != nil {
+			title = fmt.Sprintf("Unknown: its kubelet last reported %s ago (%s)", shortDuration(now.Sub(*n.LastHeartbeat)), n.LastHeartbeat.Format(time.RFC3339))
+		}
+		add(SeverityCritical, "NodeUnknown", "silent"+silent,
+			title,
+			"The control plane has not heard from the node's kubelet, so it cannot know whether the node or its pods are alive. "+fmt.Sprintf(evictNote, "node.kubernetes.io/unreachable (NoSchedule and NoExecute)"),
+			"Check that the machine is up and can reach the API server, and that the kubelet runs on it (`systemctl status kubelet`).")
+	}
+	for _, c := range n.Conditions {
+		if c.Type == string(corev1.NodeReady) || c.Healthy || c.Status == string(corev1.ConditionUnknown) {
+			continue
+		}
+		info := LookupCondition(corev1.NodeConditionType(c.Type))
+		msg := ""
+		if c.Message != "" {
+			msg = ": " + c.Message
+		}
+		add(SeverityWarning, "NodeCondition", c.Type, c.Type+msg, joinSentences(info.Meaning, info.WhenBad), info.Fix)
+	}
+	if n.Cordoned {
+		add(SeverityWarning, "NodeCordoned", "cordoned",
+			"cordoned (spec.unschedulable)",
+			"Someone or something (a drain, an upgrade, an autoscaler) marked the node unschedulable: new pods avoid it, the pods already there keep running.",
+			"When the work on it is done: `kubectl uncordon "+n.Name+"`.")
+	}
+	for _, t := range n.Taints {
+		if conditionTaint(t.Key) {
+			continue // said with the condition or cordon above
+		}
+		sev := SeverityInfo
+		if t.Effect == string(corev1.TaintEffectNoExecute) {
+			sev = SeverityWarning
+		}
+		name := taintString(t)
+		tolerate := ""
+		if podsRead {
+			tolerate = " " + TolerateCount(t.ToleratedBy)
+		}
+		note := "taint " + lastSegment(t.Key)
+		if isControlPlaneTaint(t.Key) && slices.Contains(n.Roles, RoleControlPlane) {
+			note = "" // expected on a control-plane node
+		}
+		add(sev, "NodeTaint", note, "taint "+name+" ("+t.Title+")",
+			joinSentences(t.Meaning, t.EffectMeaning)+tolerate, t.Fix)
+	}
+	if podsRead {
+		out = append(out, capacityFindings(n)...)
+	}
+	if f, ok := skewFinding(n, serverVersion); ok {
+		out = append(out, f)
+	}
+	if kubeProxy != nil && *kubeProxy && n.KubeProxy != "Running" && podsRead {
+		state := "has no kube-proxy pod"
+		if n.KubeProxy != "missing" {
+			state = "has a kube-proxy pod that is " + n.KubeProxy
+		}
+		add(SeverityWarning, "KubeProxyMissing", "kube-proxy "+n.KubeProxy,
+			"kube-proxy: the node "+state,
+			"kube-proxy programs the node's network rules for Services; without it, pods on this node cannot reach Services by their cluster IP.",
+			"Look at the kube-proxy DaemonSet (`kubectl -n kube-system get ds kube-proxy`) and its pod on this node.")
+	}
+	sort.SliceStable(out, func(i, j int) bool { return severityRank(out[i].Severity) < severityRank(out[j].Severity) })
+	return out
+}
+
+// TolerateCount says how many of a node's pods tolerate a taint, as a sentence.
+func TolerateCount(n int) string {
+	switch n {
+	case 0:
+		return "No pod on the node tolerates it."
+	case 1:
+		return "1 pod on the node tolerates it."
+	}
+	return fmt.Sprintf("%d pods on the node tolerate it.", n)
+}
+
+func isControlPlaneTaint(key string) bool {
+	return key == "node-role.kubernetes.io/control-plane" || key == "node-role.kubernetes.io/master"
+}
+
+func lastSegment(key string) string {
+	if i := strings.LastIndex(key, "/"); i >= 0 {
+		return key[i+1:]
+	}
+	return key
+}
+
+// conditionTaint reports whether the node controller sets this taint from a
+// condition or the cordon, which the condition's own finding explains.
+func conditionTaint(key string) bool {
+	switch key {
+	case corev1.TaintNodeNotReady, corev1.TaintNodeUnreachable, corev1.TaintNodeUnschedulable,
+		corev1.TaintNodeMemoryPressure, corev1.TaintNodeDiskPressure, corev1.TaintNodePIDPressure,
+		corev1.TaintNodeNetworkUnavailable:
+		return true
+	}
+	return false
+}
+
+func capacityFindings(n *Node) []nodeFinding {
+	var out []nodeFinding
+	add := func(sev, code, note, title, meaning, fix string) {
+		out = append(out, nodeFinding{Finding: Finding{Severity: sev, Code: code, Nodes: []string{n.Name}, Title: title, Meaning: meaning, Fix: fix}, note: note})
+	}
+	check := func(what string, requested, allocatable int64, format func(int64) string) {
+		if allocatable <= 0 {
+			return
+		}
+		pct := requested * 100 / allocatable
+		switch {
+		case requested > allocatable:
+			add(SeverityWarning, "RequestsOvercommitted", fmt.Sprintf("%s %d%%", what, pct),
+				fmt.Sprintf("%s requests exceed allocatable: %s of %s (%d%%)", what, format(requested), format(allocatable), pct),
+				"The pods on the node ask for more "+what+" than it offers; this happens when allocatable shrank or pods were bound directly. New pods that request "+what+" will not be placed here, and the ones there compete for it.",
+				"Move some pods elsewhere or give the node more "+what+".")
+		case pct >= 90:
+			add(SeverityInfo, "RequestsNearAllocatable", fmt.Sprintf("%s %d%%", what, pct),
+				fmt.Sprintf("%s nearly all requested: %s of %s (%d%%)", what, format(requested), format(allocatable), pct),
+				"Pods that request more "+what+" than is left will not be placed on this node.",
+				"")
+		}
+	}
+	check("CPU", n.CPURequestedMilli, n.CPUAllocatableMilli, FormatCPU)
+	check("memory", n.MemoryRequested, n.MemoryAllocatable, FormatBytes)
+	if n.PodsAllocatable > 0 && int64(n.Pods)*100 >= int64(n.PodsAllocatable)*90 {
+		add(SeverityWarning, "PodsNearLimit", fmt.Sprintf("pods %d/%d", n.Pods, n.PodsAllocatable),
+			fmt.Sprintf("runs %d of its %d allowed pods", n.Pods, n.PodsAllocatable),
+			"The kubelet accepts only so many pods (its pods allocatable, often 110); once full, the scheduler reports \"Too many pods\" for this node.",
+			"Spread pods over more nodes, or raise the kubelet's maxPods if the machine can take it.")
+	}
+	return out
+}
+
+// skewFinding checks the kubelet against the API server: a kubelet must not
+// be newer than the API server, nor more than three minor versions older.
+func skewFinding(n *Node, serverVersion string) (nodeFinding, bool) {
+	kv, err1 := version.ParseGeneric(n.KubeletVersion)
+	sv, err2 := version.ParseGeneric(serverVersion)
+	if err1 != nil || err2 != nil || kv.Major() != sv.Major() {
+		return nodeFinding{}, false
+	}
+	diff := int(sv.Minor()) - int(kv.Minor())
+	var title, meaning string
+	switch {
+	case diff < 0:
+		title = fmt.Sprintf("kubelet %s is newer than the API server %s", n.KubeletVersion, serverVersion)
+		meaning = "Kubernetes does not support a kubelet newer than the API server: it may use APIs the server does not have."
+	case diff > 3:
+		title = fmt.Sprintf("kubelet %s is %d minor versions behind the API server %s", n.KubeletVersion, diff, serverVersion)
+		meaning = "Kubernetes supports kubelets up to three minor versions older than the API server; this one is outside that skew and may misbehave."
+	default:
+		return nodeFinding{}, false
+	}
+	return nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: "VersionSkew", Nodes: []string{n.Name}, Title: title, Meaning: meaning,
+		Fix: "Upgrade the control plane first, then the kubelets, one minor version at a time."}, note: "kubelet skew"}, true
+}
+
+func clusterFindings(s *cluster.Snapshot, kubeProxy *bool) []Finding {
+	var out []Finding
+	if kubeProxy != nil && !*kubeProxy && len(s.Nodes) > 0 {
+		out = append(out, Finding{Severity: SeverityInfo, Code: "NoKubeProxy",
+			Title:   "no kube-proxy DaemonSet in kube-system",
+			Meaning: "kube-proxy usually programs each node's rules for Services. Without it, a CNI plugin may do that job instead (Cilium and Calico in eBPF mode can); if none does, Services do not work.",
+			Fix:     "If Services work, nothing to do. If not, check which CNI plugin runs (`kubectl -n kube-system get ds`)."})
+	}
+	if s.PodsRead && s.Unscheduled > 0 {
+		out = append(out, Finding{Severity: SeverityInfo, Code: "PodsWaitingForNode",
+			Title:   fmt.Sprintf("%s waiting for a node", plural(s.Unscheduled, "pod")),
+			Meaning: "These pods have no node yet: the scheduler found none that fits, has not got to them, or they wait for a scheduling gate.",
+			Fix:     "`kubectl get pods -A --field-selector spec.nodeName=` lists them; `kubectl explain-nodes why-pending POD -n NAMESPACE` explains one, node by node."})
+	}
+	return out
+}
+
+// groupFindings merges findings that say the same thing about several nodes,
+// and sorts them most severe first, then by code and title.
+func groupFindings(in []Finding) []Finding {
+	index := map[string]int{}
+	var out []Finding
+	for _, f := range in {
+		key := strings.Join([]string{f.Severity, f.Code, f.Title, f.Meaning, f.Fix}, "\x00")
+		if i, ok := index[key]; ok {
+			out[i].Nodes = append(out[i].Nodes, f.Nodes...)
+			continue
+		}
+		index[key] = len(out)
+		f.Nodes = append([]string(nil), f.Nodes...)
+		out = append(out, f)
+	}
+	for i := range out {
+		sort.Strings(out[i].Nodes)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if severityRank(a.Severity) != severityRank(b.Severity) {
+			return severityRank(a.Severity) < severityRank(b.Severity)
+		}
+		if a.Code != b.Code {
+			return a.Code < b.Code
+		}
+		return a.Title < b.Title
+	})
+	if out == nil {
+		out = []Finding{}
+	}
+	return out
+}
+
+func severityRank(s string) int {
+	switch s {
+	case SeverityCritical:
+		return 0
+	case SeverityWarning:
+		return 1
+	}
+	return 2
+}
+
+func nodePods(pods []cluster.Pod) []NodePod {
+	out := make([]NodePod, 0, len(pods))
+	for _, p := range pods {
+		kind := "workload"
+		switch {
+		case p.Mirror || p.OwnerKind == "Node":
+			kind = "static"
+		case p.OwnerKind == "DaemonSet":
+			kind = "DaemonSet"
+		}
+		out = append(out, NodePod{Namespace: p.Namespace, Name: p.Name, Kind: kind, Phase: string(p.Phase), Ready: p.Ready,
+			Restarts: p.Restarts, CPUMilli: p.CPUMilli, MemoryBytes: p.MemoryBytes})
+	}
+	kindRank := map[string]int{"static": 0, "DaemonSet": 1, "workload": 2}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return kindRank[out[i].Kind] < kindRank[out[j].Kind]
+		}
+		if out[i].Namespace != out[j].Namespace {
+			return out[i].Namespace < out[j].Namespace
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+func nodeEvents(events []corev1.Event, node string) []Event {
+	var out []Event
+	for i := range events {
+		e := &events[i]
+		if e.InvolvedObject.Name != node {
+			continue
+		}
+		out = append(out, Event{Reason: e.Reason, Message: e.Message, Count: e.Count, Last: cluster.EventTime(e).UTC()})
 	}
 	return out
 }

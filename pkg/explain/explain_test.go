@@ -60,7 +60,7 @@ func TestExplainReadiness(t *testing.T) {
 		},
 		Gaps: []cluster.Gap{{What: "events", Reason: "Forbidden", Message: "no"}},
 	}
-	r := Explain(s, now)
+	r := Explain(s, now, Options{})
 	type row struct {
 		Name      string
 		Readiness Readiness

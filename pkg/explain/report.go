@@ -1,6 +1,7 @@
-// Package explain turns a cluster Snapshot into a Report: what each node is,
-// the state it is in and what that means, in plain language. It is pure: no
-// I/O, no clock but the one passed in, no colour.
+// Package explain turns a cluster Snapshot into a Report: how the control
+// plane is run and how it is doing, what each node is, the state it is in and
+// what that means for pods, in plain language. It is pure: no I/O, no clock
+// but the one passed in, no colour.
 package explain
 
 import (
@@ -24,11 +25,81 @@ type Report struct {
 	Server        string `json:"server"`
 	ServerVersion string `json:"serverVersion,omitempty"`
 	// GeneratedAt is the "now" the report was made for; ages are relative to it.
-	GeneratedAt time.Time `json:"generatedAt"`
-	Nodes       []Node    `json:"nodes"`
+	GeneratedAt  time.Time    `json:"generatedAt"`
+	Summary      Summary      `json:"summary"`
+	ControlPlane ControlPlane `json:"controlPlane"`
+	Nodes        []Node       `json:"nodes"`
+	// Findings are what deserves attention, most severe first.
+	Findings []Finding `json:"findings"`
 	// Unread lists what could not be read, so the report never claims more
 	// than it saw.
 	Unread []cluster.Gap `json:"unread,omitempty"`
+}
+
+// Summary counts the cluster's nodes and pods.
+type Summary struct {
+	Nodes    int `json:"nodes"`
+	Ready    int `json:"ready"`
+	NotReady int `json:"notReady"`
+	Unknown  int `json:"unknown"`
+	Cordoned int `json:"cordoned"`
+	// Pods are the non-terminal pods bound to nodes; Unscheduled those
+	// waiting for one. Both are -1 when pods could not be read.
+	Pods        int `json:"pods"`
+	Unscheduled int `json:"unscheduled"`
+}
+
+// How a cluster's control plane is run.
+const (
+	// ModeSelfHosted: its components run as pods on the cluster's own
+	// control-plane nodes (kubeadm, kind, minikube).
+	ModeSelfHosted = "self-hosted"
+	// ModeSingleBinary: one binary per server runs the whole control plane
+	// and the kubelet (k3s, k0s).
+	ModeSingleBinary = "single-binary"
+	// ModeManaged: a cloud provider runs it, out of sight (EKS, GKE, AKS, …).
+	ModeManaged = "managed"
+	// ModeNotVisible: it runs somewhere the cluster's own objects do not show.
+	ModeNotVisible = "not-visible"
+)
+
+// Component states.
+const (
+	StateHealthy   = "Healthy"
+	StateUnhealthy = "Unhealthy"
+	StateUnknown   = "Unknown"
+	// StateManaged: run by the provider; only what the API server reports of it is known.
+	StateManaged = "Managed"
+)
+
+// ControlPlane says how the control plane is run and how each component is.
+type ControlPlane struct {
+	Mode string `json:"mode"`
+	// Distribution names what the evidence points to: kubeadm, kind,
+	// minikube, k3s, k0s, EKS, GKE, AKS, …; empty when unknown.
+	Distribution string `json:"distribution,omitempty"`
+	// Explanation says in plain words what the mode means.
+	Explanation string `json:"explanation"`
+	// Evidence lists what the mode was concluded from.
+	Evidence   []string    `json:"evidence,omitempty"`
+	Components []Component `json:"components"`
+}
+
+// Component is one control-plane component.
+type Component struct {
+	// Name is the component's binary name, e.g. kube-scheduler.
+	Name string `json:"name"`
+	// Title is how people call it, e.g. "scheduler".
+	Title string `json:"title"`
+	// Job says in one or two sentences what it does.
+	Job   string `json:"job"`
+	State string `json:"state"`
+	// Observed lists what was seen of it: version, health checks, its pod,
+	// its leader lease.
+	Observed []string `json:"observed,omitempty"`
+	// Impact says what breaks while it is unhealthy; Check what to look at.
+	Impact string `json:"impact,omitempty"`
+	Check  string `json:"check,omitempty"`
 }
 
 // Readiness is a node's Ready condition, as the scheduler and node controller
@@ -53,7 +124,108 @@ type Node struct {
 	ReadyReason  string `json:"readyReason,omitempty"`
 	ReadyMessage string `json:"readyMessage,omitempty"`
 	// Cordoned is true when spec.unschedulable is set: no new pods are placed.
-	Cordoned       bool      `json:"cordoned"`
-	CreatedAt      time.Time `json:"createdAt"`
-	KubeletVersion string    `json:"kubeletVersion,omitempty"`
+	Cordoned  bool      `json:"cordoned"`
+	CreatedAt time.Time `json:"createdAt"`
+	// LastHeartbeat is when the kubelet last renewed its lease (or, without
+	// a lease, last updated its Ready condition).
+	LastHeartbeat *time.Time `json:"lastHeartbeat,omitempty"`
+
+	KubeletVersion   string `json:"kubeletVersion,omitempty"`
+	ContainerRuntime string `json:"containerRuntime,omitempty"`
+	// KubeProxy is the state of the node's kube-proxy pod: Running, a
+	// waiting reason, "missing", or empty when kube-proxy is not deployed.
+	KubeProxy       string `json:"kubeProxy,omitempty"`
+	OSImage         string `json:"osImage,omitempty"`
+	KernelVersion   string `json:"kernelVersion,omitempty"`
+	Architecture    string `json:"architecture,omitempty"`
+	ProviderID      string `json:"providerID,omitempty"`
+	InternalIP      string `json:"internalIP,omitempty"`
+	Pods            int    `json:"pods"`
+	PodsAllocatable int64  `json:"podsAllocatable"`
+	// CPU in millicores and memory in bytes: requested by the node's pods,
+	// allocatable to pods, and the machine's capacity.
+	CPURequestedMilli   int64       `json:"cpuRequestedMilli"`
+	CPUAllocatableMilli int64       `json:"cpuAllocatableMilli"`
+	CPUCapacityMilli    int64       `json:"cpuCapacityMilli"`
+	MemoryRequested     int64       `json:"memoryRequested"`
+	MemoryAllocatable   int64       `json:"memoryAllocatable"`
+	MemoryCapacity      int64       `json:"memoryCapacity"`
+	Taints              []Taint     `json:"taints,omitempty"`
+	Conditions          []Condition `json:"conditions,omitempty"`
+	// Note is a few words on what is most worth knowing; empty for a
+	// healthy node.
+	Note string `json:"note,omitempty"`
+	// PodList is filled only when a node is explained in depth.
+	PodList []NodePod `json:"podList,omitempty"`
+	// Events are recent warning events about the node, in depth only.
+	Events []Event `json:"events,omitempty"`
+}
+
+// Taint is a node taint with its explanation.
+type Taint struct {
+	Key    string `json:"key"`
+	Value  string `json:"value,omitempty"`
+	Effect string `json:"effect"`
+	// Title, Meaning, SetBy and Fix come from the catalogue of well-known
+	// taints; Known is false when the key is not in it.
+	Title         string `json:"title"`
+	Meaning       string `json:"meaning"`
+	SetBy         string `json:"setBy,omitempty"`
+	Fix           string `json:"fix,omitempty"`
+	EffectMeaning string `json:"effectMeaning"`
+	Known         bool   `json:"known"`
+	// ToleratedBy counts the node's pods that tolerate the taint.
+	ToleratedBy int `json:"toleratedBy"`
+}
+
+// Condition is a node condition with its explanation.
+type Condition struct {
+	Type    string    `json:"type"`
+	Status  string    `json:"status"`
+	Reason  string    `json:"reason,omitempty"`
+	Message string    `json:"message,omitempty"`
+	Since   time.Time `json:"since,omitempty"`
+	Healthy bool      `json:"healthy"`
+	Meaning string    `json:"meaning"`
+}
+
+// NodePod is one pod on a node explained in depth.
+type NodePod struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// Kind is static, DaemonSet or workload.
+	Kind        string `json:"kind"`
+	Phase       string `json:"phase"`
+	Ready       bool   `json:"ready"`
+	Restarts    int32  `json:"restarts"`
+	CPUMilli    int64  `json:"cpuMilli"`
+	MemoryBytes int64  `json:"memoryBytes"`
+}
+
+// Event is a warning event about a node.
+type Event struct {
+	Reason  string    `json:"reason"`
+	Message string    `json:"message"`
+	Count   int32     `json:"count"`
+	Last    time.Time `json:"last"`
+}
+
+// Severities of findings, most severe first.
+const (
+	SeverityCritical = "critical"
+	SeverityWarning  = "warning"
+	SeverityInfo     = "info"
+)
+
+// Finding is one thing about the cluster that deserves attention, with what
+// it means for pods and what to do.
+type Finding struct {
+	Severity string `json:"severity"`
+	// Code is stable across versions, for scripts: NodeNotReady, NodeUnknown, …
+	Code string `json:"code"`
+	// Nodes are the nodes it concerns, if any.
+	Nodes   []string `json:"nodes,omitempty"`
+	Title   string   `json:"title"`
+	Meaning string   `json:"meaning"`
+	Fix     string   `json:"fix,omitempty"`
 }

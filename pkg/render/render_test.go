@@ -74,16 +74,16 @@ func snapshot() *cluster.Snapshot {
 }
 
 func TestReportText(t *testing.T) {
-	r := explain.Explain(snapshot(), now)
+	r := explain.Explain(snapshot(), now, explain.Options{})
 	var plain bytes.Buffer
-	if err := ReportText(&plain, r, Colour{}); err != nil {
+	if err := ReportText(&plain, r, Colour{}, false); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "report", plain.Bytes())
 	assertNoControl(t, plain.String())
 
 	var coloured bytes.Buffer
-	if err := ReportText(&coloured, r, Colour{Enabled: true}); err != nil {
+	if err := ReportText(&coloured, r, Colour{Enabled: true}, false); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "report-colour", coloured.Bytes())
@@ -101,7 +101,7 @@ func assertNoControl(t *testing.T, text string) {
 }
 
 func TestStructuredIsExact(t *testing.T) {
-	r := explain.Explain(snapshot(), now)
+	r := explain.Explain(snapshot(), now, explain.Options{})
 	var b bytes.Buffer
 	if err := Structured(&b, r, FormatJSON); err != nil {
 		t.Fatal(err)

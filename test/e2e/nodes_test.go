@@ -7,11 +7,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 	"github.com/explain-nodes/kubectl-explain-nodes/test/e2e/fixture"
@@ -111,34 +108,6 @@ func TestNodeReadiness(t *testing.T) {
 
 // A node whose kubelet stops talking is marked Unknown by the node
 // controller once its lease expires; the plugin must report it so.
-func TestSilentNodeBecomesUnknown(t *testing.T) {
-	t.Parallel()
-	createNodes(t, fixture.Node{Name: "rd-silent", State: fixture.Silent})
-	ctx := context.Background()
-	err := wait.PollUntilContextTimeout(ctx, time.Second, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
-		n, err := client.CoreV1().Nodes().Get(ctx, "rd-silent", metav1.GetOptions{})
-		if err != nil {
-			return false, nil
-		}
-		for _, c := range n.Status.Conditions {
-			if c.Type == corev1.NodeReady && c.Status == corev1.ConditionUnknown {
-				return true, nil
-			}
-		}
-		return false, nil
-	})
-	if err != nil {
-		t.Fatalf("the node controller never marked the silent node Unknown: %v", err)
-	}
-	rep := reportJSON(t, "rd-silent")
-	if len(rep.Nodes) != 1 || rep.Nodes[0].Readiness != explain.Unknown {
-		t.Fatalf("want rd-silent Unknown, got %+v", rep.Nodes)
-	}
-	text := explainNodes(t, "rd-silent")
-	if !strings.Contains(text.stdout, "rd-silent is Unknown") {
-		t.Errorf("text output does not explain the Unknown node:\n%s", text)
-	}
-}
 
 func TestUnknownNodeName(t *testing.T) {
 	r := kubectlRun(t, nil, "explain-nodes", "no-such-node")

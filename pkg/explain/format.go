@@ -1,0 +1,80 @@
+package explain
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// FormatCPU prints millicores as cores, e.g. 1500 -> "1.5", 250 -> "0.25".
+func FormatCPU(milli int64) string {
+	s := fmt.Sprintf("%.2f", float64(milli)/1000)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s
+}
+
+// FormatBytes prints a byte count in binary units with at most one decimal.
+func FormatBytes(b int64) string {
+	units := []string{"Ki", "Mi", "Gi", "Ti", "Pi"}
+	if b < 1024 {
+		return fmt.Sprintf("%d", b)
+	}
+	v, u := float64(b), -1
+	for v >= 1024 && u < len(units)-1 {
+		v /= 1024
+		u++
+	}
+	return strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0") + units[u]
+}
+
+// shortDuration prints a duration as kubectl prints ages: 45s, 3m, 2h5m, 4d.
+func shortDuration(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		h := int(d.Hours())
+		m := int(d.Minutes()) - h*60
+		if m == 0 {
+			return fmt.Sprintf("%dh", h)
+		}
+		return fmt.Sprintf("%dh%dm", h, m)
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+func taintString(t Taint) string {
+	if t.Value == "" {
+		return t.Key + ":" + t.Effect
+	}
+	return t.Key + "=" + t.Value + ":" + t.Effect
+}
+
+func joinSentences(parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, " ")
+}
+
+func orNone(s, none string) string {
+	if s == "" {
+		return none
+	}
+	return s
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

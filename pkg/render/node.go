@@ -1,0 +1,108 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
+)
+
+// writeNodeDetail writes one node in depth.
+func writeNodeDetail(b *strings.Builder, n explain.Node, r *explain.Report, c Colour) {
+	now := r.GeneratedAt
+	status := string(n.Readiness)
+	if n.Cordoned {
+		status += ", cordoned"
+	}
+	fmt.Fprintf(b, "\n%s (%s) — %s, created %s ago\n", c.Bold("NODE "+Sanitize(n.Name)), Sanitize(strings.Join(n.Roles, ",")), status, age(n.CreatedAt, now))
+	machine := []string{}
+	for _, s := range []string{n.OSImage, n.KernelVersion, n.Architecture} {
+		if s != "" {
+			machine = append(machine, Sanitize(s))
+		}
+	}
+	if n.InternalIP != "" {
+		machine = append(machine, "internal IP "+Sanitize(n.InternalIP))
+	}
+	if n.ProviderID != "" {
+		machine = append(machine, "provider ID "+Sanitize(n.ProviderID))
+	}
+	if len(machine) > 0 {
+		wrapLabelled(b, 2, "Machine: ", strings.Join(machine, ", ")+".")
+	}
+
+	heartbeat := "no heartbeat seen"
+	if n.LastHeartbeat != nil {
+		heartbeat = "last heartbeat " + age(*n.LastHeartbeat, now) + " ago"
+	}
+	wrapLabelled(b, 2, "kubelet: ", fmt.Sprintf("%s, %s. The node's agent: it starts the pods assigned to the node, reports their state, and renews the node's lease every few seconds as a heartbeat.", orDash(Sanitize(n.KubeletVersion)), heartbeat))
+	proxy := "not deployed as a DaemonSet in kube-system (a CNI plugin may do its job)"
+	switch n.KubeProxy {
+	case "":
+	case "missing":
+		proxy = "no kube-proxy pod on this node, although the DaemonSet exists"
+	default:
+		proxy = "its pod is " + Sanitize(n.KubeProxy)
+	}
+	wrapLabelled(b, 2, "kube-proxy: ", proxy+". It programs the node's network rules so that Services reach their pods.")
+	wrapLabelled(b, 2, "container runtime: ", orDash(Sanitize(n.ContainerRuntime))+". It pulls images and runs containers on the kubelet's orders.")
+
+	if len(n.Conditions) > 0 {
+		b.WriteString("\n  Conditions (reported by the kubelet and node agents):\n")
+		rows := [][]cell{{{text: "    TYPE"}, {text: "STATUS"}, {text: "SINCE"}, {text: "REASON: MESSAGE"}}}
+		for _, cond := range n.Conditions {
+			style := c.Green
+			if !cond.Healthy {
+				style = c.Red
+			}
+			text := Sanitize(cond.Reason)
+			if cond.Message != "" {
+				text += ": " + Sanitize(cond.Message)
+			}
+			rows = append(rows, []cell{{text: "    " + Sanitize(cond.Type)}, {text: Sanitize(cond.Status), style: style}, {text: age(cond.Since, now)}, {text: text}})
+		}
+		_ = table(b, rows)
+	}
+
+	b.WriteString("\n  Capacity and allocatable:\n")
+	wrap(b, 4, fmt.Sprintf("CPU %s cores, %s allocatable to pods, %s requested. Memory %s, %s allocatable, %s requested. Pods: %d of %d allowed.",
+		explain.FormatCPU(n.CPUCapacityMilli), explain.FormatCPU(n.CPUAllocatableMilli), explain.FormatCPU(n.CPURequestedMilli),
+		explain.FormatBytes(n.MemoryCapacity), explain.FormatBytes(n.MemoryAllocatable), explain.FormatBytes(n.MemoryRequested),
+		n.Pods, n.PodsAllocatable))
+	wrap(b, 4, "Allocatable is the capacity minus what the kubelet reserves for the operating system and for Kubernetes' own daemons, and a margin before it starts evicting pods; the scheduler only hands out allocatable, by the pods' requests.")
+
+	if len(n.Taints) > 0 {
+		b.WriteString("\n  Taints (pods without a matching toleration are kept off):\n")
+		for _, t := range n.Taints {
+			name := t.Key
+			if t.Value != "" {
+				name += "=" + t.Value
+			}
+			name += ":" + t.Effect
+			wrapLabelled(b, 4, "- ", fmt.Sprintf("%s — %s. %s %s %s", Sanitize(name), t.Title, t.Meaning, t.EffectMeaning, explain.TolerateCount(t.ToleratedBy)))
+		}
+	}
+
+	if len(n.PodList) > 0 {
+		fmt.Fprintf(b, "\n  Pods (%d):\n", len(n.PodList))
+		rows := [][]cell{{{text: "    KIND"}, {text: "NAMESPACE/NAME"}, {text: "STATE"}, {text: "RESTARTS"}, {text: "CPU"}, {text: "MEMORY"}}}
+		for _, p := range n.PodList {
+			state := p.Phase
+			if p.Phase == "Running" && !p.Ready {
+				state += ", not ready"
+			}
+			rows = append(rows, []cell{{text: "    " + p.Kind}, {text: Sanitize(p.Namespace + "/" + p.Name)}, {text: Sanitize(state)},
+				{text: fmt.Sprint(p.Restarts)}, {text: explain.FormatCPU(p.CPUMilli)}, {text: explain.FormatBytes(p.MemoryBytes)}})
+		}
+		_ = table(b, rows)
+		wrap(b, 4, "static: run by the kubelet from files on the node (the control plane's own pods, on kubeadm); DaemonSet: one per node, for the node itself (networking, logs, monitoring); workload: placed by the scheduler.")
+	}
+	if len(n.Events) > 0 {
+		b.WriteString("\n  Recent warning events:\n")
+		for _, e := range n.Events {
+			wrapLabelled(b, 4, "- ", fmt.Sprintf("%s ago, %s (×%d): %s", age(e.Last, now), Sanitize(e.Reason), e.Count, Sanitize(e.Message)))
+		}
+	} else if r.Unread == nil {
+		b.WriteString("\n  No recent warning events.\n")
+	}
+}

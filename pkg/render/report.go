@@ -1,0 +1,326 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
+)
+
+// groupAtLeast is how many alike healthy nodes are summarised in one row.
+const groupAtLeast = 4
+
+// ReportText writes a cluster report for people.
+func ReportText(w io.Writer, r *explain.Report, c Colour, detail bool) error {
+	var b strings.Builder
+	version := ""
+	if r.ServerVersion != "" {
+		version = " (Kubernetes " + Sanitize(r.ServerVersion) + ")"
+	}
+	fmt.Fprintf(&b, "%s%s\n", c.Bold("Cluster at "+Sanitize(r.Server)), version)
+	wrap(&b, 0, summaryLine(r.Summary, detail))
+
+	if !detail {
+		writeControlPlane(&b, r.ControlPlane, c)
+	}
+	if len(r.Nodes) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", c.Bold("NODES"))
+		writeNodeTable(&b, r, c, !detail)
+	}
+	if detail {
+		for _, n := range r.Nodes {
+			writeNodeDetail(&b, n, r, c)
+		}
+	} else if len(r.Nodes) > 0 {
+		writeWorkerComponents(&b, r)
+	}
+	writeFindings(&b, r.Findings, c)
+	writeGaps(&b, r.Unread, c)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func summaryLine(s explain.Summary, detail bool) string {
+	if s.Nodes == 0 {
+		return "No nodes."
+	}
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		name string
+	}{{s.Ready, "Ready"}, {s.NotReady, "NotReady"}, {s.Unknown, "Unknown"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.name))
+		}
+	}
+	line := fmt.Sprintf("%s: %s", plural(s.Nodes, "node"), strings.Join(parts, ", "))
+	if s.Cordoned > 0 {
+		line += fmt.Sprintf("; %d cordoned", s.Cordoned)
+	}
+	line += "."
+	switch {
+	case s.Pods >= 0 && detail:
+		line += fmt.Sprintf(" %s on them.", plural(s.Pods, "pod"))
+	case s.Pods >= 0:
+		line += fmt.Sprintf(" %s on them, %d waiting for a node.", plural(s.Pods, "pod"), s.Unscheduled)
+	}
+	return line
+}
+
+func stateMark(state string, c Colour) string {
+	switch state {
+	case explain.StateHealthy:
+		return c.Green("ok")
+	case explain.StateUnhealthy:
+		return c.Red("FAILING")
+	case explain.StateManaged:
+		return c.Green("managed")
+	}
+	return c.Yellow("unknown")
+}
+
+func writeControlPlane(b *strings.Builder, cp explain.ControlPlane, c Colour) {
+	mode := cp.Mode
+	if cp.Distribution != "" {
+		mode += " (" + Sanitize(cp.Distribution) + ")"
+	}
+	fmt.Fprintf(b, "\n%s %s\n", c.Bold("CONTROL PLANE:"), mode)
+	wrap(b, 2, Sanitize(cp.Explanation))
+	if len(cp.Evidence) > 0 {
+		wrapLabelled(b, 2, "Seen: ", Sanitize(strings.Join(cp.Evidence, "; "))+".")
+	}
+	for _, comp := range cp.Components {
+		fmt.Fprintf(b, "\n  %s %s — %s\n", c.Bold(comp.Title), "("+comp.Name+")", stateMark(comp.State, c))
+		wrap(b, 4, comp.Job)
+		for _, o := range comp.Observed {
+			wrapLabelled(b, 4, "- ", Sanitize(o))
+		}
+		if comp.State == explain.StateUnhealthy {
+			wrapLabelled(b, 4, "What breaks: ", comp.Impact)
+			wrapLabelled(b, 4, "Check: ", comp.Check)
+		}
+	}
+}
+
+// row is one line of the node table.
+type row struct {
+	name, role, status, age, kubelet, pods, cpu, mem, taints, note string
+	style                                                          func(string) string
+}
+
+func writeNodeTable(b *strings.Builder, r *explain.Report, c Colour, group bool) {
+	rows := [][]cell{{{text: "NAME"}, {text: "ROLE"}, {text: "STATUS"}, {text: "AGE"}, {text: "KUBELET"},
+		{text: "PODS"}, {text: "CPU"}, {text: "MEMORY"}, {text: "TAINTS"}, {text: "NOTE"}}}
+	for _, rw := range nodeRows(r, c, group) {
+		rows = append(rows, []cell{{text: rw.name}, {text: rw.role}, {text: rw.status, style: rw.style}, {text: rw.age},
+			{text: rw.kubelet}, {text: rw.pods}, {text: rw.cpu}, {text: rw.mem}, {text: rw.taints}, {text: rw.note}})
+	}
+	fitNotes(rows)
+	_ = table(b, rows)
+}
+
+// fitNotes shortens the NOTE column so the table fits in Width columns.
+func fitNotes(rows [][]cell) {
+	widths := make([]int, len(rows[0]))
+	for _, rw := range rows {
+		for i, cl := range rw {
+			widths[i] = max(widths[i], len([]rune(cl.text)))
+		}
+	}
+	used := 0
+	for _, w := range widths[:len(widths)-1] {
+		used += w + 2
+	}
+	// The note keeps a dozen columns even when long names push the table wider.
+	room := max(Width-used, 12)
+	for _, rw := range rows {
+		note := []rune(rw[len(rw)-1].text)
+		if len(note) > room {
+			rw[len(rw)-1].text = string(note[:room-1]) + "…"
+		}
+	}
+}
+
+func nodeRows(r *explain.Report, c Colour, group bool) []row {
+	type key struct{ role, kubelet string }
+	groups := map[key][]explain.Node{}
+	for _, n := range r.Nodes {
+		if alike(n) {
+			k := key{strings.Join(n.Roles, ","), n.KubeletVersion}
+			groups[k] = append(groups[k], n)
+		}
+	}
+	var rows []row
+	done := map[key]bool{}
+	for _, n := range r.Nodes {
+		k := key{strings.Join(n.Roles, ","), n.KubeletVersion}
+		if group && alike(n) && len(groups[k]) >= groupAtLeast {
+			if done[k] {
+				continue
+			}
+			done[k] = true
+			rows = append(rows, groupRow(groups[k], r, c))
+			continue
+		}
+		rows = append(rows, nodeRow(n, r, c))
+	}
+	return rows
+}
+
+// alike reports whether a node is healthy and unremarkable, so it can be
+// summarised with others like it.
+func alike(n explain.Node) bool {
+	return n.Readiness == explain.Ready && !n.Cordoned && len(n.Taints) == 0 && n.Note == ""
+}
+
+func nodeRow(n explain.Node, r *explain.Report, c Colour) row {
+	status := string(n.Readiness)
+	if n.Cordoned {
+		status += ",cordoned"
+	}
+	style := c.Green
+	switch {
+	case n.Readiness == explain.NotReady:
+		style = c.Red
+	case n.Readiness == explain.Unknown || n.Cordoned:
+		style = c.Yellow
+	}
+	return row{
+		name: Sanitize(n.Name), role: Sanitize(strings.Join(n.Roles, ",")), status: status, style: style,
+		age: age(n.CreatedAt, r.GeneratedAt), kubelet: orDash(Sanitize(n.KubeletVersion)),
+		pods:   podsCell(r, n.Pods, n.PodsAllocatable),
+		cpu:    usage(r, n.CPURequestedMilli, n.CPUAllocatableMilli, explain.FormatCPU),
+		mem:    memoryUsage(r, n.MemoryRequested, n.MemoryAllocatable),
+		taints: strconv.Itoa(len(n.Taints)), note: Sanitize(n.Note),
+	}
+}
+
+func groupRow(nodes []explain.Node, r *explain.Report, c Colour) row {
+	first := nodes[0]
+	var pods int
+	var podsAlloc, cpu, cpuAlloc, mem, memAlloc int64
+	for _, n := range nodes {
+		pods += n.Pods
+		podsAlloc += n.PodsAllocatable
+		cpu += n.CPURequestedMilli
+		cpuAlloc += n.CPUAllocatableMilli
+		mem += n.MemoryRequested
+		memAlloc += n.MemoryAllocatable
+	}
+	rw := nodeRow(first, r, c)
+	rw.name = fmt.Sprintf("%s +%d", Sanitize(first.Name), len(nodes)-1)
+	rw.pods = podsCell(r, pods, podsAlloc)
+	rw.cpu = usage(r, cpu, cpuAlloc, explain.FormatCPU)
+	rw.mem = memoryUsage(r, mem, memAlloc)
+	rw.note = fmt.Sprintf("%d alike, totals shown", len(nodes))
+	return rw
+}
+
+func podsCell(r *explain.Report, pods int, alloc int64) string {
+	if r.Summary.Pods < 0 {
+		return "?/" + strconv.FormatInt(alloc, 10)
+	}
+	return fmt.Sprintf("%d/%d", pods, alloc)
+}
+
+func usage(r *explain.Report, requested, allocatable int64, format func(int64) string) string {
+	if r.Summary.Pods < 0 {
+		return "?/" + format(allocatable)
+	}
+	return format(requested) + "/" + format(allocatable)
+}
+
+// memoryUsage prints requested/allocatable memory in the allocatable's unit,
+// written once: "1.5/16Gi".
+func memoryUsage(r *explain.Report, requested, allocatable int64) string {
+	alloc := explain.FormatBytes(allocatable)
+	unit := strings.TrimLeft(alloc, "0123456789.")
+	div := map[string]float64{"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30, "Ti": 1 << 40, "Pi": 1 << 50}[unit]
+	if div == 0 {
+		return usage(r, requested, allocatable, explain.FormatBytes)
+	}
+	if r.Summary.Pods < 0 {
+		return "?/" + alloc
+	}
+	req := strconv.FormatFloat(float64(requested)/div, 'f', 1, 64)
+	req = strings.TrimSuffix(req, ".0")
+	return req + "/" + alloc
+}
+
+func writeWorkerComponents(b *strings.Builder, r *explain.Report) {
+	fmt.Fprintf(b, "\n%s\n", "WORKER COMPONENTS (on every node)")
+	kubelets := tally(r.Nodes, func(n explain.Node) string { return n.KubeletVersion })
+	runtimes := tally(r.Nodes, func(n explain.Node) string { return n.ContainerRuntime })
+	wrapLabelled(b, 2, "kubelet: ", "the node's agent: it registers the node, starts the pods the scheduler assigns to it, reports their state and renews the node's lease as a heartbeat. Versions: "+Sanitize(kubelets)+".")
+	proxies := tally(r.Nodes, func(n explain.Node) string { return n.KubeProxy })
+	proxyText := "programs each node's network rules so that Services reach their pods."
+	if proxies == "" || proxies == "- on "+plural(len(r.Nodes), "node") {
+		proxyText += " Not deployed as a DaemonSet in kube-system here."
+	} else {
+		proxyText += " Its pods: " + Sanitize(proxies) + "."
+	}
+	wrapLabelled(b, 2, "kube-proxy: ", proxyText)
+	wrapLabelled(b, 2, "container runtime: ", "pulls images and runs the containers, on the kubelet's orders. Versions: "+Sanitize(runtimes)+".")
+	b.WriteString("  `kubectl explain-nodes NODE` shows them for one node, with its pods, conditions and events.\n")
+}
+
+// tally counts the nodes per value: "v1.37.2 on 3 nodes, v1.36.4 on 1 node".
+func tally(nodes []explain.Node, value func(explain.Node) string) string {
+	counts := map[string]int{}
+	var order []string
+	for _, n := range nodes {
+		v := orDash(value(n))
+		if counts[v] == 0 {
+			order = append(order, v)
+		}
+		counts[v]++
+	}
+	parts := make([]string, 0, len(order))
+	for _, v := range order {
+		parts = append(parts, fmt.Sprintf("%s on %s", v, plural(counts[v], "node")))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func writeFindings(b *strings.Builder, findings []explain.Finding, c Colour) {
+	fmt.Fprintf(b, "\n%s\n", c.Bold("FINDINGS"))
+	if len(findings) == 0 {
+		b.WriteString("  Nothing needs attention in what could be read.\n")
+		return
+	}
+	for _, f := range findings {
+		sev := strings.ToUpper(f.Severity)
+		switch f.Severity {
+		case explain.SeverityCritical:
+			sev = c.Red(sev)
+		case explain.SeverityWarning:
+			sev = c.Yellow(sev)
+		}
+		subject := ""
+		if len(f.Nodes) > 0 {
+			subject = nodeNames(f.Nodes) + ": "
+		}
+		b.WriteByte('\n')
+		fmt.Fprintf(b, "  %s ", sev)
+		var head strings.Builder
+		wrap(&head, 2+len(f.Severity)+1, subject+Sanitize(f.Title))
+		b.WriteString(strings.TrimLeft(head.String(), " "))
+		wrapLabelled(b, 4, "What it means: ", Sanitize(f.Meaning))
+		if f.Fix != "" {
+			wrapLabelled(b, 4, "What to do: ", Sanitize(f.Fix))
+		}
+	}
+}
+
+func nodeNames(names []string) string {
+	clean := make([]string, len(names))
+	for i, n := range names {
+		clean[i] = Sanitize(n)
+	}
+	if len(clean) <= 5 {
+		return strings.Join(clean, ", ")
+	}
+	return fmt.Sprintf("%s and %d more nodes", strings.Join(clean[:5], ", "), len(clean)-5)
+}
