@@ -95,7 +95,7 @@ func TestNodeReadiness(t *testing.T) {
 		"rd-cp        control-plane  Ready",
 		"rd-notready  worker         NotReady",
 		"rd-cordoned  worker         Ready,cordoned",
-		"rd-notready is NotReady: container runtime network not ready",
+		"rd-notready: NotReady: container runtime network not ready",
 	} {
 		if !strings.Contains(text.stdout, want) {
 			t.Errorf("text output lacks %q:\n%s", want, text)
