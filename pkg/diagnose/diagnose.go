@@ -55,7 +55,7 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 	if d.Scheduler != nil && d.Scheduler.Reason == corev1.PodReasonUnschedulable {
 		d.State = StateUnschedulable
 	}
-	d.Nodes, d.Computed = evaluate(pod, in.Nodes, in.Assigned)
+	d.Nodes, d.ComputedMessage = evaluate(pod, in.Nodes, in.Assigned)
 	fits := 0
 	for _, v := range d.Nodes {
 		if v.Fits {
@@ -71,7 +71,9 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 		d.Summary = "No node can take the pod, and the scheduler has not yet said why."
 	}
 	if d.Scheduler != nil && d.Scheduler.Message != "" {
-		d.Agreement = compare(d.Computed, d.Scheduler, len(in.Nodes), now)
+		d.SchedulerMessage = d.Scheduler.Message
+		agrees, why := compare(d.ComputedMessage, d.Scheduler, len(in.Nodes), now)
+		d.Agrees, d.Disagreement = &agrees, why
 	}
 	d.Fixes = fixes(pod, d.Nodes)
 	return d
@@ -93,7 +95,8 @@ func evaluate(pod *corev1.Pod, nodes []corev1.Node, assigned []corev1.Pod) ([]No
 		}
 		v.Fits = len(v.Failures) == 0
 		if !v.Fits {
-			for _, r := range v.Failures[0].Reasons {
+			v.Reasons = v.Failures[0].Reasons
+			for _, r := range v.Reasons {
 				counts[r]++
 			}
 		}
@@ -223,17 +226,19 @@ func splitReasons(body string) []string {
 	return append(parts, body[start:])
 }
 
-func compare(computed string, s *SchedulerVerdict, nodes int, now time.Time) *Agreement {
+// compare says whether the computed message reproduces the scheduler's, and
+// if not, what may explain the difference.
+func compare(computed string, s *SchedulerVerdict, nodes int, now time.Time) (bool, string) {
 	total, theirs, ok := ParseFitError(s.Message)
 	if !ok {
-		return &Agreement{Explanation: "the scheduler's message is not in the usual \"0/N nodes are available\" form, so it cannot be compared node by node"}
+		return false, "the scheduler's message is not in the usual \"0/N nodes are available\" form, so it cannot be compared node by node"
 	}
 	ours := map[string]int{}
 	if computed != "" {
 		_, ours, _ = ParseFitError(computed)
 	}
 	if total == nodes && equalCounts(ours, theirs) {
-		return &Agreement{Agrees: true}
+		return true, ""
 	}
 	var why []string
 	if total != nodes {
@@ -249,7 +254,7 @@ func compare(computed string, s *SchedulerVerdict, nodes int, now time.Time) *Ag
 		why = append(why, fmt.Sprintf("the scheduler's message is %s old; the cluster may have changed since (pods finished or started, nodes changed), and the scheduler retries on such changes", age))
 	}
 	sort.Strings(why)
-	return &Agreement{Explanation: strings.Join(why, "; ")}
+	return false, strings.Join(why, "; ")
 }
 
 func knownReason(r string) bool {

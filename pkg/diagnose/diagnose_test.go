@@ -201,8 +201,8 @@ func TestFilters(t *testing.T) {
 			if diff := cmp.Diff(tc.want, failures(d)); diff != "" {
 				t.Errorf("verdicts (-want +got):\n%s", diff)
 			}
-			if d.Computed != tc.computed {
-				t.Errorf("computed %q, want %q", d.Computed, tc.computed)
+			if d.ComputedMessage != tc.computed {
+				t.Errorf("computed %q, want %q", d.ComputedMessage, tc.computed)
 			}
 		})
 	}
@@ -296,11 +296,11 @@ func TestAgreement(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			pod := mkPod("p", nil, unschedulable(tc.msg, now.Add(-time.Minute)))
 			d := Diagnose(Input{Pod: &pod, Nodes: nodes}, now)
-			if d.State != StateUnschedulable || d.Agreement == nil {
-				t.Fatalf("state %s, agreement %v", d.State, d.Agreement)
+			if d.State != StateUnschedulable || d.Agrees == nil {
+				t.Fatalf("state %s, agrees %v", d.State, d.Agrees)
 			}
-			if d.Agreement.Agrees != tc.agrees || !strings.Contains(d.Agreement.Explanation, tc.explains) {
-				t.Errorf("agreement %+v, want agrees=%v explaining %q", d.Agreement, tc.agrees, tc.explains)
+			if *d.Agrees != tc.agrees || !strings.Contains(d.Disagreement, tc.explains) {
+				t.Errorf("agrees %v (%s), want agrees=%v explaining %q", *d.Agrees, d.Disagreement, tc.agrees, tc.explains)
 			}
 		})
 	}

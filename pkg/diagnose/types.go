@@ -61,10 +61,15 @@ type Diagnosis struct {
 	GeneratedAt time.Time `json:"generatedAt"`
 	// Scheduler is what the scheduler last said about the pod.
 	Scheduler *SchedulerVerdict `json:"scheduler,omitempty"`
-	// Computed is this tool's verdict, counted and worded as the scheduler
-	// would word it; Agreement compares it with Scheduler.
-	Computed  string     `json:"computed,omitempty"`
-	Agreement *Agreement `json:"agreement,omitempty"`
+	// SchedulerMessage is the scheduler's own message (Scheduler.Message).
+	SchedulerMessage string `json:"schedulerMessage,omitempty"`
+	// ComputedMessage is this tool's verdict, counted and worded as the
+	// scheduler words it.
+	ComputedMessage string `json:"computedMessage,omitempty"`
+	// Agrees says whether the two say the same; nil when there is nothing to
+	// compare. Disagreement says what may explain a difference.
+	Agrees       *bool  `json:"agrees,omitempty"`
+	Disagreement string `json:"disagreement,omitempty"`
 	// Nodes holds one verdict per node, nodes that fit first, then by name.
 	Nodes []NodeVerdict `json:"nodes,omitempty"`
 	// Fixes are concrete changes that would let the pod be placed, most
@@ -83,18 +88,14 @@ type SchedulerVerdict struct {
 	At      time.Time `json:"at,omitempty"`
 }
 
-// Agreement says whether the tool's per-node verdicts, counted, reproduce the
-// scheduler's message.
-type Agreement struct {
-	Agrees bool `json:"agrees"`
-	// Explanation says what may account for a difference.
-	Explanation string `json:"explanation,omitempty"`
-}
 
 // NodeVerdict is what the scheduler's filters make of one node.
 type NodeVerdict struct {
 	Node string `json:"node"`
 	Fits bool   `json:"fits"`
+	// Reasons are the scheduler's reason strings this node counts under in
+	// its message: those of the first failed filter.
+	Reasons []string `json:"reasons,omitempty"`
 	// Failures lists every filter the node fails, in the scheduler's order.
 	// The scheduler stops at the first, so only Failures[0] is counted in
 	// its message.

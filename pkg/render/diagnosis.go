@@ -32,17 +32,17 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, c Colour) error {
 		}
 		fmt.Fprintf(&b, "\nThe scheduler said (%s%s):\n  %s\n", s.Source, ago, Sanitize(s.Message))
 	}
-	if d.Computed != "" || len(d.Nodes) > 0 {
-		computed := d.Computed
+	if d.ComputedMessage != "" || len(d.Nodes) > 0 {
+		computed := d.ComputedMessage
 		if computed == "" {
 			computed = "at least one node fits the pod."
 		}
 		fmt.Fprintf(&b, "\nChecked node by node, this tool finds:\n  %s\n", Sanitize(computed))
-		if a := d.Agreement; a != nil {
-			if a.Agrees {
+		if d.Agrees != nil {
+			if *d.Agrees {
 				fmt.Fprintf(&b, "  %s\n", c.Green("This agrees with the scheduler."))
 			} else {
-				fmt.Fprintf(&b, "  %s %s.\n", c.Yellow("This differs from the scheduler's message:"), Sanitize(a.Explanation))
+				fmt.Fprintf(&b, "  %s %s.\n", c.Yellow("This differs from the scheduler's message:"), Sanitize(d.Disagreement))
 			}
 		}
 	}

@@ -92,8 +92,8 @@ func TestWhyPendingAgreesWithScheduler(t *testing.T) {
 			if d.State != diagnose.StateUnschedulable || d.Scheduler == nil {
 				t.Fatalf("state %s, scheduler %+v", d.State, d.Scheduler)
 			}
-			if d.Agreement == nil || !d.Agreement.Agrees {
-				t.Errorf("does not agree with the scheduler:\n scheduler: %s\n computed:  %s\n %+v", d.Scheduler.Message, d.Computed, d.Agreement)
+			if d.Agrees == nil || !*d.Agrees {
+				t.Errorf("does not agree with the scheduler:\n scheduler: %s\n computed:  %s\n %s", d.SchedulerMessage, d.ComputedMessage, d.Disagreement)
 			}
 			for _, v := range d.Nodes {
 				wantPlugin, ok := nodes[v.Node]
