@@ -25,7 +25,12 @@ type PendingSnapshot struct {
 	Assigned []corev1.Pod
 	// Events are the events about the pod.
 	Events []corev1.Event
-	Gaps   []Gap
+	// NodesRead is true when the node list was read.
+	NodesRead bool
+	// LeaseNames are the leases in kube-system (schedulers' leader leases);
+	// nil when unread.
+	LeaseNames []string
+	Gaps       []Gap
 }
 
 // PodNotFoundError says the pod does not exist in the namespace asked, and
@@ -74,7 +79,19 @@ func (r *Reader) ReadPending(ctx context.Context, namespace, name string) (*Pend
 		if err != nil {
 			return gap("nodes", err)
 		}
-		s.Nodes = nodes
+		s.Nodes, s.NodesRead = nodes, true
+		return nil
+	})
+	g.Go(func() error {
+		leases, err := r.Client.CoordinationV1().Leases(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+		if err != nil {
+			return gap("leases in kube-system", fmt.Errorf("listing leases: %w", err))
+		}
+		names := make([]string, 0, len(leases.Items))
+		for _, l := range leases.Items {
+			names = append(names, l.Name)
+		}
+		s.LeaseNames = names
 		return nil
 	})
 	g.Go(func() error {

@@ -33,21 +33,37 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 		d.State = StateFinished
 		d.Summary = fmt.Sprintf("The pod is not pending: it has finished (%s).", pod.Status.Phase)
 		return d
+	case pod.DeletionTimestamp != nil:
+		d.State = StateTerminating
+		grace := ""
+		if pod.DeletionGracePeriodSeconds != nil {
+			grace = fmt.Sprintf(" with a grace period of %ds", *pod.DeletionGracePeriodSeconds)
+		}
+		d.Summary = fmt.Sprintf("The pod is being deleted: deletion was requested %s ago%s. It will not be scheduled or started.", now.Sub(pod.DeletionTimestamp.Time).Round(time.Second), grace)
+		if len(pod.Finalizers) > 0 {
+			d.Summary += fmt.Sprintf(" It waits for its finalizers to be removed: %s.", strings.Join(pod.Finalizers, ", "))
+		}
+		return d
 	case pod.Spec.NodeName != "" && pod.Status.Phase == corev1.PodRunning:
 		d.State = StateRunning
 		d.Summary = fmt.Sprintf("The pod is not pending: it runs on node %s.", pod.Spec.NodeName)
+		d.Problems = containerProblems(pod)
 		return d
 	case pod.Spec.NodeName != "":
-		d.State = StateScheduled
-		d.Summary = fmt.Sprintf("The scheduler has done its part: the pod is bound to node %s, which has not started it yet.", pod.Spec.NodeName)
+		diagnoseBound(d, in)
 		return d
 	case len(pod.Spec.SchedulingGates) > 0:
-		d.State = StateWaitingForScheduler
+		d.State = StateSchedulingGated
 		gates := make([]string, 0, len(pod.Spec.SchedulingGates))
 		for _, g := range pod.Spec.SchedulingGates {
 			gates = append(gates, g.Name)
 		}
-		d.Summary = fmt.Sprintf("The scheduler will not consider the pod until its scheduling gates are removed: %s. The controller that added them removes them when it is ready.", strings.Join(gates, ", "))
+		d.Summary = fmt.Sprintf("The scheduler will not consider the pod until its scheduling gates are removed: %s. The controller that added them removes them when it is ready; if none will, remove them by editing the pod's spec.schedulingGates.", strings.Join(gates, ", "))
+		return d
+	case noScheduler(in):
+		d.State = StateNoScheduler
+		d.Summary = fmt.Sprintf("The pod asks for the scheduler %q (spec.schedulerName), and nothing suggests that scheduler runs: there is no leader lease of that name in kube-system and no event from it about this pod. The default scheduler leaves pods for other schedulers alone, so the pod waits.", pod.Spec.SchedulerName)
+		d.Fixes = []string{fmt.Sprintf("Deploy the %q scheduler, or recreate the pod without spec.schedulerName so the default scheduler places it.", pod.Spec.SchedulerName)}
 		return d
 	}
 
@@ -55,7 +71,7 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 	if d.Scheduler != nil && d.Scheduler.Reason == corev1.PodReasonUnschedulable {
 		d.State = StateUnschedulable
 	}
-	d.Nodes, d.ComputedMessage = evaluate(pod, in.Nodes, in.Assigned)
+	d.Nodes, d.ComputedMessage = evaluate(pod, in.Nodes, in.Assigned, in.Namespaces)
 	fits := 0
 	for _, v := range d.Nodes {
 		if v.Fits {
@@ -81,15 +97,15 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 
 // evaluate runs the filters on every node and counts the verdicts as the
 // scheduler does: a node counts once, under the first filter it fails.
-func evaluate(pod *corev1.Pod, nodes []corev1.Node, assigned []corev1.Pod) ([]NodeVerdict, string) {
-	infos := newNodeInfos(nodes, assigned)
+func evaluate(pod *corev1.Pod, nodes []corev1.Node, assigned []corev1.Pod, namespaces map[string]map[string]string) ([]NodeVerdict, string) {
+	e := &env{infos: newNodeInfos(nodes, assigned), namespaceLabels: namespaces}
 	req := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
 	verdicts := make([]NodeVerdict, 0, len(nodes))
 	counts := map[string]int{}
 	for i := range nodes {
 		v := NodeVerdict{Node: nodes[i].Name}
 		for _, f := range filters {
-			if failure := f(pod, req, infos[nodes[i].Name]); failure != nil {
+			if failure := f(pod, req, e.infos[nodes[i].Name], e); failure != nil {
 				v.Failures = append(v.Failures, *failure)
 			}
 		}

@@ -315,7 +315,7 @@ func TestNotPending(t *testing.T) {
 		{"running", mkPod("p", nil, on("n1")), StateRunning},
 		{"bound, not started", mkPod("p", nil, func(p *corev1.Pod) { p.Spec.NodeName = "n1" }), StateScheduled},
 		{"finished", mkPod("p", nil, func(p *corev1.Pod) { p.Status.Phase = corev1.PodSucceeded }), StateFinished},
-		{"gated", mkPod("p", nil, func(p *corev1.Pod) { p.Spec.SchedulingGates = []corev1.PodSchedulingGate{{Name: "example.com/quota"}} }), StateWaitingForScheduler},
+		{"gated", mkPod("p", nil, func(p *corev1.Pod) { p.Spec.SchedulingGates = []corev1.PodSchedulingGate{{Name: "example.com/quota"}} }), StateSchedulingGated},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -32,6 +32,16 @@ type nodeInfo struct {
 	requested corev1.ResourceList
 	// ports maps a host port in use ("TCP/0.0.0.0:80") to the pod holding it.
 	ports map[string]string
+	// podList are the pods bound to the node.
+	podList []*corev1.Pod
+}
+
+// env is the cluster as the filters see it.
+type env struct {
+	infos map[string]*nodeInfo
+	// namespaceLabels are the namespaces' labels, for namespace selectors in
+	// pod affinity terms; nil when unread.
+	namespaceLabels map[string]map[string]string
 }
 
 func newNodeInfos(nodes []corev1.Node, assigned []corev1.Pod) map[string]*nodeInfo {
@@ -46,6 +56,7 @@ func newNodeInfos(nodes []corev1.Node, assigned []corev1.Pod) map[string]*nodeIn
 			continue
 		}
 		info.pods++
+		info.podList = append(info.podList, p)
 		for name, q := range resourcehelper.PodRequests(p, resourcehelper.PodResourcesOptions{}) {
 			sum := info.requested[name]
 			sum.Add(q)
@@ -62,7 +73,7 @@ func newNodeInfos(nodes []corev1.Node, assigned []corev1.Pod) map[string]*nodeIn
 }
 
 // filter is one of the scheduler's Filter plugins: nil when the node passes.
-type filter func(pod *corev1.Pod, podRequests corev1.ResourceList, n *nodeInfo) *Failure
+type filter func(pod *corev1.Pod, podRequests corev1.ResourceList, n *nodeInfo, e *env) *Failure
 
 // filters are the default scheduler's node filters, in the order of its
 // default profile.
@@ -73,9 +84,11 @@ var filters = []filter{
 	filterNodeAffinity,
 	filterNodePorts,
 	filterNodeResourcesFit,
+	filterPodTopologySpread,
+	filterInterPodAffinity,
 }
 
-func filterNodeName(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo) *Failure {
+func filterNodeName(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, _ *env) *Failure {
 	if pod.Spec.NodeName == "" || pod.Spec.NodeName == n.node.Name {
 		return nil
 	}
@@ -83,7 +96,7 @@ func filterNodeName(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo) *Failur
 		Detail: fmt.Sprintf("the pod asks for node %q by spec.nodeName", pod.Spec.NodeName)}
 }
 
-func filterNodeUnschedulable(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo) *Failure {
+func filterNodeUnschedulable(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, _ *env) *Failure {
 	if !n.node.Spec.Unschedulable {
 		return nil
 	}
@@ -95,7 +108,7 @@ func filterNodeUnschedulable(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo
 		Detail: "the node is cordoned (spec.unschedulable): no new pods are placed on it"}
 }
 
-func filterTaintToleration(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo) *Failure {
+func filterTaintToleration(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, _ *env) *Failure {
 	var untolerated []string
 	for i := range n.node.Spec.Taints {
 		t := &n.node.Spec.Taints[i]
@@ -124,7 +137,7 @@ func TaintString(t *corev1.Taint) string {
 	return t.Key + "=" + t.Value + ":" + string(t.Effect)
 }
 
-func filterNodeAffinity(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo) *Failure {
+func filterNodeAffinity(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, _ *env) *Failure {
 	ok, err := nodeaffinity.GetRequiredNodeAffinity(pod).Match(n.node)
 	if ok && err == nil {
 		return nil
@@ -212,7 +225,7 @@ func requirementString(r corev1.NodeSelectorRequirement) string {
 	return fmt.Sprintf("%s %s [%s]", r.Key, r.Operator, strings.Join(r.Values, ", "))
 }
 
-func filterNodePorts(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo) *Failure {
+func filterNodePorts(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, _ *env) *Failure {
 	var taken []string
 	for _, want := range hostPorts(pod) {
 		for used, holder := range n.ports {
@@ -268,7 +281,7 @@ func splitPort(s string) (proto, ip, port string) {
 	return proto, rest[:i], rest[i+1:]
 }
 
-func filterNodeResourcesFit(pod *corev1.Pod, req corev1.ResourceList, n *nodeInfo) *Failure {
+func filterNodeResourcesFit(pod *corev1.Pod, req corev1.ResourceList, n *nodeInfo, _ *env) *Failure {
 	var reasons, details []string
 	var shortfalls []Shortfall
 	alloc := n.node.Status.Allocatable

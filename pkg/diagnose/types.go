@@ -27,6 +27,14 @@ type Input struct {
 	Assigned []corev1.Pod
 	// Events are the events about the pod, any order.
 	Events []corev1.Event
+	// Namespaces maps each namespace to its labels, for the namespace
+	// selectors of pod affinity terms; nil when unread.
+	Namespaces map[string]map[string]string
+	// NodesRead is true when the node list was read.
+	NodesRead bool
+	// LeaseNames are the names of the leases in kube-system, where schedulers
+	// hold their leader leases; nil when unread.
+	LeaseNames []string
 	// Gaps are the reads that failed.
 	Gaps []cluster.Gap
 }
@@ -42,6 +50,14 @@ const (
 	StateWaitingForScheduler State = "WaitingForScheduler"
 	// StateScheduled: bound to a node, but not running yet.
 	StateScheduled State = "Scheduled"
+	// StateBoundToMissingNode: spec.nodeName names a node that does not exist.
+	StateBoundToMissingNode State = "BoundToMissingNode"
+	// StateSchedulingGated: the pod waits for its scheduling gates to go.
+	StateSchedulingGated State = "SchedulingGated"
+	// StateNoScheduler: the pod names a scheduler that does not seem to run.
+	StateNoScheduler State = "NoScheduler"
+	// StateTerminating: the pod is being deleted.
+	StateTerminating State = "Terminating"
 	// StateRunning: nothing is pending.
 	StateRunning State = "Running"
 	// StateFinished: the pod has succeeded or failed.
@@ -72,6 +88,8 @@ type Diagnosis struct {
 	Disagreement string `json:"disagreement,omitempty"`
 	// Nodes holds one verdict per node, nodes that fit first, then by name.
 	Nodes []NodeVerdict `json:"nodes,omitempty"`
+	// Problems are what keeps a pod bound to a node from running.
+	Problems []Problem `json:"problems,omitempty"`
 	// Fixes are concrete changes that would let the pod be placed, most
 	// effective first.
 	Fixes  []string      `json:"fixes,omitempty"`

@@ -50,6 +50,20 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, c Colour) error {
 		b.WriteString("\nNode by node (the scheduler stops at the first failed check; \"also\" lines are further obstacles):\n")
 		writeVerdicts(&b, d.Nodes, c)
 	}
+	if len(d.Problems) > 0 {
+		b.WriteString("\nWhat holds it up:\n")
+		for _, p := range d.Problems {
+			head := Sanitize(p.Source) + ": " + Sanitize(p.Reason)
+			if p.Message != "" {
+				head += ": " + Sanitize(p.Message)
+			}
+			wrapLabelled(&b, 2, "- ", head)
+			wrap(&b, 4, Sanitize(p.Meaning))
+			if p.Fix != "" {
+				wrapLabelled(&b, 4, "What to do: ", Sanitize(p.Fix))
+			}
+		}
+	}
 	if len(d.Fixes) > 0 {
 		b.WriteString("\nWhat would help:\n")
 		for i, f := range d.Fixes {

@@ -1,0 +1,179 @@
+package diagnose
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Problem is something that keeps a pod bound to a node from running, or
+// keeps the scheduler away from it.
+type Problem struct {
+	// Source says where it was seen: "container app", "init container
+	// migrate", "event", "pod".
+	Source  string `json:"source"`
+	Reason  string `json:"reason"`
+	Message string `json:"message,omitempty"`
+	// Meaning and Fix are plain language.
+	Meaning string `json:"meaning"`
+	Fix     string `json:"fix,omitempty"`
+}
+
+// waitingReasons explains a container's waiting reason.
+var waitingReasons = map[string][2]string{
+	"ErrImagePull":               {"The node could not pull the container's image.", "Check the image name and tag, that the registry is reachable from the node, and the pod's imagePullSecrets."},
+	"ImagePullBackOff":           {"Pulling the container's image failed, and the kubelet now waits longer and longer between attempts.", "Check the image name and tag, that the registry is reachable from the node, and the pod's imagePullSecrets; `kubectl describe pod` shows the pull error."},
+	"InvalidImageName":           {"The image reference is not a valid image name.", "Fix the image field of the container."},
+	"CrashLoopBackOff":           {"The container starts and exits again and again; the kubelet waits longer between restarts each time.", "Read why it exits: `kubectl logs POD -c CONTAINER --previous`."},
+	"CreateContainerConfigError": {"The container cannot be created from its configuration, most often because a ConfigMap or Secret (or a key in it) it refers to does not exist.", "Create the missing ConfigMap or Secret, or fix the reference; the message names it."},
+	"CreateContainerError":       {"The container runtime failed to create the container.", "Read the message; check the image's entrypoint and the container's security settings."},
+	"RunContainerError":          {"The container runtime failed to start the container.", "Read the message; check the command, the image, and mounts."},
+	"ContainerCreating":          {"The kubelet is still preparing the pod: pulling images, mounting volumes, setting up the network sandbox.", "If it lasts, the pod's events say what it waits for (volumes, network, images)."},
+	"PodInitializing":            {"Init containers have finished; the main containers are being created.", "If it lasts, look at the pod's events."},
+}
+
+// eventReasons explains warning events that keep a bound pod from starting.
+var eventReasons = map[string][2]string{
+	"FailedMount":            {"A volume could not be mounted into the pod.", "Check that the volume's PersistentVolumeClaim, Secret or ConfigMap exists and that the storage is reachable from the node."},
+	"FailedAttachVolume":     {"A volume could not be attached to the node (for cloud disks, another node may still hold it).", "Check the PersistentVolume's attachment (`kubectl get volumeattachments`) and the CSI driver's pods."},
+	"FailedCreatePodSandBox": {"The runtime could not create the pod's sandbox, most often because the network (CNI) plugin failed to give it an address.", "Check the CNI plugin's pod on the node and its logs."},
+	"FailedKillPod":          {"The kubelet could not stop the pod's containers.", "Look at the container runtime on the node."},
+	"Failed":                 {"The kubelet reported a failure for the pod.", "Read the message."},
+	"BackOff":                {"The kubelet is backing off restarting a container or pulling an image.", "Read the message, and the container's previous logs."},
+	"FailedPostStartHook":    {"A container's postStart hook failed, so the container is killed.", "Fix the hook's command."},
+	"Unhealthy":              {"A probe of the container fails.", "Check the probe's settings against what the application serves."},
+}
+
+// diagnoseBound explains a pod that is bound to a node but not running.
+func diagnoseBound(d *Diagnosis, in Input) {
+	pod := in.Pod
+	d.State = StateScheduled
+	node := findNode(in.Nodes, pod.Spec.NodeName)
+	switch {
+	case node == nil && in.NodesRead:
+		d.State = StateBoundToMissingNode
+		d.Summary = fmt.Sprintf("The pod is bound to node %q, which does not exist. A pod whose spec.nodeName is set skips the scheduler entirely, so it will wait for that node forever.", pod.Spec.NodeName)
+		d.Problems = append(d.Problems, Problem{Source: "pod", Reason: "NodeNotFound",
+			Meaning: "spec.nodeName names a node that is not in the cluster.",
+			Fix:     "Delete the pod and create it without spec.nodeName (use a nodeSelector or node affinity to pick nodes), or with the name of an existing node."})
+		return
+	case node != nil && !nodeReady(node):
+		d.Summary = fmt.Sprintf("The pod is bound to node %s, which is not Ready: the node's kubelet cannot start it until the node recovers. `kubectl explain-nodes %s` says why.", node.Name, node.Name)
+	default:
+		d.Summary = fmt.Sprintf("The scheduler has done its part: the pod is bound to node %s. The node's kubelet has not got it running yet; what holds it up follows.", pod.Spec.NodeName)
+	}
+	d.Problems = append(d.Problems, containerProblems(pod)...)
+	d.Problems = append(d.Problems, eventProblems(in.Events)...)
+	if len(d.Problems) == 0 && (node == nil || nodeReady(node)) {
+		d.Summary += " Nothing is reported yet: the kubelet may simply not have started it."
+	}
+}
+
+func containerProblems(pod *corev1.Pod) []Problem {
+	var out []Problem
+	for _, cs := range pod.Status.InitContainerStatuses {
+		switch {
+		case cs.State.Terminated != nil && cs.State.Terminated.ExitCode != 0:
+			t := cs.State.Terminated
+			out = append(out, Problem{Source: "init container " + cs.Name, Reason: orText(t.Reason, "Error"), Message: t.Message,
+				Meaning: fmt.Sprintf("The init container exited with code %d; the main containers start only after every init container succeeds, so it will be retried.", t.ExitCode),
+				Fix:     fmt.Sprintf("Read why it failed: `kubectl logs %s -c %s`.", pod.Name, cs.Name)})
+		case cs.State.Waiting != nil && cs.State.Waiting.Reason != "PodInitializing":
+			out = append(out, waitingProblem("init container "+cs.Name, cs.State.Waiting))
+		}
+	}
+	for _, cs := range pod.Status.ContainerStatuses {
+		if cs.State.Waiting != nil {
+			out = append(out, waitingProblem("container "+cs.Name, cs.State.Waiting))
+		}
+	}
+	return out
+}
+
+func waitingProblem(source string, w *corev1.ContainerStateWaiting) Problem {
+	p := Problem{Source: source, Reason: w.Reason, Message: w.Message}
+	if known, ok := waitingReasons[w.Reason]; ok {
+		p.Meaning, p.Fix = known[0], known[1]
+	} else {
+		p.Meaning = "The container is waiting: " + orText(w.Reason, "no reason given") + "."
+	}
+	return p
+}
+
+// eventProblems keeps the latest warning event of each reason about the pod.
+func eventProblems(events []corev1.Event) []Problem {
+	latest := map[string]*corev1.Event{}
+	for i := range events {
+		e := &events[i]
+		if e.Type != corev1.EventTypeWarning || e.Reason == "FailedScheduling" {
+			continue
+		}
+		if old, ok := latest[e.Reason]; !ok || eventTime(e).After(eventTime(old)) {
+			latest[e.Reason] = e
+		}
+	}
+	reasons := make([]string, 0, len(latest))
+	for r := range latest {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	var out []Problem
+	for _, r := range reasons {
+		e := latest[r]
+		p := Problem{Source: "event", Reason: r, Message: e.Message}
+		if known, ok := eventReasons[r]; ok {
+			p.Meaning, p.Fix = known[0], known[1]
+		} else {
+			p.Meaning = "A warning event about the pod."
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// noScheduler reports whether the pod names a scheduler that shows no sign
+// of running: no leader lease of that name, no event from it.
+func noScheduler(in Input) bool {
+	name := in.Pod.Spec.SchedulerName
+	if name == "" || name == corev1.DefaultSchedulerName || in.LeaseNames == nil {
+		return false
+	}
+	for _, l := range in.LeaseNames {
+		if l == name {
+			return false
+		}
+	}
+	for _, e := range in.Events {
+		if e.Source.Component == name || e.ReportingController == name {
+			return false
+		}
+	}
+	return true
+}
+
+func findNode(nodes []corev1.Node, name string) *corev1.Node {
+	for i := range nodes {
+		if nodes[i].Name == name {
+			return &nodes[i]
+		}
+	}
+	return nil
+}
+
+func nodeReady(n *corev1.Node) bool {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+func orText(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return s
+}

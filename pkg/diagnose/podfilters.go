@@ -1,0 +1,290 @@
+package diagnose
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
+)
+
+// Reason strings of the InterPodAffinity and PodTopologySpread plugins.
+const (
+	ReasonPodAffinity             = "node(s) didn't match pod affinity rules"
+	ReasonPodAntiAffinity         = "node(s) didn't match pod anti-affinity rules"
+	ReasonExistingAntiAffinity    = "node(s) didn't satisfy existing pods anti-affinity rules"
+	ReasonTopologySpread          = "node(s) didn't match pod topology spread constraints"
+	ReasonTopologySpreadMissLabel = "node(s) didn't match pod topology spread constraints (missing required label)"
+)
+
+// term is a pod (anti-)affinity term made ready to match.
+type term struct {
+	raw        corev1.PodAffinityTerm
+	selector   labels.Selector
+	namespaces map[string]bool // nil: all namespaces matching nsSelector
+	nsSelector labels.Selector // nil: only the listed namespaces
+}
+
+func newTerm(owner *corev1.Pod, t corev1.PodAffinityTerm) (term, error) {
+	sel, err := metav1.LabelSelectorAsSelector(t.LabelSelector)
+	if err != nil {
+		return term{}, err
+	}
+	out := term{raw: t, selector: sel}
+	if t.NamespaceSelector != nil {
+		if out.nsSelector, err = metav1.LabelSelectorAsSelector(t.NamespaceSelector); err != nil {
+			return term{}, err
+		}
+	}
+	if len(t.Namespaces) > 0 || t.NamespaceSelector == nil {
+		out.namespaces = map[string]bool{}
+		for _, ns := range t.Namespaces {
+			out.namespaces[ns] = true
+		}
+		if len(t.Namespaces) == 0 {
+			out.namespaces[owner.Namespace] = true
+		}
+	}
+	return out, nil
+}
+
+// matches reports whether p is a pod the term is about.
+func (t term) matches(p *corev1.Pod, e *env) bool {
+	inNS := t.namespaces[p.Namespace]
+	if !inNS && t.nsSelector != nil {
+		inNS = t.nsSelector.Matches(labels.Set(e.namespaceLabels[p.Namespace]))
+	}
+	return inNS && t.selector.Matches(labels.Set(p.Labels))
+}
+
+func terms(owner *corev1.Pod, raw []corev1.PodAffinityTerm) []term {
+	out := make([]term, 0, len(raw))
+	for _, r := range raw {
+		if t, err := newTerm(owner, r); err == nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func requiredAffinity(p *corev1.Pod) []corev1.PodAffinityTerm {
+	if p.Spec.Affinity == nil || p.Spec.Affinity.PodAffinity == nil {
+		return nil
+	}
+	return p.Spec.Affinity.PodAffinity.RequiredDuringSchedulingIgnoredDuringExecution
+}
+
+func requiredAntiAffinity(p *corev1.Pod) []corev1.PodAffinityTerm {
+	if p.Spec.Affinity == nil || p.Spec.Affinity.PodAntiAffinity == nil {
+		return nil
+	}
+	return p.Spec.Affinity.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution
+}
+
+// sameDomain reports whether two nodes share a value of the topology key.
+func sameDomain(a, b *corev1.Node, key string) bool {
+	va, ok1 := a.Labels[key]
+	vb, ok2 := b.Labels[key]
+	return ok1 && ok2 && va == vb
+}
+
+// filterInterPodAffinity follows the scheduler's InterPodAffinity filter:
+// the pod's required affinity, its required anti-affinity, then the
+// required anti-affinity of the pods already placed.
+func filterInterPodAffinity(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, e *env) *Failure {
+	if f := podAffinity(pod, n, e); f != nil {
+		return f
+	}
+	if f := podAntiAffinity(pod, n, e); f != nil {
+		return f
+	}
+	return existingAntiAffinity(pod, n, e)
+}
+
+func podAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
+	for _, t := range terms(pod, requiredAffinity(pod)) {
+		key := t.raw.TopologyKey
+		if _, ok := n.node.Labels[key]; !ok {
+			return &Failure{Plugin: "InterPodAffinity", Reasons: []string{ReasonPodAffinity},
+				Detail: fmt.Sprintf("required pod affinity (%s) groups nodes by %s, and the node has no %s label", selectorString(t.raw.LabelSelector), key, key)}
+		}
+		found, anywhere := false, false
+		for _, other := range e.infos {
+			for _, p := range other.podList {
+				if !t.matches(p, e) {
+					continue
+				}
+				anywhere = true
+				if sameDomain(n.node, other.node, key) {
+					found = true
+				}
+			}
+		}
+		// The first pod of a group may go anywhere if it matches its own term.
+		if !found && !anywhere && t.matches(pod, e) {
+			continue
+		}
+		if !found {
+			where := "no pod matches it anywhere"
+			if anywhere {
+				where = "the matching pods run in other " + key + " domains"
+			}
+			return &Failure{Plugin: "InterPodAffinity", Reasons: []string{ReasonPodAffinity},
+				Detail: fmt.Sprintf("required pod affinity wants a pod matching %s in the same %s (%s=%s); %s", selectorString(t.raw.LabelSelector), key, key, n.node.Labels[key], where)}
+		}
+	}
+	return nil
+}
+
+func podAntiAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
+	for _, t := range terms(pod, requiredAntiAffinity(pod)) {
+		key := t.raw.TopologyKey
+		if _, ok := n.node.Labels[key]; !ok {
+			continue
+		}
+		var clash []string
+		for _, other := range e.infos {
+			if !sameDomain(n.node, other.node, key) {
+				continue
+			}
+			for _, p := range other.podList {
+				if t.matches(p, e) {
+					clash = append(clash, fmt.Sprintf("%s/%s on %s", p.Namespace, p.Name, other.node.Name))
+				}
+			}
+		}
+		if len(clash) > 0 {
+			sort.Strings(clash)
+			return &Failure{Plugin: "InterPodAffinity", Reasons: []string{ReasonPodAntiAffinity},
+				Detail: fmt.Sprintf("required pod anti-affinity forbids sharing %s=%s with pods matching %s: %s", key, n.node.Labels[key], selectorString(t.raw.LabelSelector), shortList(clash))}
+		}
+	}
+	return nil
+}
+
+func existingAntiAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
+	var clash []string
+	for _, other := range e.infos {
+		for _, p := range other.podList {
+			for _, t := range terms(p, requiredAntiAffinity(p)) {
+				if sameDomain(n.node, other.node, t.raw.TopologyKey) && t.matches(pod, e) {
+					clash = append(clash, fmt.Sprintf("%s/%s on %s (no pod matching %s in the same %s)", p.Namespace, p.Name, other.node.Name, selectorString(t.raw.LabelSelector), t.raw.TopologyKey))
+				}
+			}
+		}
+	}
+	if len(clash) == 0 {
+		return nil
+	}
+	sort.Strings(clash)
+	return &Failure{Plugin: "InterPodAffinity", Reasons: []string{ReasonExistingAntiAffinity},
+		Detail: "pods already placed keep this pod away by their required anti-affinity: " + shortList(clash)}
+}
+
+// filterPodTopologySpread follows the scheduler's PodTopologySpread filter
+// for the constraints with whenUnsatisfiable: DoNotSchedule.
+func filterPodTopologySpread(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, e *env) *Failure {
+	var hard []corev1.TopologySpreadConstraint
+	for _, c := range pod.Spec.TopologySpreadConstraints {
+		if c.WhenUnsatisfiable == corev1.DoNotSchedule {
+			hard = append(hard, c)
+		}
+	}
+	if len(hard) == 0 {
+		return nil
+	}
+	for _, c := range hard {
+		if _, ok := n.node.Labels[c.TopologyKey]; !ok {
+			return &Failure{Plugin: "PodTopologySpread", Reasons: []string{ReasonTopologySpreadMissLabel},
+				Detail: fmt.Sprintf("the pod spreads over %s, and the node has no %s label", c.TopologyKey, c.TopologyKey)}
+		}
+	}
+	affinity := nodeaffinity.GetRequiredNodeAffinity(pod)
+	for _, c := range hard {
+		sel, err := metav1.LabelSelectorAsSelector(c.LabelSelector)
+		if err != nil {
+			continue
+		}
+		// Count the matching pods per domain, over the nodes the pod could
+		// use (its node affinity honoured, taints ignored: the defaults).
+		counts := map[string]int{}
+		for _, other := range e.infos {
+			if !hasAllKeys(other.node, hard) {
+				continue
+			}
+			if c.NodeAffinityPolicy == nil || *c.NodeAffinityPolicy == corev1.NodeInclusionPolicyHonor {
+				if ok, _ := affinity.Match(other.node); !ok {
+					continue
+				}
+			}
+			if c.NodeTaintsPolicy != nil && *c.NodeTaintsPolicy == corev1.NodeInclusionPolicyHonor && !toleratesAll(pod, other.node) {
+				continue
+			}
+			domain := other.node.Labels[c.TopologyKey]
+			if _, ok := counts[domain]; !ok {
+				counts[domain] = 0
+			}
+			for _, p := range other.podList {
+				if p.Namespace == pod.Namespace && p.DeletionTimestamp == nil && sel.Matches(labels.Set(p.Labels)) {
+					counts[domain]++
+				}
+			}
+		}
+		minMatch := -1
+		for _, v := range counts {
+			if minMatch < 0 || v < minMatch {
+				minMatch = v
+			}
+		}
+		if minMatch < 0 || c.MinDomains != nil && int32(len(counts)) < *c.MinDomains {
+			minMatch = 0
+		}
+		self := 0
+		if sel.Matches(labels.Set(pod.Labels)) {
+			self = 1
+		}
+		domain := n.node.Labels[c.TopologyKey]
+		skew := counts[domain] + self - minMatch
+		if skew > int(c.MaxSkew) {
+			return &Failure{Plugin: "PodTopologySpread", Reasons: []string{ReasonTopologySpread},
+				Detail: fmt.Sprintf("placing it here makes %s=%s hold %d pods matching %s against %d in the emptiest %s: a skew of %d, more than maxSkew %d",
+					c.TopologyKey, domain, counts[domain]+self, selectorString(c.LabelSelector), minMatch, c.TopologyKey, skew, c.MaxSkew)}
+		}
+	}
+	return nil
+}
+
+func hasAllKeys(n *corev1.Node, cs []corev1.TopologySpreadConstraint) bool {
+	for _, c := range cs {
+		if _, ok := n.Labels[c.TopologyKey]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func toleratesAll(pod *corev1.Pod, n *corev1.Node) bool {
+	info := &nodeInfo{node: n}
+	return filterTaintToleration(pod, nil, info, nil) == nil
+}
+
+func selectorString(s *metav1.LabelSelector) string {
+	if s == nil {
+		return "nothing"
+	}
+	sel, err := metav1.LabelSelectorAsSelector(s)
+	if err != nil || sel.Empty() {
+		return "{}"
+	}
+	return "{" + sel.String() + "}"
+}
+
+func shortList(items []string) string {
+	if len(items) <= 3 {
+		return strings.Join(items, "; ")
+	}
+	return fmt.Sprintf("%s; and %d more", strings.Join(items[:3], "; "), len(items)-3)
+}
