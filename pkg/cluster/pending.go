@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
@@ -30,7 +31,20 @@ type PendingSnapshot struct {
 	// LeaseNames are the leases in kube-system (schedulers' leader leases);
 	// nil when unread.
 	LeaseNames []string
+	// Namespaces maps namespace names to their labels, read only when the
+	// pod's affinity terms select namespaces by label.
+	Namespaces map[string]map[string]string
+	// Volumes is read only when the pod uses PersistentVolumeClaims.
+	Volumes *Volumes
 	Gaps       []Gap
+}
+
+// Volumes is what the scheduler's volume checks read: the claims of the
+// pod's namespace, the volumes and the storage classes. A nil map was not read.
+type Volumes struct {
+	Claims  map[string]*corev1.PersistentVolumeClaim
+	Volumes map[string]*corev1.PersistentVolume
+	Classes map[string]*storagev1.StorageClass
 }
 
 // PodNotFoundError says the pod does not exist in the namespace asked, and
@@ -111,11 +125,94 @@ func (r *Reader) ReadPending(ctx context.Context, namespace, name string) (*Pend
 		s.Events = events.Items
 		return nil
 	})
+	if selectsNamespaces(pod) {
+		g.Go(func() error {
+			list, err := r.Client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+			if err != nil {
+				return gap("namespaces", fmt.Errorf("listing namespaces: %w", err))
+			}
+			s.Namespaces = make(map[string]map[string]string, len(list.Items))
+			for _, ns := range list.Items {
+				s.Namespaces[ns.Name] = ns.Labels
+			}
+			return nil
+		})
+	}
+	if usesClaims(pod) {
+		s.Volumes = &Volumes{}
+		g.Go(func() error {
+			list, err := r.Client.CoreV1().PersistentVolumeClaims(namespace).List(ctx, metav1.ListOptions{})
+			if err != nil {
+				return gap("PersistentVolumeClaims in namespace "+namespace, fmt.Errorf("listing claims: %w", err))
+			}
+			claims := make(map[string]*corev1.PersistentVolumeClaim, len(list.Items))
+			for i := range list.Items {
+				claims[list.Items[i].Name] = &list.Items[i]
+			}
+			s.Volumes.Claims = claims
+			return nil
+		})
+		g.Go(func() error {
+			list, err := r.Client.CoreV1().PersistentVolumes().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+			if err != nil {
+				return gap("PersistentVolumes", fmt.Errorf("listing volumes: %w", err))
+			}
+			volumes := make(map[string]*corev1.PersistentVolume, len(list.Items))
+			for i := range list.Items {
+				volumes[list.Items[i].Name] = &list.Items[i]
+			}
+			s.Volumes.Volumes = volumes
+			return nil
+		})
+		g.Go(func() error {
+			list, err := r.Client.StorageV1().StorageClasses().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+			if err != nil {
+				return gap("StorageClasses", fmt.Errorf("listing storage classes: %w", err))
+			}
+			classes := make(map[string]*storagev1.StorageClass, len(list.Items))
+			for i := range list.Items {
+				classes[list.Items[i].Name] = &list.Items[i]
+			}
+			s.Volumes.Classes = classes
+			return nil
+		})
+	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	sort.Slice(s.Gaps, func(i, j int) bool { return s.Gaps[i].What < s.Gaps[j].What })
 	return s, nil
+}
+
+func usesClaims(pod *corev1.Pod) bool {
+	for _, v := range pod.Spec.Volumes {
+		if v.PersistentVolumeClaim != nil || v.Ephemeral != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// selectsNamespaces reports whether the pod's affinity terms select
+// namespaces by label, which needs the namespaces' labels.
+func selectsNamespaces(pod *corev1.Pod) bool {
+	a := pod.Spec.Affinity
+	if a == nil {
+		return false
+	}
+	var all []corev1.PodAffinityTerm
+	if a.PodAffinity != nil {
+		all = append(all, a.PodAffinity.RequiredDuringSchedulingIgnoredDuringExecution...)
+	}
+	if a.PodAntiAffinity != nil {
+		all = append(all, a.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution...)
+	}
+	for _, t := range all {
+		if t.NamespaceSelector != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // listAssignedPods lists the pods the scheduler counts on nodes: bound and

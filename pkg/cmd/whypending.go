@@ -82,7 +82,7 @@ func (o *WhyPendingOptions) Run(cmd *cobra.Command) error {
 	}
 	d := diagnose.Diagnose(diagnose.Input{
 		Pod: snap.Pod, Nodes: snap.Nodes, Assigned: snap.Assigned, Events: snap.Events, Gaps: snap.Gaps,
-		NodesRead: snap.NodesRead, LeaseNames: snap.LeaseNames,
+		NodesRead: snap.NodesRead, LeaseNames: snap.LeaseNames, Namespaces: snap.Namespaces, Volumes: snap.Volumes,
 	}, o.Now())
 	if o.Output != render.FormatText {
 		return render.Structured(o.Out, d, o.Output)

@@ -71,7 +71,7 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 	if d.Scheduler != nil && d.Scheduler.Reason == corev1.PodReasonUnschedulable {
 		d.State = StateUnschedulable
 	}
-	d.Nodes, d.ComputedMessage = evaluate(pod, in.Nodes, in.Assigned, in.Namespaces)
+	d.Nodes, d.ComputedMessage = evaluate(pod, in)
 	fits := 0
 	for _, v := range d.Nodes {
 		if v.Fits {
@@ -97,8 +97,19 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 
 // evaluate runs the filters on every node and counts the verdicts as the
 // scheduler does: a node counts once, under the first filter it fails.
-func evaluate(pod *corev1.Pod, nodes []corev1.Node, assigned []corev1.Pod, namespaces map[string]map[string]string) ([]NodeVerdict, string) {
-	e := &env{infos: newNodeInfos(nodes, assigned), namespaceLabels: namespaces}
+func evaluate(pod *corev1.Pod, in Input) ([]NodeVerdict, string) {
+	nodes := in.Nodes
+	e := &env{infos: newNodeInfos(nodes, in.Assigned), namespaceLabels: in.Namespaces, volumes: in.Volumes}
+	// A PreFilter failure rejects every node with the same reason.
+	if plugin, msg, detail := volumePreFilter(pod, in.Volumes, in.Assigned); msg != "" {
+		verdicts := make([]NodeVerdict, 0, len(nodes))
+		for i := range nodes {
+			f := Failure{Plugin: plugin, Reasons: []string{msg}, Detail: detail}
+			verdicts = append(verdicts, NodeVerdict{Node: nodes[i].Name, Reasons: f.Reasons, Failures: []Failure{f}})
+		}
+		sort.Slice(verdicts, func(i, j int) bool { return verdicts[i].Node < verdicts[j].Node })
+		return verdicts, fmt.Sprintf("0/%d nodes are available: %s.", len(nodes), msg)
+	}
 	req := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
 	verdicts := make([]NodeVerdict, 0, len(nodes))
 	counts := map[string]int{}
@@ -200,8 +211,13 @@ var (
 // Older wordings of a reason are folded into today's.
 func ParseFitError(msg string) (int, map[string]int, bool) {
 	msg = strings.TrimSpace(msg)
+	// The PostFilter's words follow the reasons: "preemption: …", or a
+	// short note such as "not found".
 	if i := strings.Index(msg, " preemption:"); i >= 0 {
 		msg = msg[:i]
+	}
+	if i := strings.Index(msg, ". "); i >= 0 {
+		msg = msg[:i+1]
 	}
 	m := fitErrorRE.FindStringSubmatch(msg)
 	if m == nil {
@@ -213,7 +229,8 @@ func ParseFitError(msg string) (int, map[string]int, bool) {
 	for _, part := range splitReasons(body) {
 		cm := countRE.FindStringSubmatch(strings.TrimSpace(part))
 		if cm == nil {
-			return 0, nil, false
+			// A PreFilter message: one reason for every node, not counted.
+			return total, map[string]int{body: total}, true
 		}
 		n, _ := strconv.Atoi(cm[1])
 		reason := cm[2]
@@ -275,10 +292,12 @@ func compare(computed string, s *SchedulerVerdict, nodes int, now time.Time) (bo
 
 func knownReason(r string) bool {
 	switch r {
-	case ReasonNodeName, ReasonUnschedulable, ReasonUntoleratedTaint, ReasonNodeAffinity, ReasonNodePorts, ReasonTooManyPods:
+	case ReasonNodeName, ReasonUnschedulable, ReasonUntoleratedTaint, ReasonNodeAffinity, ReasonNodePorts, ReasonTooManyPods,
+		ReasonPodAffinity, ReasonPodAntiAffinity, ReasonExistingAntiAffinity, ReasonTopologySpread, ReasonTopologySpreadMissLabel,
+		ReasonUnboundImmediate, ReasonVolumeNodeAffin, ReasonPVNotExist, ReasonRWOPInUse:
 		return true
 	}
-	return strings.HasPrefix(r, reasonInsufficientPrefx)
+	return strings.HasPrefix(r, reasonInsufficientPrefx) || strings.HasPrefix(r, "persistentvolumeclaim ")
 }
 
 func equalCounts(a, b map[string]int) bool {

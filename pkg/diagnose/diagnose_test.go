@@ -259,6 +259,14 @@ func TestParseFitError(t *testing.T) {
 			2, map[string]int{ReasonUntoleratedTaint: 1, ReasonNodeAffinity: 1}, true,
 		},
 		{"no nodes available to schedule pods", 0, nil, false},
+		{
+			`0/7 nodes are available: persistentvolumeclaim "nope" not found. not found`,
+			7, map[string]int{`persistentvolumeclaim "nope" not found`: 7}, true,
+		},
+		{
+			"0/4 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.",
+			4, map[string]int{ReasonUnboundImmediate: 4}, true,
+		},
 		{"running PreBind plugin \"VolumeBinding\": binding volumes: timed out", 0, nil, false},
 	}
 	for _, tc := range tests {

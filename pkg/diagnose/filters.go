@@ -11,6 +11,8 @@ import (
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
 // The scheduler's reason strings (k8s.io/kubernetes pkg/scheduler/framework/plugins).
@@ -42,6 +44,7 @@ type env struct {
 	// namespaceLabels are the namespaces' labels, for namespace selectors in
 	// pod affinity terms; nil when unread.
 	namespaceLabels map[string]map[string]string
+	volumes         *cluster.Volumes
 }
 
 func newNodeInfos(nodes []corev1.Node, assigned []corev1.Pod) map[string]*nodeInfo {
@@ -84,6 +87,7 @@ var filters = []filter{
 	filterNodeAffinity,
 	filterNodePorts,
 	filterNodeResourcesFit,
+	filterVolumeBinding,
 	filterPodTopologySpread,
 	filterInterPodAffinity,
 }

@@ -30,6 +30,8 @@ type Input struct {
 	// Namespaces maps each namespace to its labels, for the namespace
 	// selectors of pod affinity terms; nil when unread.
 	Namespaces map[string]map[string]string
+	// Volumes are the claims, volumes and storage classes, when the pod uses claims.
+	Volumes *cluster.Volumes
 	// NodesRead is true when the node list was read.
 	NodesRead bool
 	// LeaseNames are the names of the leases in kube-system, where schedulers

@@ -1,0 +1,196 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
+	"github.com/explain-nodes/kubectl-explain-nodes/test/e2e/fixture"
+)
+
+// scenario is one pod the real scheduler cannot place, and what the plugin
+// must say of it.
+type scenario struct {
+	pod fixture.Pod
+	// want maps node names to the reason the scheduler counts them under.
+	want map[string]string
+	// state, when set, is the expected state for pods the scheduler does not
+	// reject with a FitError (gates, unknown scheduler).
+	state diagnose.State
+}
+
+func hostname(n string) map[string]string { return map[string]string{"kubernetes.io/hostname": n} }
+
+// Every reason the test cluster can produce, each checked against the real
+// scheduler's message. Not parallel: the scheduler counts every node.
+func TestWhyPendingScenarios(t *testing.T) {
+	ctx := context.Background()
+	tiny := fixture.Resources("4", "8Gi", "1")
+	createNodes(t,
+		fixture.Node{Name: "sc-a1", Labels: map[string]string{"topology.kubernetes.io/zone": "a", "disktype": "hdd"}},
+		fixture.Node{Name: "sc-a2", Labels: map[string]string{"topology.kubernetes.io/zone": "a"}},
+		fixture.Node{Name: "sc-b1", Labels: map[string]string{"topology.kubernetes.io/zone": "b"},
+			Taints: []corev1.Taint{{Key: "dedicated", Value: "infra", Effect: corev1.TaintEffectNoSchedule}}},
+		fixture.Node{Name: "sc-exec", Taints: []corev1.Taint{{Key: "maintenance", Effect: corev1.TaintEffectNoExecute}}},
+		fixture.Node{Name: "sc-cp", Roles: []string{"control-plane"}, Taints: []corev1.Taint{fixture.ControlPlaneTaint}},
+		fixture.Node{Name: "sc-cordoned", Unschedulable: true},
+		fixture.Node{Name: "sc-tiny", Capacity: tiny},
+	)
+	createNamespace(t, "sc")
+	// Pods already placed: two spread-group pods in zone a, a database, a host port, and the tiny node's only pod.
+	createPods(t,
+		fixture.Pod{Name: "spread-1", Namespace: "sc", NodeName: "sc-a1", Labels: map[string]string{"app": "spread"}},
+		fixture.Pod{Name: "spread-2", Namespace: "sc", NodeName: "sc-a2", Labels: map[string]string{"app": "spread"}},
+		fixture.Pod{Name: "db", Namespace: "sc", NodeName: "sc-a2", Labels: map[string]string{"app": "db"}},
+		fixture.Pod{Name: "web-port", Namespace: "sc", NodeName: "sc-a1", Modify: func(p *corev1.Pod) {
+			p.Spec.Containers[0].Ports = []corev1.ContainerPort{{ContainerPort: 8080, HostPort: 8080}}
+		}},
+		fixture.Pod{Name: "only", Namespace: "sc", NodeName: "sc-tiny"},
+	)
+	for _, name := range []string{"spread-1", "spread-2", "db", "web-port", "only"} {
+		if _, err := fixture.WaitForPod(ctx, client, "sc", name, fixture.Running); err != nil {
+			t.Fatal(err)
+		}
+	}
+	storageClass := ""
+	claim := &corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: "data", Namespace: "sc"},
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes:      []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			StorageClassName: &storageClass,
+			Resources:        corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}},
+		},
+	}
+	if _, err := client.CoreV1().PersistentVolumeClaims("sc").Create(ctx, claim, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	claimVolume := func(name string) func(*corev1.Pod) {
+		return func(p *corev1.Pod) {
+			p.Spec.Volumes = []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: name}}}}
+		}
+	}
+
+	const (
+		taint  = diagnose.ReasonUntoleratedTaint
+		cordon = diagnose.ReasonUnschedulable
+		affin  = diagnose.ReasonNodeAffinity
+	)
+	// The reasons of the nodes a scenario does not aim at, for pods without a
+	// node selector.
+	plain := func(overrides map[string]string) map[string]string {
+		m := map[string]string{"sc-b1": taint, "sc-exec": taint, "sc-cp": taint, "sc-cordoned": cordon, "sc-tiny": diagnose.ReasonTooManyPods}
+		for k, v := range overrides {
+			m[k] = v
+		}
+		return m
+	}
+	// For pods pinned to one node: every other node fails node affinity.
+	// Taints are checked before node affinity, so tainted nodes fail on them.
+	pinned := func(node, reason string) map[string]string {
+		m := map[string]string{"sc-a1": affin, "sc-a2": affin, "sc-b1": taint, "sc-exec": taint, "sc-cp": taint, "sc-cordoned": cordon, "sc-tiny": affin}
+		m[node] = reason
+		return m
+	}
+	gpu := fixture.Resources("", "", "")
+	gpu["example.com/widget"] = resource.MustParse("1")
+	scenarios := []scenario{
+		{pod: fixture.Pod{Name: "cpu", Requests: fixture.Resources("64", "", "")},
+			want: plain(map[string]string{"sc-a1": "Insufficient cpu", "sc-a2": "Insufficient cpu", "sc-tiny": "Too many pods, Insufficient cpu"})},
+		{pod: fixture.Pod{Name: "memory", Requests: fixture.Resources("", "1Ti", "")},
+			want: plain(map[string]string{"sc-a1": "Insufficient memory", "sc-a2": "Insufficient memory", "sc-tiny": "Too many pods, Insufficient memory"})},
+		{pod: fixture.Pod{Name: "widget", Requests: gpu},
+			want: plain(map[string]string{"sc-a1": "Insufficient example.com/widget", "sc-a2": "Insufficient example.com/widget", "sc-tiny": "Too many pods, Insufficient example.com/widget"})},
+		{pod: fixture.Pod{Name: "too-many", NodeSelector: hostname("sc-tiny")}, want: pinned("sc-tiny", diagnose.ReasonTooManyPods)},
+		{pod: fixture.Pod{Name: "noschedule", NodeSelector: hostname("sc-b1")}, want: pinned("sc-b1", taint)},
+		{pod: fixture.Pod{Name: "noexecute", NodeSelector: hostname("sc-exec")}, want: pinned("sc-exec", taint)},
+		{pod: fixture.Pod{Name: "control-plane", NodeSelector: hostname("sc-cp")}, want: pinned("sc-cp", taint)},
+		{pod: fixture.Pod{Name: "cordon", NodeSelector: hostname("sc-cordoned")}, want: pinned("sc-cordoned", cordon)},
+		{pod: fixture.Pod{Name: "selector", NodeSelector: map[string]string{"disktype": "ssd"}, Tolerations: []corev1.Toleration{{Operator: corev1.TolerationOpExists}}},
+			want: map[string]string{"sc-a1": affin, "sc-a2": affin, "sc-b1": affin, "sc-exec": affin, "sc-cp": affin, "sc-cordoned": affin, "sc-tiny": affin}},
+		{pod: fixture.Pod{Name: "affinity", Affinity: &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+			NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "topology.kubernetes.io/zone", Operator: corev1.NodeSelectorOpIn, Values: []string{"c"}}}}}}}}},
+			want: map[string]string{"sc-a1": affin, "sc-a2": affin, "sc-b1": taint, "sc-exec": taint, "sc-cp": taint, "sc-cordoned": cordon, "sc-tiny": affin}},
+		{pod: fixture.Pod{Name: "port", NodeSelector: hostname("sc-a1"), Modify: func(p *corev1.Pod) {
+			p.Spec.Containers[0].Ports = []corev1.ContainerPort{{ContainerPort: 8080, HostPort: 8080}}
+		}}, want: pinned("sc-a1", diagnose.ReasonNodePorts)},
+		{pod: fixture.Pod{Name: "anti", NodeSelector: hostname("sc-a2"), Affinity: &corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{
+			RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{{TopologyKey: "kubernetes.io/hostname",
+				LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "db"}}}}}}},
+			want: pinned("sc-a2", diagnose.ReasonPodAntiAffinity)},
+		{pod: fixture.Pod{Name: "spread", Labels: map[string]string{"app": "spread"}, Modify: func(p *corev1.Pod) {
+			p.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{{MaxSkew: 1, TopologyKey: "topology.kubernetes.io/zone",
+				WhenUnsatisfiable: corev1.DoNotSchedule, LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "spread"}}}}
+		}}, want: plain(map[string]string{"sc-a1": diagnose.ReasonTopologySpread, "sc-a2": diagnose.ReasonTopologySpread})},
+		{pod: fixture.Pod{Name: "unbound-claim", Modify: claimVolume("data")},
+			want: map[string]string{"sc-a1": diagnose.ReasonUnboundImmediate, "sc-cp": diagnose.ReasonUnboundImmediate}},
+		{pod: fixture.Pod{Name: "missing-claim", Modify: claimVolume("nope")},
+			want: map[string]string{"sc-a1": `persistentvolumeclaim "nope" not found`}},
+		{pod: fixture.Pod{Name: "gated", Modify: func(p *corev1.Pod) {
+			p.Spec.SchedulingGates = []corev1.PodSchedulingGate{{Name: "example.com/approval"}}
+		}}, state: diagnose.StateSchedulingGated},
+		{pod: fixture.Pod{Name: "other-scheduler", Modify: func(p *corev1.Pod) { p.Spec.SchedulerName = "my-scheduler" }}, state: diagnose.StateNoScheduler},
+		{pod: fixture.Pod{Name: "missing-node", NodeName: "sc-gone"}, state: diagnose.StateBoundToMissingNode},
+	}
+	for i := range scenarios {
+		scenarios[i].pod.Namespace = "sc"
+		if scenarios[i].pod.Requests == nil {
+			scenarios[i].pod.Requests = fixture.Resources("100m", "", "")
+		}
+		createPods(t, scenarios[i].pod)
+	}
+
+	agreed, compared := 0, 0
+	for _, sc := range scenarios {
+		t.Run(sc.pod.Name, func(t *testing.T) {
+			if sc.state != "" {
+				// No FitError to compare: the scheduler leaves these pods alone.
+				time.Sleep(time.Second)
+				d := diagnosisJSON(t, sc.pod.Name, "-n", "sc")
+				if d.State != sc.state {
+					t.Errorf("state %s, want %s: %s", d.State, sc.state, d.Summary)
+				}
+				return
+			}
+			compared++
+			if _, err := fixture.WaitForPod(ctx, client, "sc", sc.pod.Name, fixture.Unschedulable); err != nil {
+				t.Fatal(err)
+			}
+			// The scheduler retries when nodes or pods change; give its
+			// message a few seconds to reflect the settled cluster.
+			var d diagnose.Diagnosis
+			_ = wait.PollUntilContextTimeout(ctx, time.Second, 20*time.Second, true, func(context.Context) (bool, error) {
+				d = diagnosisJSON(t, sc.pod.Name, "-n", "sc")
+				return d.Agrees != nil && *d.Agrees, nil
+			})
+			if d.Agrees == nil || !*d.Agrees {
+				t.Errorf("disagrees with the scheduler:\n scheduler: %s\n computed:  %s\n why: %s", d.SchedulerMessage, d.ComputedMessage, d.Disagreement)
+			} else {
+				agreed++
+			}
+			for _, v := range d.Nodes {
+				want, ok := sc.want[v.Node]
+				if !ok {
+					continue
+				}
+				if got := strings.Join(v.Reasons, ", "); got != want {
+					t.Errorf("node %s: reasons %q, want %q (%+v)", v.Node, got, want, v.Failures)
+				}
+			}
+		})
+	}
+	t.Logf("%d of %d scheduler messages reproduced exactly", agreed, compared)
+	if agreed != compared {
+		t.Errorf("only %d of %d scenarios agree with the scheduler", agreed, compared)
+	}
+	fmt.Printf("why-pending scenarios: %d of %d agree with the real scheduler\n", agreed, compared)
+}
