@@ -36,7 +36,7 @@ type PendingSnapshot struct {
 	Namespaces map[string]map[string]string
 	// Volumes is read only when the pod uses PersistentVolumeClaims.
 	Volumes *Volumes
-	Gaps       []Gap
+	Gaps    []Gap
 }
 
 // Volumes is what the scheduler's volume checks read: the claims of the

@@ -108,7 +108,6 @@ type SchedulerVerdict struct {
 	At      time.Time `json:"at,omitempty"`
 }
 
-
 // NodeVerdict is what the scheduler's filters make of one node.
 type NodeVerdict struct {
 	Node string `json:"node"`
