@@ -20,8 +20,11 @@ import (
 // PendingSnapshot is what why-pending reads about one pod and the nodes it
 // could run on.
 type PendingSnapshot struct {
-	Pod   *corev1.Pod
-	Nodes []corev1.Node
+	// Pod is the pod asked about; Pending lists every Pending pod when no
+	// single pod was asked about.
+	Pod     *corev1.Pod
+	Pending []*corev1.Pod
+	Nodes   []corev1.Node
 	// Assigned are the non-terminal pods bound to nodes.
 	Assigned []corev1.Pod
 	// Events are the events about the pod.
@@ -39,8 +42,8 @@ type PendingSnapshot struct {
 	Gaps    []Gap
 }
 
-// Volumes is what the scheduler's volume checks read: the claims of the
-// pod's namespace, the volumes and the storage classes. A nil map was not read.
+// Volumes is what the scheduler's volume checks read: the claims (by
+// namespace/name), the volumes and the storage classes. A nil map was not read.
 type Volumes struct {
 	Claims  map[string]*corev1.PersistentVolumeClaim
 	Volumes map[string]*corev1.PersistentVolume
@@ -67,7 +70,7 @@ func (e *PodNotFoundError) Error() string {
 }
 
 // ReadPending reads the pod and, concurrently, the nodes, the pods bound to
-// them, and the pod's events.
+// them, the pod's events, and what its volumes and affinity need.
 func (r *Reader) ReadPending(ctx context.Context, namespace, name string) (*PendingSnapshot, error) {
 	pod, err := r.Client.CoreV1().Pods(namespace).Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
@@ -77,29 +80,86 @@ func (r *Reader) ReadPending(ctx context.Context, namespace, name string) (*Pend
 		return nil, fmt.Errorf("reading pod %s/%s: %w", namespace, name, err)
 	}
 	s := &PendingSnapshot{Pod: pod}
-	var mu sync.Mutex
-	gap := func(what string, err error) error {
-		if fatal(err) {
-			return err
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		s.Gaps = append(s.Gaps, gapFor(what, err))
-		return nil
-	}
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		nodes, err := listNodes(ctx, r.Client)
+	err = r.readAround(ctx, s, []*corev1.Pod{pod}, namespace, func(ctx context.Context) error {
+		sel := fields.Set{"involvedObject.kind": "Pod", "involvedObject.name": name, "involvedObject.namespace": namespace}.AsSelector().String()
+		events, err := r.Client.CoreV1().Events(namespace).List(ctx, metav1.ListOptions{FieldSelector: sel})
 		if err != nil {
-			return gap("nodes", err)
+			return fmt.Errorf("listing events: %w", err)
 		}
-		s.Nodes, s.NodesRead = nodes, true
+		s.Events = events.Items
 		return nil
 	})
-	g.Go(func() error {
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ReadAllPending reads every Pending pod of a namespace ("" for all) and what
+// diagnosing them needs.
+func (r *Reader) ReadAllPending(ctx context.Context, namespace string) (*PendingSnapshot, error) {
+	s := &PendingSnapshot{}
+	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return r.Client.CoreV1().Pods(namespace).List(ctx, opts)
+	})
+	p.PageSize = PageSize
+	err := p.EachListItem(ctx, metav1.ListOptions{FieldSelector: "status.phase=Pending"}, func(obj runtime.Object) error {
+		pod := obj.(*corev1.Pod)
+		s.Pending = append(s.Pending, pod)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing pending pods: %w", err)
+	}
+	sort.Slice(s.Pending, func(i, j int) bool {
+		a, b := s.Pending[i], s.Pending[j]
+		return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
+	})
+	if len(s.Pending) == 0 {
+		return s, nil
+	}
+	if err := r.readAround(ctx, s, s.Pending, namespace, nil); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// readAround reads, concurrently, what the scheduler's checks need for the
+// given pods: nodes, pods bound to nodes, leases in kube-system, and, where
+// the pods need them, namespaces and volumes. extra, if set, runs alongside;
+// its failure is a gap named "events".
+func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*corev1.Pod, namespace string, extra func(context.Context) error) error {
+	var mu sync.Mutex
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	read := func(what string, f func(context.Context) error) {
+		g.Go(func() error {
+			err := f(ctx)
+			if err == nil {
+				return nil
+			}
+			if fatal(err) {
+				return err
+			}
+			mu.Lock()
+			s.Gaps = append(s.Gaps, gapFor(what, err))
+			mu.Unlock()
+			return nil
+		})
+	}
+	read("nodes", func(ctx context.Context) error {
+		nodes, err := listNodes(ctx, r.Client)
+		s.Nodes, s.NodesRead = nodes, err == nil
+		return err
+	})
+	read("pods in all namespaces", func(ctx context.Context) (err error) {
+		s.Assigned, err = listAssignedPods(ctx, r)
+		return err
+	})
+	read("leases in kube-system", func(ctx context.Context) error {
 		leases, err := r.Client.CoordinationV1().Leases(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
 		if err != nil {
-			return gap("leases in kube-system", fmt.Errorf("listing leases: %w", err))
+			return fmt.Errorf("listing leases: %w", err)
 		}
 		names := make([]string, 0, len(leases.Items))
 		for _, l := range leases.Items {
@@ -108,28 +168,19 @@ func (r *Reader) ReadPending(ctx context.Context, namespace, name string) (*Pend
 		s.LeaseNames = names
 		return nil
 	})
-	g.Go(func() error {
-		pods, err := listAssignedPods(ctx, r)
-		if err != nil {
-			return gap("pods in all namespaces", err)
-		}
-		s.Assigned = pods
-		return nil
-	})
-	g.Go(func() error {
-		sel := fields.Set{"involvedObject.kind": "Pod", "involvedObject.name": name, "involvedObject.namespace": namespace}.AsSelector().String()
-		events, err := r.Client.CoreV1().Events(namespace).List(ctx, metav1.ListOptions{FieldSelector: sel})
-		if err != nil {
-			return gap("events in namespace "+namespace, fmt.Errorf("listing events: %w", err))
-		}
-		s.Events = events.Items
-		return nil
-	})
-	if selectsNamespaces(pod) {
-		g.Go(func() error {
+	if extra != nil {
+		read("events in namespace "+namespace, extra)
+	}
+	needNamespaces, needClaims := false, false
+	for _, p := range pods {
+		needNamespaces = needNamespaces || selectsNamespaces(p)
+		needClaims = needClaims || usesClaims(p)
+	}
+	if needNamespaces {
+		read("namespaces", func(ctx context.Context) error {
 			list, err := r.Client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
 			if err != nil {
-				return gap("namespaces", fmt.Errorf("listing namespaces: %w", err))
+				return fmt.Errorf("listing namespaces: %w", err)
 			}
 			s.Namespaces = make(map[string]map[string]string, len(list.Items))
 			for _, ns := range list.Items {
@@ -138,24 +189,28 @@ func (r *Reader) ReadPending(ctx context.Context, namespace, name string) (*Pend
 			return nil
 		})
 	}
-	if usesClaims(pod) {
+	if needClaims {
 		s.Volumes = &Volumes{}
-		g.Go(func() error {
+		where := "in namespace " + namespace
+		if namespace == "" {
+			where = "in all namespaces"
+		}
+		read("PersistentVolumeClaims "+where, func(ctx context.Context) error {
 			list, err := r.Client.CoreV1().PersistentVolumeClaims(namespace).List(ctx, metav1.ListOptions{})
 			if err != nil {
-				return gap("PersistentVolumeClaims in namespace "+namespace, fmt.Errorf("listing claims: %w", err))
+				return fmt.Errorf("listing claims: %w", err)
 			}
 			claims := make(map[string]*corev1.PersistentVolumeClaim, len(list.Items))
 			for i := range list.Items {
-				claims[list.Items[i].Name] = &list.Items[i]
+				claims[list.Items[i].Namespace+"/"+list.Items[i].Name] = &list.Items[i]
 			}
 			s.Volumes.Claims = claims
 			return nil
 		})
-		g.Go(func() error {
+		read("PersistentVolumes", func(ctx context.Context) error {
 			list, err := r.Client.CoreV1().PersistentVolumes().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
 			if err != nil {
-				return gap("PersistentVolumes", fmt.Errorf("listing volumes: %w", err))
+				return fmt.Errorf("listing volumes: %w", err)
 			}
 			volumes := make(map[string]*corev1.PersistentVolume, len(list.Items))
 			for i := range list.Items {
@@ -164,10 +219,10 @@ func (r *Reader) ReadPending(ctx context.Context, namespace, name string) (*Pend
 			s.Volumes.Volumes = volumes
 			return nil
 		})
-		g.Go(func() error {
+		read("StorageClasses", func(ctx context.Context) error {
 			list, err := r.Client.StorageV1().StorageClasses().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
 			if err != nil {
-				return gap("StorageClasses", fmt.Errorf("listing storage classes: %w", err))
+				return fmt.Errorf("listing storage classes: %w", err)
 			}
 			classes := make(map[string]*storagev1.StorageClass, len(list.Items))
 			for i := range list.Items {
@@ -178,10 +233,10 @@ func (r *Reader) ReadPending(ctx context.Context, namespace, name string) (*Pend
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return err
 	}
 	sort.Slice(s.Gaps, func(i, j int) bool { return s.Gaps[i].What < s.Gaps[j].What })
-	return s, nil
+	return nil
 }
 
 func usesClaims(pod *corev1.Pod) bool {

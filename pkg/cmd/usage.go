@@ -37,3 +37,13 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	}
 	return nil
 }
+
+// maxArgs accepts at most n positional arguments.
+func maxArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return &usageError{cmd: cmd, err: fmt.Errorf("%s takes at most %d argument (%s), got %d: %q", cmd.CommandPath(), n, what, len(args), args)}
+		}
+		return nil
+	}
+}

@@ -3,6 +3,8 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -18,40 +20,143 @@ const whyPendingExample = `  # Why is my-pod not running? (current namespace)
   # In another namespace
   kubectl explain-nodes why-pending web-7d4b9 -n shop
 
-  # As JSON, with the per-node verdicts
-  kubectl explain-nodes why-pending web-7d4b9 -n shop -o json`
+  # Every Pending pod of the namespace, grouped by cause; -A for all namespaces
+  kubectl explain-nodes why-pending
+  kubectl explain-nodes why-pending -A
 
-// WhyPendingOptions are the options of `kubectl explain-nodes why-pending POD`.
+  # As JSON, with the per-node verdicts
+  kubectl explain-nodes why-pending web-7d4b9 -n shop -o json
+
+  # Explain a scheduler message from a log, with no cluster
+  kubectl explain-nodes why-pending --message "0/3 nodes are available: 3 Insufficient cpu."
+  kubectl logs my-operator | grep 'nodes are available' | kubectl explain-nodes why-pending --message -`
+
+// WhyPendingOptions are the options of `kubectl explain-nodes why-pending [POD]`.
 type WhyPendingOptions struct {
 	*Common
-	Namespace string
-	Pod       string
+	Namespace     string
+	AllNamespaces bool
+	Pod           string
+	// Message is a scheduler message to explain without a cluster; "-"
+	// reads it from standard input.
+	Message string
 }
 
 func newCmdWhyPending(common *Common) *cobra.Command {
 	o := &WhyPendingOptions{Common: common}
-	return &cobra.Command{
-		Use:   "why-pending POD",
+	cmd := &cobra.Command{
+		Use:   "why-pending [POD]",
 		Short: "Explain, node by node, why a pod is not scheduled, and what would fix it",
 		Long: `Explain why a pod is Pending. For a pod the scheduler cannot place, every node
 is checked with the scheduler's own filters (cordon, taints, node selector and
 affinity, host ports, resources), each failure is named with the scheduler's
 reason and the exact taint, label or resource involved, and the per-node
 verdicts are counted into the scheduler's "0/N nodes are available" message and
-compared with what the scheduler itself said.`,
+compared with what the scheduler itself said.
+
+Without POD, every Pending pod of the namespace (all namespaces with -A) is
+listed, one line each, grouped by cause. With --message, a scheduler message
+copied from a log or CI output is explained without any cluster.`,
 		Example: whyPendingExample,
-		Args:    exactArgs(1, "the pod's name"),
+		Args:    maxArgs(1, "the pod's name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Pod = args[0]
+			if len(args) == 1 {
+				o.Pod = args[0]
+			}
 			if err := o.Validate(cmd); err != nil {
 				return err
+			}
+			if o.Message != "" {
+				return o.RunMessage()
 			}
 			if err := o.Complete(); err != nil {
 				return err
 			}
+			if o.Pod == "" {
+				return o.RunAll(cmd)
+			}
 			return o.Run(cmd)
 		},
 	}
+	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Without POD: list the Pending pods of every namespace")
+	cmd.Flags().StringVar(&o.Message, "message", "", `Explain this scheduler message ("0/N nodes are available: ...") without a cluster; "-" reads it from standard input`)
+	return cmd
+}
+
+// Validate checks flag combinations; it does no I/O.
+func (o *WhyPendingOptions) Validate(cmd *cobra.Command) error {
+	if err := o.Common.Validate(cmd); err != nil {
+		return err
+	}
+	switch {
+	case o.Message != "" && o.Pod != "":
+		return flagError(cmd, errors.New("give either POD or --message, not both"))
+	case o.AllNamespaces && o.Pod != "":
+		return flagError(cmd, errors.New("-A lists every Pending pod; it does not go with POD"))
+	}
+	return nil
+}
+
+// RunMessage explains a scheduler message without a cluster.
+func (o *WhyPendingOptions) RunMessage() error {
+	msg := o.Message
+	if msg == "-" {
+		b, err := io.ReadAll(io.LimitReader(o.In, 1<<20))
+		if err != nil {
+			return fmt.Errorf("reading the message from standard input: %w", err)
+		}
+		msg = strings.TrimSpace(string(b))
+		if msg == "" {
+			return errors.New("--message - read nothing from standard input")
+		}
+	}
+	e := diagnose.ExplainMessage(msg)
+	if !e.Recognised {
+		return fmt.Errorf("%q is not a scheduler message this tool recognises: it expects \"0/N nodes are available: ...\" or one of the scheduler's own reasons", render.Sanitize(truncate(msg, 200)))
+	}
+	if o.Output != render.FormatText {
+		return render.Structured(o.Out, e, o.Output)
+	}
+	return render.MessageText(o.Out, e, o.colour())
+}
+
+// RunAll lists every Pending pod, grouped by cause.
+func (o *WhyPendingOptions) RunAll(cmd *cobra.Command) error {
+	ns := o.Namespace
+	if o.AllNamespaces {
+		ns = ""
+	}
+	r := &cluster.Reader{Client: o.Client, Server: o.Server}
+	snap, err := r.ReadAllPending(cmd.Context(), ns)
+	switch {
+	case apierrors.IsForbidden(err):
+		return fmt.Errorf("not allowed to list pods%s: %s", inNamespace(ns), render.Sanitize(apiMessage(err)))
+	case err != nil:
+		return &connError{context: o.Context, server: o.Server, err: err}
+	}
+	ds := diagnose.DiagnoseAll(diagnose.Input{
+		Nodes: snap.Nodes, Assigned: snap.Assigned, Gaps: snap.Gaps, NodesRead: snap.NodesRead,
+		LeaseNames: snap.LeaseNames, Namespaces: snap.Namespaces, Volumes: snap.Volumes,
+	}, snap.Pending, o.Now())
+	list := diagnose.Group(ds, ns, snap.Gaps, o.Now())
+	if o.Output != render.FormatText {
+		return render.Structured(o.Out, list, o.Output)
+	}
+	return render.PendingListText(o.Out, list, o.colour())
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+func inNamespace(ns string) string {
+	if ns == "" {
+		return " in all namespaces"
+	}
+	return " in namespace " + ns
 }
 
 // Complete resolves the namespace as kubectl does: -n, else the context's.

@@ -99,7 +99,10 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 // scheduler does: a node counts once, under the first filter it fails.
 func evaluate(pod *corev1.Pod, in Input) ([]NodeVerdict, string) {
 	nodes := in.Nodes
-	e := &env{infos: newNodeInfos(nodes, in.Assigned), namespaceLabels: in.Namespaces, volumes: in.Volumes}
+	e := in.env
+	if e == nil {
+		e = newEnv(in)
+	}
 	// A PreFilter failure rejects every node with the same reason.
 	if plugin, msg, detail := volumePreFilter(pod, in.Volumes, in.Assigned); msg != "" {
 		verdicts := make([]NodeVerdict, 0, len(nodes))
@@ -152,6 +155,45 @@ func fitsAny(verdicts []NodeVerdict) bool {
 		}
 	}
 	return false
+}
+
+func newEnv(in Input) *env {
+	return &env{infos: newNodeInfos(in.Nodes, in.Assigned), namespaceLabels: in.Namespaces, volumes: in.Volumes}
+}
+
+// DiagnoseAll diagnoses several pods against the same cluster, building the
+// scheduler's view of the nodes once. in.Pod is ignored; in.Events may hold
+// the events of all the pods.
+func DiagnoseAll(in Input, pods []*corev1.Pod, now time.Time) []*Diagnosis {
+	in.env = newEnv(in)
+	events := map[string][]corev1.Event{}
+	for _, e := range in.Events {
+		key := e.InvolvedObject.Namespace + "/" + e.InvolvedObject.Name
+		events[key] = append(events[key], e)
+	}
+	out := make([]*Diagnosis, 0, len(pods))
+	for _, p := range pods {
+		one := in
+		one.Pod = p
+		one.Events = events[p.Namespace+"/"+p.Name]
+		out = append(out, Diagnose(one, now))
+	}
+	return out
+}
+
+// Cause is a pod's main cause in a line: the computed scheduler message for
+// an unschedulable pod, else its state and first problem.
+func (d *Diagnosis) Cause() string {
+	switch {
+	case d.ComputedMessage != "":
+		return d.ComputedMessage
+	case d.SchedulerMessage != "" && d.State == StateUnschedulable:
+		return d.SchedulerMessage
+	case len(d.Problems) > 0:
+		p := d.Problems[0]
+		return fmt.Sprintf("%s: %s %s", d.State, p.Source, p.Reason)
+	}
+	return string(d.State) + ": " + d.Summary
 }
 
 // FormatFitError words reason counts as the scheduler's FitError does.

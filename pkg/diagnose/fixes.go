@@ -30,6 +30,7 @@ type fix struct {
 	// lowering it would suffice has free.
 	shortfall *Shortfall
 	bestFree  *Shortfall
+	bestNode  string
 }
 
 // noteShortfall words a resource fix: by how much the request must drop for
@@ -39,12 +40,12 @@ func noteShortfall(f *fix, sf Shortfall, node string, single bool) {
 		f.shortfall = &sf
 	}
 	if single && sf.Free.Sign() > 0 && (f.bestFree == nil || sf.Free.Cmp(f.bestFree.Free) > 0) {
-		f.bestFree = &sf
+		f.bestFree, f.bestNode = &sf, node
 	}
 	name := string(sf.Resource)
 	f.text = fmt.Sprintf("Not enough %s free: the pod requests %s", name, FormatQuantity(sf.Resource, f.shortfall.Requested))
 	if f.bestFree != nil {
-		f.text += fmt.Sprintf("; lower the request to at most %s, ", FormatQuantity(sf.Resource, f.bestFree.Free))
+		f.text += fmt.Sprintf("; lower the request to at most %s (%s has that much free), ", FormatQuantity(sf.Resource, f.bestFree.Free), f.bestNode)
 	} else {
 		f.text += "; "
 	}
@@ -120,7 +121,13 @@ func fixes(pod *corev1.Pod, verdicts []NodeVerdict) []string {
 			}
 		}
 	}
+	// Changes that alone make a node fit come first; tolerating the
+	// control-plane taint comes last, since few pods belong there.
 	sort.SliceStable(order, func(i, j int) bool {
+		ci, cj := strings.HasPrefix(order[i], "taint:node-role.kubernetes.io/"), strings.HasPrefix(order[j], "taint:node-role.kubernetes.io/")
+		if ci != cj {
+			return cj
+		}
 		return len(byKey[order[i]].enough) > len(byKey[order[j]].enough)
 	})
 	out := make([]string, 0, len(order))

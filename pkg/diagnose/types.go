@@ -39,6 +39,10 @@ type Input struct {
 	LeaseNames []string
 	// Gaps are the reads that failed.
 	Gaps []cluster.Gap
+
+	// env, when set, is the cluster as the filters see it, built once for
+	// many pods.
+	env *env
 }
 
 // State is where a pod stands on its way to running.

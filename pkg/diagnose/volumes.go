@@ -42,7 +42,7 @@ func volumePreFilter(pod *corev1.Pod, v *cluster.Volumes, assigned []corev1.Pod)
 	}
 	// VolumeRestrictions: a ReadWriteOncePod claim already used by another pod.
 	for _, name := range claimNames(pod) {
-		pvc := v.Claims[name]
+		pvc := v.Claims[pod.Namespace+"/"+name]
 		if pvc == nil || !hasAccessMode(pvc, corev1.ReadWriteOncePod) {
 			continue
 		}
@@ -55,7 +55,7 @@ func volumePreFilter(pod *corev1.Pod, v *cluster.Volumes, assigned []corev1.Pod)
 	}
 	var unbound []string
 	for _, name := range claimNames(pod) {
-		pvc, ok := v.Claims[name]
+		pvc, ok := v.Claims[pod.Namespace+"/"+name]
 		switch {
 		case !ok:
 			return "VolumeBinding", fmt.Sprintf("persistentvolumeclaim %q not found", name), fmt.Sprintf("the pod uses claim %s, which does not exist in namespace %s", name, pod.Namespace)
@@ -66,7 +66,7 @@ func volumePreFilter(pod *corev1.Pod, v *cluster.Volumes, assigned []corev1.Pod)
 		}
 	}
 	for _, name := range claimNames(pod) {
-		pvc := v.Claims[name]
+		pvc := v.Claims[pod.Namespace+"/"+name]
 		if pvc.Spec.VolumeName == "" && !delayBinding(pvc, v.Classes) {
 			unbound = append(unbound, name)
 		}
@@ -84,7 +84,7 @@ func filterVolumeBinding(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, e 
 		return nil
 	}
 	for _, name := range claimNames(pod) {
-		pvc := e.volumes.Claims[name]
+		pvc := e.volumes.Claims[pod.Namespace+"/"+name]
 		if pvc == nil || pvc.Spec.VolumeName == "" {
 			continue
 		}

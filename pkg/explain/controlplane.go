@@ -306,6 +306,13 @@ func detectMode(s *cluster.Snapshot) ControlPlane {
 		Evidence:    []string{"no control-plane nodes, no component pods in kube-system"}}
 }
 
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
 func hasPrefixKey(m map[string]string, prefix string) bool {
 	for k := range m {
 		if strings.HasPrefix(k, prefix) {
@@ -329,8 +336,8 @@ func controlPlaneFindings(cp ControlPlane) []Finding {
 			continue
 		}
 		out = append(out, Finding{Severity: SeverityCritical, Code: "ControlPlaneUnhealthy",
-			Title:   "the " + c.Title + " (" + c.Name + ") is unhealthy: " + strings.Join(c.Observed, "; "),
-			Meaning: c.Impact, Fix: c.Check})
+			Title:   "the " + c.Title + " (" + c.Name + ") is unhealthy; see CONTROL PLANE above",
+			Meaning: c.Impact, Fix: "Check " + lowerFirst(c.Check)})
 	}
 	return out
 }

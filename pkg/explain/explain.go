@@ -181,7 +181,9 @@ func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coord
 			EffectMeaning: EffectMeaning(t.Effect), ToleratedBy: tolerated,
 		})
 	}
-	if kubeProxy != nil && *kubeProxy {
+	if kubeProxy != nil && *kubeProxy && !podsRead {
+		out.KubeProxy = "unknown"
+	} else if kubeProxy != nil && *kubeProxy {
 		out.KubeProxy = "missing"
 		for _, p := range pods {
 			if p.Component == "kube-proxy" {
@@ -267,7 +269,7 @@ func nodeFindings(n *Node, podsRead bool, kubeProxy *bool, serverVersion string,
 		add(SeverityWarning, "NodeCordoned", "cordoned",
 			"cordoned (spec.unschedulable)",
 			"Someone or something (a drain, an upgrade, an autoscaler) marked the node unschedulable: new pods avoid it, the pods already there keep running.",
-			"When the work on it is done: `kubectl uncordon "+n.Name+"`.")
+			"When the work on it is done: `kubectl uncordon NODE`.")
 	}
 	for _, t := range n.Taints {
 		if conditionTaint(t.Key) {
@@ -278,16 +280,11 @@ func nodeFindings(n *Node, podsRead bool, kubeProxy *bool, serverVersion string,
 			sev = SeverityWarning
 		}
 		name := taintString(t)
-		tolerate := ""
-		if podsRead {
-			tolerate = " " + TolerateCount(t.ToleratedBy)
-		}
-		note := "taint " + lastSegment(t.Key)
 		if isControlPlaneTaint(t.Key) && slices.Contains(n.Roles, RoleControlPlane) {
-			note = "" // expected on a control-plane node
+			continue // expected on a control-plane node; the node view explains it
 		}
-		add(sev, "NodeTaint", note, "taint "+name+" ("+t.Title+")",
-			joinSentences(t.Meaning, t.EffectMeaning)+tolerate, t.Fix)
+		add(sev, "NodeTaint", "taint "+lastSegment(t.Key), "taint "+name+" ("+t.Title+")",
+			joinSentences(t.Meaning, t.EffectMeaning), t.Fix)
 	}
 	if podsRead {
 		out = append(out, capacityFindings(n)...)
@@ -472,7 +469,7 @@ func nodePods(pods []cluster.Pod) []NodePod {
 		case p.OwnerKind == "DaemonSet":
 			kind = "DaemonSet"
 		}
-		out = append(out, NodePod{Namespace: p.Namespace, Name: p.Name, Kind: kind, Phase: string(p.Phase), Ready: p.Ready,
+		out = append(out, NodePod{Namespace: p.Namespace, Name: p.Name, Kind: kind, Phase: string(p.Phase), Ready: p.Ready, Waiting: p.Waiting,
 			Restarts: p.Restarts, CPUMilli: p.CPUMilli, MemoryBytes: p.MemoryBytes})
 	}
 	kindRank := map[string]int{"static": 0, "DaemonSet": 1, "workload": 2}

@@ -504,7 +504,7 @@ func TestStaleSchedulerLeaseImpact(t *testing.T) {
 	if len(f) != 1 {
 		t.Fatalf("ControlPlaneUnhealthy findings: %+v", f)
 	}
-	if f[0].Severity != SeverityCritical || !strings.HasPrefix(f[0].Title, "the scheduler (kube-scheduler) is unhealthy: leader cp-1_0f9e8d7c") {
+	if f[0].Severity != SeverityCritical || f[0].Title != "the scheduler (kube-scheduler) is unhealthy; see CONTROL PLANE above" || !strings.HasPrefix(f[0].Fix, "Check the scheduler's logs") {
 		t.Errorf("finding %+v", f[0])
 	}
 	if r.Findings[0].Code != "ControlPlaneUnhealthy" {
@@ -986,11 +986,13 @@ func TestNodeFields(t *testing.T) {
 		if !tn.Known || tn.Title != "dedicated node pool" || tn.EffectMeaning != EffectMeaning(corev1.TaintEffectNoSchedule) || tn.Value != "batch" {
 			t.Errorf("taint %+v", tn)
 		}
+		// The count varies from node to node, so it stays out of the
+		// finding, which merges alike taints of several nodes.
 		f := findingsWithCode(r, "NodeTaint")
 		if !slices.ContainsFunc(f, func(f Finding) bool {
-			return slices.Contains(f.Nodes, "tainted") && strings.HasSuffix(f.Meaning, "3 pods on the node tolerate it.")
+			return slices.Contains(f.Nodes, "tainted") && !strings.Contains(f.Meaning, "tolerate it.")
 		}) {
-			t.Errorf("NodeTaint finding does not count the tolerating pods: %+v", f)
+			t.Errorf("NodeTaint finding: %+v", f)
 		}
 	})
 	notes := []struct{ node, want string }{
@@ -1021,18 +1023,22 @@ func TestNodeFields(t *testing.T) {
 	})
 }
 
-// KubeProxy must not claim a pod is missing when pods could not be read.
+// KubeProxy must not claim a pod is missing (or running) when pods could not
+// be read: the report never claims more than it saw.
 func TestKubeProxyStateWhenPodsUnread(t *testing.T) {
 	s := mkSnapshot(mkNode("n"))
 	s.SystemDaemonSets = []appsv1.DaemonSet{mkKubeProxyDS()}
 	s.PodsRead, s.Pods = false, nil
 	s.Gaps = []cluster.Gap{{What: "pods in all namespaces", Reason: "Forbidden", Message: "forbidden"}}
-	n := Explain(s, now, Options{}).Nodes[0]
-	if n.KubeProxy == "missing" {
-		t.Skip(`BUG: Node.KubeProxy is "missing" when pods were not read; explainNode should only look for the kube-proxy pod when podsRead`)
+	r := Explain(s, now, Options{})
+	if f := findingsWithCode(r, "KubeProxyMissing"); len(f) != 0 {
+		t.Errorf("KubeProxyMissing although pods are unread: %+v", f)
 	}
-	if n.KubeProxy != "" {
-		t.Errorf("KubeProxy = %q, want empty when pods are unread", n.KubeProxy)
+	switch got := r.Nodes[0].KubeProxy; got {
+	case "missing":
+		t.Errorf(`KubeProxy = "missing" although pods are unread`)
+	case "Running":
+		t.Errorf("KubeProxy = %q although pods are unread", got)
 	}
 }
 

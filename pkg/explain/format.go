@@ -6,8 +6,12 @@ import (
 	"time"
 )
 
-// FormatCPU prints millicores as cores, e.g. 1500 -> "1.5", 250 -> "0.25".
+// FormatCPU prints millicores as cores, e.g. 1500 -> "1.5", 500 -> "0.5",
+// and small amounts as millicores, e.g. 25 -> "25m".
 func FormatCPU(milli int64) string {
+	if milli > 0 && milli < 1000 && milli%100 != 0 {
+		return fmt.Sprintf("%dm", milli)
+	}
 	s := fmt.Sprintf("%.2f", float64(milli)/1000)
 	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	return s

@@ -194,9 +194,11 @@ type NodePod struct {
 	Namespace string `json:"namespace"`
 	Name      string `json:"name"`
 	// Kind is static, DaemonSet or workload.
-	Kind        string `json:"kind"`
-	Phase       string `json:"phase"`
-	Ready       bool   `json:"ready"`
+	Kind  string `json:"kind"`
+	Phase string `json:"phase"`
+	Ready bool   `json:"ready"`
+	// Waiting is why a container waits (CrashLoopBackOff, …), if one does.
+	Waiting     string `json:"waiting,omitempty"`
 	Restarts    int32  `json:"restarts"`
 	CPUMilli    int64  `json:"cpuMilli"`
 	MemoryBytes int64  `json:"memoryBytes"`

@@ -23,26 +23,29 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, c Colour) error {
 		state = " (" + string(d.State) + ")"
 	}
 	fmt.Fprintf(&b, "%s is %s%s\n", c.Bold("Pod "+where), orDash(Sanitize(d.Phase)), state)
-	fmt.Fprintf(&b, "%s\n", Sanitize(d.Summary))
+	wrap(&b, 0, Sanitize(d.Summary))
 
 	if s := d.Scheduler; s != nil {
 		ago := ""
 		if !s.At.IsZero() {
 			ago = ", " + duration.HumanDuration(d.GeneratedAt.Sub(s.At)) + " ago"
 		}
-		fmt.Fprintf(&b, "\nThe scheduler said (%s%s):\n  %s\n", s.Source, ago, Sanitize(s.Message))
+		fmt.Fprintf(&b, "\nThe scheduler said (%s%s):\n", s.Source, ago)
+		wrap(&b, 2, Sanitize(s.Message))
 	}
 	if d.ComputedMessage != "" || len(d.Nodes) > 0 {
 		computed := d.ComputedMessage
 		if computed == "" {
 			computed = "at least one node fits the pod."
 		}
-		fmt.Fprintf(&b, "\nChecked node by node, this tool finds:\n  %s\n", Sanitize(computed))
+		b.WriteString("\nChecked node by node, this tool finds:\n")
+		wrap(&b, 2, Sanitize(computed))
 		if d.Agrees != nil {
 			if *d.Agrees {
 				fmt.Fprintf(&b, "  %s\n", c.Green("This agrees with the scheduler."))
 			} else {
-				fmt.Fprintf(&b, "  %s %s.\n", c.Yellow("This differs from the scheduler's message:"), Sanitize(d.Disagreement))
+				fmt.Fprintf(&b, "  %s\n", c.Yellow("This differs from the scheduler's message:"))
+				wrap(&b, 4, Sanitize(d.Disagreement)+".")
 			}
 		}
 	}
@@ -67,7 +70,7 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, c Colour) error {
 	if len(d.Fixes) > 0 {
 		b.WriteString("\nWhat would help:\n")
 		for i, f := range d.Fixes {
-			fmt.Fprintf(&b, "  %d. %s\n", i+1, Sanitize(f))
+			wrapLabelled(&b, 2, fmt.Sprintf("%d. ", i+1), Sanitize(f))
 		}
 	}
 	writeGaps(&b, d.Unread, c)
@@ -114,7 +117,11 @@ func writeVerdicts(b *strings.Builder, verdicts []diagnose.NodeVerdict, c Colour
 			if j > 0 {
 				prefix = "also "
 			}
-			fmt.Fprintf(b, "  %s  %s%s: %s\n", label, prefix, c.Red(f.Plugin), Sanitize(f.Detail))
+			var line strings.Builder
+			wrapLabelled(&line, 2+width+2, prefix+f.Plugin+": ", Sanitize(f.Detail))
+			text := strings.TrimLeft(line.String(), " ")
+			text = strings.Replace(text, f.Plugin, c.Red(f.Plugin), 1)
+			fmt.Fprintf(b, "  %s  %s", label, text)
 		}
 	}
 }
@@ -124,4 +131,75 @@ func nameList(names []string) string {
 		return strings.Join(names, ", ")
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(names[:maxNamesPerGroup], ", "), len(names)-maxNamesPerGroup)
+}
+
+// MessageText writes an explained scheduler message for people.
+func MessageText(w io.Writer, e *diagnose.MessageExplanation, c Colour) error {
+	var b strings.Builder
+	if !e.Recognised {
+		wrap(&b, 0, "Not a scheduler message this tool recognises: "+Sanitize(e.Message))
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	if e.Nodes > 0 {
+		fmt.Fprintf(&b, "%s\n", c.Bold(fmt.Sprintf("The scheduler looked at %s and none could take the pod:", plural(e.Nodes, "node"))))
+	} else {
+		fmt.Fprintf(&b, "%s\n", c.Bold("The scheduler could not place the pod:"))
+	}
+	for _, r := range e.Reasons {
+		head := Sanitize(r.Reason)
+		if e.Nodes > 0 {
+			head = fmt.Sprintf("%s: %s", plural(r.Count, "node"), head)
+		}
+		if r.Plugin != "" {
+			head += " (" + r.Plugin + ")"
+		}
+		b.WriteByte('\n')
+		wrapLabelled(&b, 2, "- ", head)
+		wrap(&b, 4, Sanitize(r.Meaning))
+		wrapLabelled(&b, 4, "What to do: ", Sanitize(r.Fix))
+	}
+	if e.Preemption != "" {
+		b.WriteByte('\n')
+		wrapLabelled(&b, 0, "Preemption: ", Sanitize(e.Preemption))
+		wrap(&b, 2, e.PreemptionMeaning)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// PendingListText writes the Pending pods grouped by cause.
+func PendingListText(w io.Writer, l *diagnose.PendingList, c Colour) error {
+	var b strings.Builder
+	where := "in namespace " + Sanitize(l.Namespace)
+	if l.Namespace == "" {
+		where = "in all namespaces"
+	}
+	if l.Pods == 0 {
+		fmt.Fprintf(&b, "No Pending pods %s.\n", where)
+		writeGaps(&b, l.Unread, c)
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	fmt.Fprintf(&b, "%s\n", c.Bold(fmt.Sprintf("%s Pending %s, by cause:", plural(l.Pods, "pod"), where)))
+	for _, g := range l.Groups {
+		b.WriteByte('\n')
+		wrapLabelled(&b, 0, fmt.Sprintf("%s: ", plural(len(g.Pods), "pod")), Sanitize(g.Cause))
+		names := make([]string, len(g.Pods))
+		for i, p := range g.Pods {
+			names[i] = Sanitize(p)
+		}
+		shown := names
+		if len(shown) > 10 {
+			shown = append(shown[:10:10], fmt.Sprintf("and %d more", len(names)-10))
+		}
+		wrap(&b, 2, strings.Join(shown, ", "))
+		if g.Fix != "" {
+			wrapLabelled(&b, 2, "First fix: ", Sanitize(g.Fix))
+		}
+	}
+	b.WriteString("\n`kubectl explain-nodes why-pending POD -n NAMESPACE` explains one pod node by node.\n")
+	writeGaps(&b, l.Unread, c)
+	_, err := io.WriteString(w, b.String())
+	return err
 }

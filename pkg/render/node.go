@@ -41,6 +41,8 @@ func writeNodeDetail(b *strings.Builder, n explain.Node, r *explain.Report, c Co
 	case "":
 	case "missing":
 		proxy = "no kube-proxy pod on this node, although the DaemonSet exists"
+	case "unknown":
+		proxy = "deployed, but its pod on this node could not be read"
 	default:
 		proxy = "its pod is " + Sanitize(n.KubeProxy)
 	}
@@ -88,7 +90,10 @@ func writeNodeDetail(b *strings.Builder, n explain.Node, r *explain.Report, c Co
 		rows := [][]cell{{{text: "    KIND"}, {text: "NAMESPACE/NAME"}, {text: "STATE"}, {text: "RESTARTS"}, {text: "CPU"}, {text: "MEMORY"}}}
 		for _, p := range n.PodList {
 			state := p.Phase
-			if p.Phase == "Running" && !p.Ready {
+			switch {
+			case p.Waiting != "":
+				state = p.Waiting
+			case p.Phase == "Running" && !p.Ready:
 				state += ", not ready"
 			}
 			rows = append(rows, []cell{{text: "    " + p.Kind}, {text: Sanitize(p.Namespace + "/" + p.Name)}, {text: Sanitize(state)},
@@ -102,7 +107,17 @@ func writeNodeDetail(b *strings.Builder, n explain.Node, r *explain.Report, c Co
 		for _, e := range n.Events {
 			wrapLabelled(b, 4, "- ", fmt.Sprintf("%s ago, %s (×%d): %s", age(e.Last, now), Sanitize(e.Reason), e.Count, Sanitize(e.Message)))
 		}
-	} else if r.Unread == nil {
+	} else if !unread(r, "events") {
 		b.WriteString("\n  No recent warning events.\n")
 	}
+}
+
+// unread reports whether a read whose name starts with prefix failed.
+func unread(r *explain.Report, prefix string) bool {
+	for _, g := range r.Unread {
+		if strings.HasPrefix(g.What, prefix) {
+			return true
+		}
+	}
+	return false
 }

@@ -77,6 +77,7 @@ func table(w io.Writer, rows [][]cell) error {
 	}
 	var b strings.Builder
 	for _, row := range rows {
+		var line strings.Builder
 		for i, c := range row {
 			text := c.text
 			if i < len(row)-1 {
@@ -86,8 +87,9 @@ func table(w io.Writer, rows [][]cell) error {
 				// Style only the text, not the padding.
 				text = c.style(c.text) + text[len(c.text):]
 			}
-			b.WriteString(text)
+			line.WriteString(text)
 		}
+		b.WriteString(strings.TrimRight(line.String(), " "))
 		b.WriteByte('\n')
 	}
 	_, err := io.WriteString(w, b.String())

@@ -34,7 +34,7 @@ func ReportText(w io.Writer, r *explain.Report, c Colour, detail bool) error {
 			writeNodeDetail(&b, n, r, c)
 		}
 	} else if len(r.Nodes) > 0 {
-		writeWorkerComponents(&b, r)
+		writeWorkerComponents(&b, r, c)
 	}
 	writeFindings(&b, r.Findings, c)
 	writeGaps(&b, r.Unread, c)
@@ -60,11 +60,15 @@ func summaryLine(s explain.Summary, detail bool) string {
 		line += fmt.Sprintf("; %d cordoned", s.Cordoned)
 	}
 	line += "."
+	them := "them"
+	if s.Nodes == 1 {
+		them = "it"
+	}
 	switch {
 	case s.Pods >= 0 && detail:
-		line += fmt.Sprintf(" %s on them.", plural(s.Pods, "pod"))
+		line += fmt.Sprintf(" %s on %s.", plural(s.Pods, "pod"), them)
 	case s.Pods >= 0:
-		line += fmt.Sprintf(" %s on them, %d waiting for a node.", plural(s.Pods, "pod"), s.Unscheduled)
+		line += fmt.Sprintf(" %s on %s, %d waiting for a node.", plural(s.Pods, "pod"), them, s.Unscheduled)
 	}
 	return line
 }
@@ -113,12 +117,46 @@ type row struct {
 func writeNodeTable(b *strings.Builder, r *explain.Report, c Colour, group bool) {
 	rows := [][]cell{{{text: "NAME"}, {text: "ROLE"}, {text: "STATUS"}, {text: "AGE"}, {text: "KUBELET"},
 		{text: "PODS"}, {text: "CPU"}, {text: "MEMORY"}, {text: "TAINTS"}, {text: "NOTE"}}}
-	for _, rw := range nodeRows(r, c, group) {
+	list := nodeRows(r, c, group)
+	if suffix := commonSuffix(list); suffix != "" {
+		fmt.Fprintf(b, "(node names below end in %s)\n", suffix)
+		for i := range list {
+			list[i].name = strings.Replace(list[i].name, suffix, "", 1)
+		}
+	}
+	for _, rw := range list {
 		rows = append(rows, []cell{{text: rw.name}, {text: rw.role}, {text: rw.status, style: rw.style}, {text: rw.age},
 			{text: rw.kubelet}, {text: rw.pods}, {text: rw.cpu}, {text: rw.mem}, {text: rw.taints}, {text: rw.note}})
 	}
 	fitNotes(rows)
 	_ = table(b, rows)
+}
+
+// commonSuffix returns the domain suffix all node names share (such as
+// ".eu-west-1.compute.internal"), or "" when they share none or there is only
+// one row.
+func commonSuffix(rows []row) string {
+	if len(rows) < 2 {
+		return ""
+	}
+	base := func(rw row) string { return strings.Fields(rw.name)[0] }
+	suffix := base(rows[0])
+	for _, rw := range rows[1:] {
+		for !strings.HasSuffix(base(rw), suffix) {
+			suffix = suffix[1:]
+		}
+	}
+	i := strings.Index(suffix, ".")
+	if i < 0 {
+		return ""
+	}
+	suffix = suffix[i:]
+	for _, rw := range rows {
+		if len(base(rw)) <= len(suffix) {
+			return ""
+		}
+	}
+	return suffix
 }
 
 // fitNotes shortens the NOTE column so the table fits in Width columns.
@@ -133,8 +171,9 @@ func fitNotes(rows [][]cell) {
 	for _, w := range widths[:len(widths)-1] {
 		used += w + 2
 	}
-	// The note keeps a dozen columns even when long names push the table wider.
-	room := max(Width-used, 12)
+	// The note gives way first; it keeps a few columns even when long names
+	// push the table wider, and the findings say it in full.
+	room := max(Width-used, 4)
 	for _, rw := range rows {
 		note := []rune(rw[len(rw)-1].text)
 		if len(note) > room {
@@ -214,7 +253,7 @@ func groupRow(nodes []explain.Node, r *explain.Report, c Colour) row {
 	rw.pods = podsCell(r, pods, podsAlloc)
 	rw.cpu = usage(r, cpu, cpuAlloc, explain.FormatCPU)
 	rw.mem = memoryUsage(r, mem, memAlloc)
-	rw.note = fmt.Sprintf("%d alike, totals shown", len(nodes))
+	rw.note = fmt.Sprintf("totals of %d", len(nodes))
 	return rw
 }
 
@@ -249,20 +288,23 @@ func memoryUsage(r *explain.Report, requested, allocatable int64) string {
 	return req + "/" + alloc
 }
 
-func writeWorkerComponents(b *strings.Builder, r *explain.Report) {
-	fmt.Fprintf(b, "\n%s\n", "WORKER COMPONENTS (on every node)")
+func writeWorkerComponents(b *strings.Builder, r *explain.Report, c Colour) {
+	fmt.Fprintf(b, "\n%s\n", c.Bold("WORKER COMPONENTS (on every node)"))
 	kubelets := tally(r.Nodes, func(n explain.Node) string { return n.KubeletVersion })
 	runtimes := tally(r.Nodes, func(n explain.Node) string { return n.ContainerRuntime })
-	wrapLabelled(b, 2, "kubelet: ", "the node's agent: it registers the node, starts the pods the scheduler assigns to it, reports their state and renews the node's lease as a heartbeat. Versions: "+Sanitize(kubelets)+".")
+	wrapLabelled(b, 2, "kubelet: ", "the node's agent. It registers the node, starts the pods the scheduler assigns to it, reports their state and renews the node's lease as a heartbeat. Versions: "+Sanitize(kubelets)+".")
 	proxies := tally(r.Nodes, func(n explain.Node) string { return n.KubeProxy })
 	proxyText := "programs each node's network rules so that Services reach their pods."
-	if proxies == "" || proxies == "- on "+plural(len(r.Nodes), "node") {
+	switch {
+	case proxies == "" || proxies == "- on "+plural(len(r.Nodes), "node"):
 		proxyText += " Not deployed as a DaemonSet in kube-system here."
-	} else {
+	case proxies == "unknown on "+plural(len(r.Nodes), "node"):
+		proxyText += " It is deployed, but its pods could not be read."
+	default:
 		proxyText += " Its pods: " + Sanitize(proxies) + "."
 	}
 	wrapLabelled(b, 2, "kube-proxy: ", proxyText)
-	wrapLabelled(b, 2, "container runtime: ", "pulls images and runs the containers, on the kubelet's orders. Versions: "+Sanitize(runtimes)+".")
+	wrapLabelled(b, 2, "container runtime: ", "pulls images and runs the containers on the kubelet's orders. Versions: "+Sanitize(runtimes)+".")
 	b.WriteString("  `kubectl explain-nodes NODE` shows them for one node, with its pods, conditions and events.\n")
 }
 

@@ -1,0 +1,492 @@
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
+)
+
+// Realistic snapshots for the report's golden files.
+
+// machine describes a node as a kubelet would register it.
+type machine struct {
+	name       string
+	labels     map[string]string
+	providerID string
+	age        time.Duration
+	cpu        string // allocatable CPU; capacity is a little more
+	memory     string // allocatable memory; capacity is a little more
+	pods       string
+	kubelet    string
+	runtime    string
+	osImage    string
+	ip         string
+}
+
+func (m machine) node(mods ...func(*corev1.Node)) corev1.Node {
+	q := resource.MustParse
+	capCPU := q(m.cpu)
+	capMem := q(m.memory)
+	capMem.Add(q("512Mi"))
+	n := corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: m.name, Labels: map[string]string{"kubernetes.io/os": "linux", "kubernetes.io/hostname": m.name},
+			CreationTimestamp: metav1.NewTime(now.Add(-m.age))},
+		Spec: corev1.NodeSpec{ProviderID: m.providerID},
+		Status: corev1.NodeStatus{
+			Capacity:    corev1.ResourceList{corev1.ResourceCPU: capCPU, corev1.ResourceMemory: capMem, corev1.ResourcePods: q(m.pods)},
+			Allocatable: corev1.ResourceList{corev1.ResourceCPU: q(m.cpu), corev1.ResourceMemory: q(m.memory), corev1.ResourcePods: q(m.pods)},
+			Conditions: []corev1.NodeCondition{
+				{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionFalse, Reason: "KubeletHasSufficientMemory", Message: "kubelet has sufficient memory available", LastTransitionTime: metav1.NewTime(now.Add(-m.age))},
+				{Type: corev1.NodeDiskPressure, Status: corev1.ConditionFalse, Reason: "KubeletHasNoDiskPressure", Message: "kubelet has no disk pressure", LastTransitionTime: metav1.NewTime(now.Add(-m.age))},
+				{Type: corev1.NodePIDPressure, Status: corev1.ConditionFalse, Reason: "KubeletHasSufficientPID", Message: "kubelet has sufficient PID available", LastTransitionTime: metav1.NewTime(now.Add(-m.age))},
+				{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady", Message: "kubelet is posting ready status",
+					LastTransitionTime: metav1.NewTime(now.Add(-m.age + time.Minute)), LastHeartbeatTime: metav1.NewTime(now.Add(-40 * time.Second))},
+			},
+			Addresses: []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: m.ip}, {Type: corev1.NodeHostName, Address: m.name}},
+			NodeInfo: corev1.NodeSystemInfo{KubeletVersion: m.kubelet, ContainerRuntimeVersion: m.runtime, OSImage: m.osImage,
+				KernelVersion: "6.8.0-1021-generic", Architecture: "amd64", OperatingSystem: "linux"},
+		},
+	}
+	for k, v := range m.labels {
+		n.Labels[k] = v
+	}
+	for _, mod := range mods {
+		mod(&n)
+	}
+	return n
+}
+
+func condition(n *corev1.Node, typ corev1.NodeConditionType) *corev1.NodeCondition {
+	for i := range n.Status.Conditions {
+		if n.Status.Conditions[i].Type == typ {
+			return &n.Status.Conditions[i]
+		}
+	}
+	panic("no condition " + typ)
+}
+
+func taint(key, value string, effect corev1.TaintEffect) corev1.Taint {
+	return corev1.Taint{Key: key, Value: value, Effect: effect}
+}
+
+func nodeLease(node string, renewed time.Time) coordinationv1.Lease {
+	return leaderLease(node, renewed, 40)
+}
+
+func leaderLease(holder string, renewed time.Time, seconds int32) coordinationv1.Lease {
+	rt := metav1.NewMicroTime(renewed)
+	return coordinationv1.Lease{Spec: coordinationv1.LeaseSpec{HolderIdentity: &holder, RenewTime: &rt, LeaseDurationSeconds: &seconds}}
+}
+
+func daemonSet(name string) appsv1.DaemonSet {
+	ds := appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "kube-system"}}
+	ds.Spec.Template.Labels = map[string]string{"k8s-app": name}
+	return ds
+}
+
+var (
+	tolerateControlPlane = corev1.Toleration{Key: "node-role.kubernetes.io/control-plane", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}
+	tolerateEverything   = corev1.Toleration{Operator: corev1.TolerationOpExists}
+)
+
+func staticPod(component, node string, cpu int64) cluster.Pod {
+	return cluster.Pod{Namespace: "kube-system", Name: component + "-" + node, Phase: corev1.PodRunning, Ready: true, Restarts: 2,
+		CPUMilli: cpu, MemoryBytes: 128 << 20, OwnerKind: "Node", Mirror: true, Component: component, Tolerations: []corev1.Toleration{tolerateEverything}}
+}
+
+func daemonPod(app, node string, cpu, mem int64) cluster.Pod {
+	return cluster.Pod{Namespace: "kube-system", Name: app + "-" + suffix(node), Phase: corev1.PodRunning, Ready: true,
+		CPUMilli: cpu, MemoryBytes: mem, OwnerKind: "DaemonSet", Component: app, Tolerations: []corev1.Toleration{tolerateEverything}}
+}
+
+func workloadPod(ns, name string, cpu, mem int64, tol ...corev1.Toleration) cluster.Pod {
+	return cluster.Pod{Namespace: ns, Name: name, Phase: corev1.PodRunning, Ready: true,
+		CPUMilli: cpu, MemoryBytes: mem, OwnerKind: "ReplicaSet", Tolerations: tol}
+}
+
+// suffix makes a stable five-letter pod-name suffix from a node name.
+func suffix(node string) string {
+	const letters = "bcdfghjklmnpqrstvwxz2456789"
+	h := uint32(2166136261)
+	for _, c := range []byte(node) {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	var b [5]byte
+	for i := range b {
+		b[i] = letters[h%uint32(len(letters))]
+		h /= uint32(len(letters))
+	}
+	return string(b[:])
+}
+
+func allOK(names ...string) []cluster.HealthCheck {
+	var body strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&body, "[+]%s ok\n", n)
+	}
+	body.WriteString("readyz check passed\n")
+	return cluster.ParseHealthChecks(body.String())
+}
+
+var readyzChecks = []string{"ping", "log", "etcd", "etcd-readiness", "informer-sync", "poststarthook/start-apiserver-admission-initializer",
+	"poststarthook/generic-apiserver-start-informers", "poststarthook/rbac/bootstrap-roles", "shutdown"}
+
+const gi = int64(1) << 30
+const mi = int64(1) << 20
+
+func kubeadmMachine(name string) machine {
+	return machine{name: name, age: 92 * 24 * time.Hour, cpu: "8", memory: "31Gi", pods: "110",
+		kubelet: "v1.37.2", runtime: "containerd://2.1.4", osImage: "Ubuntu 24.04.3 LTS"}
+}
+
+// kubeadmSnapshot is a healthy kubeadm cluster: one control-plane node and
+// six alike workers.
+func kubeadmSnapshot() *cluster.Snapshot {
+	s := &cluster.Snapshot{
+		Server:        "https://192.168.10.10:6443",
+		ServerVersion: "v1.37.2",
+		Pods:          map[string][]cluster.Pod{},
+		PodsRead:      true,
+		NodeLeases:    map[string]coordinationv1.Lease{},
+		LeaderLeases: map[string]coordinationv1.Lease{
+			"kube-scheduler":          leaderLease("cp-1_5b0e8f3a-2c4d-4e6f-8a1b-3c5d7e9f0a2b", now.Add(-2*time.Second), 15),
+			"kube-controller-manager": leaderLease("cp-1_9d8c7b6a-5e4f-4a3b-9c2d-1e0f9a8b7c6d", now.Add(-1*time.Second), 15),
+		},
+		SystemDaemonSets: []appsv1.DaemonSet{daemonSet("kube-proxy"), daemonSet("calico-node")},
+		Readyz:           allOK(readyzChecks...),
+		Livez:            allOK("ping", "log", "etcd", "poststarthook/rbac/bootstrap-roles"),
+	}
+	cpm := machine{name: "cp-1", age: 400 * 24 * time.Hour, cpu: "4", memory: "7680Mi", pods: "110",
+		kubelet: "v1.37.2", runtime: "containerd://2.1.4", osImage: "Ubuntu 24.04.3 LTS", ip: "192.168.10.10",
+		labels: map[string]string{"node-role.kubernetes.io/control-plane": ""}}
+	s.Nodes = append(s.Nodes, cpm.node(func(n *corev1.Node) {
+		n.Spec.Taints = []corev1.Taint{taint("node-role.kubernetes.io/control-plane", "", corev1.TaintEffectNoSchedule)}
+	}))
+	s.Pods["cp-1"] = []cluster.Pod{
+		staticPod("etcd", "cp-1", 100), staticPod("kube-apiserver", "cp-1", 250), staticPod("kube-controller-manager", "cp-1", 200),
+		staticPod("kube-scheduler", "cp-1", 100),
+		daemonPod("kube-proxy", "cp-1", 0, 0), daemonPod("calico-node", "cp-1", 250, 0),
+		workloadPod("kube-system", "coredns-7c65d6cfc9-4xkq2", 100, 70*mi, tolerateControlPlane),
+		workloadPod("kube-system", "coredns-7c65d6cfc9-m8zrt", 100, 70*mi, tolerateControlPlane),
+	}
+	s.NodeLeases["cp-1"] = nodeLease("cp-1", now.Add(-4*time.Second))
+	for i := 1; i <= 6; i++ {
+		m := kubeadmMachine(fmt.Sprintf("worker-%d", i))
+		m.ip = fmt.Sprintf("192.168.10.%d", 20+i)
+		s.Nodes = append(s.Nodes, m.node())
+		pods := []cluster.Pod{daemonPod("kube-proxy", m.name, 0, 0), daemonPod("calico-node", m.name, 250, 0)}
+		for j := range 3 + i {
+			pods = append(pods, workloadPod("shop", fmt.Sprintf("web-6d8f9c7b5-%s%d", suffix(m.name)[:3], j), 500, 512*mi))
+		}
+		s.Pods[m.name] = pods
+		s.NodeLeases[m.name] = nodeLease(m.name, now.Add(-time.Duration(i)*time.Second))
+	}
+	return s
+}
+
+func eksMachine(name, zone, instance string) machine {
+	return machine{name: name, providerID: "aws:///" + zone + "/" + instance, age: 11 * 24 * time.Hour,
+		cpu: "3920m", memory: "14481Mi", pods: "58", kubelet: "v1.37.1-eks-5e0fdde", runtime: "containerd://1.7.27",
+		osImage: "Amazon Linux 2023.8.20250808", ip: strings.TrimPrefix(strings.ReplaceAll(strings.Split(name, ".")[0], "-", "."), "ip."),
+		labels: map[string]string{"eks.amazonaws.com/nodegroup": "general", "topology.kubernetes.io/zone": zone,
+			"node.kubernetes.io/instance-type": "m6i.xlarge"}}
+}
+
+// eksSnapshot is a healthy EKS cluster: four alike general nodes and a GPU node.
+func eksSnapshot() *cluster.Snapshot {
+	s := &cluster.Snapshot{
+		Server:        "https://5E1D2C3B4A69788F1A2B3C4D5E6F7A8B.gr7.eu-west-1.eks.amazonaws.com",
+		ServerVersion: "v1.37.2-eks-3c1d8a9",
+		Pods:          map[string][]cluster.Pod{},
+		PodsRead:      true,
+		NodeLeases:    map[string]coordinationv1.Lease{},
+		LeaderLeases: map[string]coordinationv1.Lease{
+			"kube-scheduler":           leaderLease("ip-172-16-54-11.eu-west-1.compute.internal_4f1c", now.Add(-3*time.Second), 15),
+			"kube-controller-manager":  leaderLease("ip-172-16-54-11.eu-west-1.compute.internal_8e2d", now.Add(-2*time.Second), 15),
+			"cloud-controller-manager": leaderLease("ip-172-16-87-40.eu-west-1.compute.internal_1a3b", now.Add(-5*time.Second), 15),
+		},
+		SystemDaemonSets: []appsv1.DaemonSet{daemonSet("aws-node"), daemonSet("kube-proxy"), daemonSet("ebs-csi-node")},
+		Readyz:           allOK(readyzChecks...),
+	}
+	general := []machine{
+		eksMachine("ip-10-0-101-23.eu-west-1.compute.internal", "eu-west-1a", "i-0a1b2c3d4e5f60101"),
+		eksMachine("ip-10-0-117-208.eu-west-1.compute.internal", "eu-west-1a", "i-0a1b2c3d4e5f60102"),
+		eksMachine("ip-10-0-142-7.eu-west-1.compute.internal", "eu-west-1b", "i-0a1b2c3d4e5f60103"),
+		eksMachine("ip-10-0-160-95.eu-west-1.compute.internal", "eu-west-1b", "i-0a1b2c3d4e5f60104"),
+	}
+	gpu := eksMachine("ip-10-0-188-61.eu-west-1.compute.internal", "eu-west-1c", "i-0a1b2c3d4e5f60105")
+	gpu.labels["eks.amazonaws.com/nodegroup"] = "gpu"
+	gpu.labels["node.kubernetes.io/instance-type"] = "g5.xlarge"
+	gpu.pods = "58"
+	for i, m := range append(general, gpu) {
+		var n corev1.Node
+		pods := []cluster.Pod{daemonPod("aws-node", m.name, 25, 0), daemonPod("kube-proxy", m.name, 100, 0),
+			daemonPod("ebs-csi-node", m.name, 30, 120*mi)}
+		if m.name == gpu.name {
+			n = m.node(func(n *corev1.Node) {
+				n.Spec.Taints = []corev1.Taint{taint("nvidia.com/gpu", "true", corev1.TaintEffectNoSchedule)}
+			})
+			pods = append(pods, workloadPod("ml", "trainer-0", 3000, 12*gi, corev1.Toleration{Key: "nvidia.com/gpu", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}))
+		} else {
+			n = m.node()
+			for j := range 4 + i {
+				pods = append(pods, workloadPod("checkout", fmt.Sprintf("api-5f7d8b9c6-%s%d", suffix(m.name)[:3], j), 250, 384*mi))
+			}
+		}
+		s.Nodes = append(s.Nodes, n)
+		s.Pods[m.name] = pods
+		s.NodeLeases[m.name] = nodeLease(m.name, now.Add(-time.Duration(3+i)*time.Second))
+	}
+	return s
+}
+
+// troubleSnapshot is a kubeadm cluster where much is wrong.
+func troubleSnapshot() *cluster.Snapshot {
+	s := &cluster.Snapshot{
+		Server:        "https://10.20.0.5:6443",
+		ServerVersion: "v1.37.2",
+		Pods:          map[string][]cluster.Pod{},
+		PodsRead:      true,
+		Unscheduled:   3,
+		NodeLeases:    map[string]coordinationv1.Lease{},
+		LeaderLeases: map[string]coordinationv1.Lease{
+			"kube-scheduler":          leaderLease("cp-1_5b0e8f3a-2c4d-4e6f-8a1b-3c5d7e9f0a2b", now.Add(-42*time.Minute), 15),
+			"kube-controller-manager": leaderLease("cp-1_9d8c7b6a-5e4f-4a3b-9c2d-1e0f9a8b7c6d", now.Add(-1*time.Second), 15),
+		},
+		SystemDaemonSets: []appsv1.DaemonSet{daemonSet("kube-proxy"), daemonSet("calico-node")},
+		Readyz:           allOK(readyzChecks...),
+		Gaps: []cluster.Gap{{What: "events about nodes", Reason: "Forbidden",
+			Message: `events is forbidden: User "oidc:jane@example.com" cannot list resource "events" in API group "" at the cluster scope`}},
+	}
+	cpm := machine{name: "cp-1", age: 400 * 24 * time.Hour, cpu: "4", memory: "7680Mi", pods: "110",
+		kubelet: "v1.37.2", runtime: "containerd://2.1.4", osImage: "Ubuntu 24.04.3 LTS", ip: "10.20.0.5",
+		labels: map[string]string{"node-role.kubernetes.io/control-plane": ""}}
+	s.Nodes = append(s.Nodes, cpm.node(func(n *corev1.Node) {
+		n.Spec.Taints = []corev1.Taint{taint("node-role.kubernetes.io/control-plane", "", corev1.TaintEffectNoSchedule)}
+	}))
+	scheduler := staticPod("kube-scheduler", "cp-1", 100)
+	scheduler.Ready, scheduler.Waiting, scheduler.Restarts = false, "CrashLoopBackOff", 14
+	s.Pods["cp-1"] = []cluster.Pod{
+		staticPod("etcd", "cp-1", 100), staticPod("kube-apiserver", "cp-1", 250), staticPod("kube-controller-manager", "cp-1", 200),
+		scheduler, daemonPod("kube-proxy", "cp-1", 0, 0), daemonPod("calico-node", "cp-1", 250, 0),
+	}
+	s.NodeLeases["cp-1"] = nodeLease("cp-1", now.Add(-3*time.Second))
+
+	worker := func(i int) machine {
+		m := kubeadmMachine(fmt.Sprintf("worker-%d", i))
+		m.ip = fmt.Sprintf("10.20.0.%d", 10+i)
+		return m
+	}
+	notReady := worker(1).node(func(n *corev1.Node) {
+		c := condition(n, corev1.NodeReady)
+		c.Status, c.Reason = corev1.ConditionFalse, "KubeletNotReady"
+		c.Message = "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized"
+		c.LastTransitionTime = metav1.NewTime(now.Add(-26 * time.Minute))
+		n.Spec.Taints = []corev1.Taint{taint(corev1.TaintNodeNotReady, "", corev1.TaintEffectNoSchedule), taint(corev1.TaintNodeNotReady, "", corev1.TaintEffectNoExecute)}
+	})
+	unknown := worker(2).node(func(n *corev1.Node) {
+		for i := range n.Status.Conditions {
+			c := &n.Status.Conditions[i]
+			c.Status, c.Reason, c.Message = corev1.ConditionUnknown, "NodeStatusUnknown", "Kubelet stopped posting node status."
+			c.LastTransitionTime = metav1.NewTime(now.Add(-16 * time.Minute))
+			c.LastHeartbeatTime = metav1.NewTime(now.Add(-17 * time.Minute))
+		}
+		n.Spec.Taints = []corev1.Taint{taint(corev1.TaintNodeUnreachable, "", corev1.TaintEffectNoSchedule), taint(corev1.TaintNodeUnreachable, "", corev1.TaintEffectNoExecute)}
+	})
+	cordoned := worker(3).node(func(n *corev1.Node) {
+		n.Spec.Unschedulable = true
+		n.Spec.Taints = []corev1.Taint{taint(corev1.TaintNodeUnschedulable, "", corev1.TaintEffectNoSchedule)}
+	})
+	disk := worker(4).node(func(n *corev1.Node) {
+		c := condition(n, corev1.NodeDiskPressure)
+		c.Status, c.Reason, c.Message = corev1.ConditionTrue, "KubeletHasDiskPressure", "kubelet has disk pressure"
+		c.LastTransitionTime = metav1.NewTime(now.Add(-8 * time.Minute))
+		n.Spec.Taints = []corev1.Taint{taint(corev1.TaintNodeDiskPressure, "", corev1.TaintEffectNoSchedule)}
+	})
+	tainted := worker(5).node(func(n *corev1.Node) {
+		n.Spec.Taints = []corev1.Taint{taint("example.com/maintenance", "kernel-upgrade", corev1.TaintEffectNoExecute)}
+	})
+	small := worker(6)
+	small.cpu, small.memory = "2", "7680Mi"
+	overcommitted := small.node()
+	s.Nodes = append(s.Nodes, notReady, unknown, cordoned, disk, tainted, overcommitted)
+
+	for i := 1; i <= 6; i++ {
+		name := fmt.Sprintf("worker-%d", i)
+		pods := []cluster.Pod{daemonPod("kube-proxy", name, 0, 0), daemonPod("calico-node", name, 250, 0)}
+		n := 4
+		if i == 6 {
+			n = 7
+		}
+		for j := range n {
+			pods = append(pods, workloadPod("shop", fmt.Sprintf("web-6d8f9c7b5-%s%d", suffix(name)[:3], j), 350, 512*mi))
+		}
+		s.Pods[name] = pods
+	}
+	s.Pods["worker-5"] = append(s.Pods["worker-5"], workloadPod("ops", "kernel-upgrader-0", 100, 64*mi,
+		corev1.Toleration{Key: "example.com/maintenance", Operator: corev1.TolerationOpExists}))
+	s.NodeLeases["worker-1"] = nodeLease("worker-1", now.Add(-6*time.Second))
+	s.NodeLeases["worker-2"] = nodeLease("worker-2", now.Add(-17*time.Minute-12*time.Second))
+	for i := 3; i <= 6; i++ {
+		name := fmt.Sprintf("worker-%d", i)
+		s.NodeLeases[name] = nodeLease(name, now.Add(-time.Duration(i)*time.Second))
+	}
+	return s
+}
+
+// detailSnapshot is one node, as `kubectl explain-nodes worker-3` narrows
+// the snapshot: under disk pressure, with static, DaemonSet and workload pods.
+func detailSnapshot() *cluster.Snapshot {
+	m := kubeadmMachine("worker-3")
+	m.ip = "192.168.10.23"
+	n := m.node(func(n *corev1.Node) {
+		c := condition(n, corev1.NodeDiskPressure)
+		c.Status, c.Reason, c.Message = corev1.ConditionTrue, "KubeletHasDiskPressure", "kubelet has disk pressure"
+		c.LastTransitionTime = metav1.NewTime(now.Add(-8 * time.Minute))
+		n.Spec.Taints = []corev1.Taint{taint(corev1.TaintNodeDiskPressure, "", corev1.TaintEffectNoSchedule)}
+	})
+	haproxy := staticPod("haproxy", "worker-3", 25)
+	haproxy.Component = ""
+	crashing := workloadPod("shop", "cart-84b6f5d9c-7hxwq", 200, 256*mi)
+	crashing.Ready, crashing.Restarts = false, 5
+	pods := []cluster.Pod{
+		workloadPod("shop", "web-6d8f9c7b5-2kz9q", 500, 512*mi),
+		crashing,
+		daemonPod("kube-proxy", "worker-3", 0, 0),
+		haproxy,
+		daemonPod("calico-node", "worker-3", 250, 0),
+		workloadPod("monitoring", "prometheus-node-exporter-x7d2k", 100, 32*mi),
+	}
+	pods[len(pods)-1].OwnerKind = "DaemonSet"
+	return &cluster.Snapshot{
+		Server:           "https://192.168.10.10:6443",
+		ServerVersion:    "v1.37.2",
+		Nodes:            []corev1.Node{n},
+		Pods:             map[string][]cluster.Pod{"worker-3": pods},
+		PodsRead:         true,
+		Unscheduled:      2,
+		NodeLeases:       map[string]coordinationv1.Lease{"worker-3": nodeLease("worker-3", now.Add(-5*time.Second))},
+		LeaderLeases:     map[string]coordinationv1.Lease{},
+		SystemDaemonSets: []appsv1.DaemonSet{daemonSet("kube-proxy"), daemonSet("calico-node")},
+		NodeEvents: []corev1.Event{{
+			InvolvedObject: corev1.ObjectReference{Kind: "Node", Name: "worker-3"},
+			Type:           corev1.EventTypeWarning, Reason: "EvictionThresholdMet",
+			Message: "Attempting to reclaim ephemeral-storage",
+			Count:   3, LastTimestamp: metav1.NewTime(now.Add(-6 * time.Minute)),
+		}},
+		Readyz: allOK(readyzChecks...),
+	}
+}
+
+func TestReportGolden(t *testing.T) {
+	tests := []struct {
+		name   string
+		snap   func() *cluster.Snapshot
+		detail bool
+		// checkTable asserts that the NODES table fits in Width columns.
+		checkTable bool
+		check      func(t *testing.T, r *explain.Report, text string)
+	}{
+		{
+			name: "kubeadm", snap: kubeadmSnapshot, checkTable: true,
+			check: func(t *testing.T, r *explain.Report, text string) {
+				if r.ControlPlane.Mode != explain.ModeSelfHosted || r.ControlPlane.Distribution != "kubeadm" {
+					t.Errorf("control plane %s (%s)", r.ControlPlane.Mode, r.ControlPlane.Distribution)
+				}
+				rows := tableLines(t, text)
+				// The note may be shortened to fit, but must say how many nodes the row stands for.
+				if len(rows) != 3 || !strings.HasPrefix(rows[2], "worker-1 +5 ") || !strings.HasSuffix(rows[2], "  totals of 6") {
+					t.Errorf("want the header, cp-1 and one row for the six workers, got:\n%s", strings.Join(rows, "\n"))
+				}
+				for _, comp := range r.ControlPlane.Components {
+					if comp.State != explain.StateHealthy {
+						t.Errorf("%s is %s", comp.Name, comp.State)
+					}
+				}
+			},
+		},
+		{
+			name: "managed-eks", snap: eksSnapshot,
+			check: func(t *testing.T, r *explain.Report, text string) {
+				if r.ControlPlane.Mode != explain.ModeManaged || r.ControlPlane.Distribution != "EKS" {
+					t.Errorf("control plane %s (%s)", r.ControlPlane.Mode, r.ControlPlane.Distribution)
+				}
+				if !strings.Contains(text, "CONTROL PLANE: managed (EKS)") {
+					t.Error("the control plane heading does not say managed (EKS)")
+				}
+			},
+		},
+		{
+			name: "trouble", snap: troubleSnapshot, checkTable: true,
+			check: func(t *testing.T, r *explain.Report, text string) {
+				for _, want := range []string{"CRITICAL", "FAILING", "NOT READ: this explanation is incomplete", "silent 17m"} {
+					if !strings.Contains(text, want) {
+						t.Errorf("output lacks %q", want)
+					}
+				}
+			},
+		},
+		{
+			name: "node-detail", snap: detailSnapshot, detail: true,
+			check: func(t *testing.T, r *explain.Report, text string) {
+				for _, want := range []string{"NODE worker-3", "Pods (6):", "Recent warning events:", "EvictionThresholdMet"} {
+					if !strings.Contains(text, want) {
+						t.Errorf("output lacks %q", want)
+					}
+				}
+				if strings.Contains(text, "CONTROL PLANE") || strings.Contains(text, "waiting for a node") {
+					t.Error("the detail view shows cluster-level sections")
+				}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := explain.Explain(tc.snap(), now, explain.Options{Detail: tc.detail})
+			var b bytes.Buffer
+			if err := ReportText(&b, r, Colour{}, tc.detail); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tc.name, b.Bytes())
+			text := b.String()
+			assertNoControl(t, text)
+			if tc.check != nil {
+				tc.check(t, r, text)
+			}
+			if tc.checkTable {
+				var long []string
+				for _, line := range tableLines(t, text) {
+					if n := utf8.RuneCountInString(line); n > Width {
+						long = append(long, fmt.Sprintf("%d columns: %q", n, line))
+					}
+				}
+				if len(long) > 0 {
+					t.Errorf("the NODES table is wider than %d columns:\n%s", Width, strings.Join(long, "\n"))
+				}
+			}
+		})
+	}
+}
+
+// tableLines returns the lines of the NODES table, header included.
+func tableLines(t *testing.T, text string) []string {
+	t.Helper()
+	_, after, ok := strings.Cut(text, "\nNODES\n")
+	if !ok {
+		t.Fatalf("no NODES table in:\n%s", text)
+	}
+	table, _, _ := strings.Cut(after, "\n\n")
+	return strings.Split(strings.TrimSuffix(table, "\n"), "\n")
+}
