@@ -56,6 +56,7 @@ func diagnoseBound(d *Diagnosis, in Input) {
 		d.State = StateBoundToMissingNode
 		d.Summary = fmt.Sprintf("The pod is bound to node %q, which does not exist. A pod whose spec.nodeName is set skips the scheduler entirely, so it will wait for that node forever.", pod.Spec.NodeName)
 		d.Problems = append(d.Problems, Problem{Source: "pod", Reason: "NodeNotFound",
+			Message: fmt.Sprintf("spec.nodeName names node %q, which does not exist", pod.Spec.NodeName),
 			Meaning: "spec.nodeName names a node that is not in the cluster.",
 			Fix:     "Delete the pod and create it without spec.nodeName (use a nodeSelector or node affinity to pick nodes), or with the name of an existing node."})
 		return

@@ -91,7 +91,7 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 		agrees, why := compare(d.ComputedMessage, d.Scheduler, len(in.Nodes), now)
 		d.Agrees, d.Disagreement = &agrees, why
 	}
-	d.Fixes = fixes(pod, d.Nodes)
+	d.Fixes = fixes(pod, d.Nodes, in.Nodes)
 	return d
 }
 
@@ -191,7 +191,11 @@ func (d *Diagnosis) Cause() string {
 		return d.SchedulerMessage
 	case len(d.Problems) > 0:
 		p := d.Problems[0]
-		return fmt.Sprintf("%s: %s %s", d.State, p.Source, p.Reason)
+		cause := fmt.Sprintf("%s: %s %s", d.State, p.Source, p.Reason)
+		if p.Message != "" {
+			cause += ": " + p.Message
+		}
+		return cause
 	}
 	return string(d.State) + ": " + d.Summary
 }

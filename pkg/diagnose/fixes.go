@@ -54,7 +54,7 @@ func noteShortfall(f *fix, sf Shortfall, node string, single bool) {
 
 // fixes suggests concrete changes, those that alone would let the pod fit
 // somewhere first.
-func fixes(pod *corev1.Pod, verdicts []NodeVerdict) []string {
+func fixes(pod *corev1.Pod, verdicts []NodeVerdict, nodes []corev1.Node) []string {
 	byKey := map[string]*fix{}
 	var order []string
 	add := func(key, text, node string, alone bool) {
@@ -96,6 +96,13 @@ func fixes(pod *corev1.Pod, verdicts []NodeVerdict) []string {
 				}
 			case "NodeAffinity":
 				for k, val := range pod.Spec.NodeSelector {
+					if anyNodeHas(nodes, k, val) && k != "kubernetes.io/hostname" {
+						continue // some node has it: this selector is not what blocks there
+					}
+					if k == "kubernetes.io/hostname" {
+						add("selector:"+k+"="+val, fmt.Sprintf("The pod is pinned to node %s by its nodeSelector kubernetes.io/hostname; the other nodes can only take it if that selector goes", val), v.Node, alone)
+						continue
+					}
 					add("selector:"+k+"="+val, fmt.Sprintf("No node fits the pod's nodeSelector %s=%s: label a suitable node (`kubectl label nodes <node> %s=%s`) or change the pod's nodeSelector", k, val, k, val), v.Node, alone)
 				}
 				if len(pod.Spec.NodeSelector) == 0 {
@@ -116,6 +123,19 @@ func fixes(pod *corev1.Pod, verdicts []NodeVerdict) []string {
 					add("res:"+string(sf.Resource), "", v.Node, single)
 					noteShortfall(byKey["res:"+string(sf.Resource)], sf, v.Node, single)
 				}
+			case "InterPodAffinity":
+				switch f.Reasons[0] {
+				case ReasonPodAffinity:
+					add("podaffinity", "The pod's required pod affinity finds no pod to join on these nodes: start the pods it wants to run next to, or relax the affinity (preferred instead of required)", v.Node, alone)
+				case ReasonPodAntiAffinity:
+					add("antiaffinity", "The pod's required anti-affinity keeps it away from nodes where matching pods run: add nodes in other topology domains, or relax it to preferred", v.Node, alone)
+				default:
+					add("existinganti", "Pods already running have a required anti-affinity against this pod: relax theirs, or add nodes", v.Node, alone)
+				}
+			case "PodTopologySpread":
+				add("spread", "The pod's topology spread constraint would be broken here: add room in the emptier domains, raise maxSkew, or use whenUnsatisfiable: ScheduleAnyway", v.Node, alone)
+			case "VolumeBinding", "VolumeRestrictions":
+				add("volume:"+f.Reasons[0], "Fix the pod's volume: "+f.Detail, v.Node, alone)
 			case "NodeName":
 				add("nodename", fmt.Sprintf("The pod names node %q in spec.nodeName; remove it or name an existing node", pod.Spec.NodeName), v.Node, alone)
 			}
@@ -140,6 +160,16 @@ func fixes(pod *corev1.Pod, verdicts []NodeVerdict) []string {
 		out = append(out, text+".")
 	}
 	return out
+}
+
+// anyNodeHas reports whether some node has the label key=value.
+func anyNodeHas(nodes []corev1.Node, key, value string) bool {
+	for i := range nodes {
+		if v, ok := nodes[i].Labels[key]; ok && v == value {
+			return true
+		}
+	}
+	return false
 }
 
 // nodeList names nodes for a kubectl command line.

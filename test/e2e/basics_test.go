@@ -55,7 +55,9 @@ func TestBadFlag(t *testing.T) {
 		{[]string{"--no-such-flag"}, "unknown flag: --no-such-flag"},
 		{[]string{"-o", "xml"}, `--output must be one of text, json, yaml, got "xml"`},
 		{[]string{"--color", "sometimes"}, `--color must be auto, always or never`},
-		{[]string{"why-pending"}, "why-pending takes exactly 1 argument"},
+		{[]string{"why-pending", "a", "b"}, "why-pending takes at most 1 argument"},
+		{[]string{"why-pending", "a", "--message", "0/1 nodes are available: 1 Too many pods."}, "give either POD or --message, not both"},
+		{[]string{"why-pending", "a", "-A"}, "-A lists every Pending pod; it does not go with POD"},
 		{[]string{"version", "extra"}, "version takes no arguments"},
 	}
 	for _, tc := range tests {

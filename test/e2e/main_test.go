@@ -85,6 +85,19 @@ func (r result) String() string {
 	return fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", r.code, r.stdout, r.stderr)
 }
 
+// kubectlCmd prepares `kubectl ARGS...` with the plugin on PATH and the test
+// cluster's kubeconfig, plus any extra environment (KEY=VALUE) given.
+func kubectlCmd(t *testing.T, env []string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(binDir, "kubectl"), args...)
+	cmd.Env = append([]string{
+		"PATH=" + binDir + string(os.PathListSeparator) + "/usr/bin:/bin",
+		"HOME=" + t.TempDir(),
+		"KUBECONFIG=" + kubeconfig,
+	}, env...)
+	return cmd
+}
+
 // kubectlRun runs `kubectl ARGS...` with the plugin on PATH and the test
 // cluster's kubeconfig, plus any extra environment (KEY=VALUE) given.
 func kubectlRun(t *testing.T, env []string, args ...string) result {

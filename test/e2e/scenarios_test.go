@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -188,6 +189,31 @@ func TestWhyPendingScenarios(t *testing.T) {
 			}
 		})
 	}
+	// Every Pending pod of the namespace, grouped by cause.
+	var list diagnose.PendingList
+	r := explainNodes(t, "why-pending", "-n", "sc", "-o", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
+		t.Fatalf("decoding the pending list: %v\n%s", err, r)
+	}
+	if list.Kind != diagnose.KindPendingList || list.Pods != len(scenarios) {
+		t.Errorf("pending list: kind %s, %d pods; want %s, %d", list.Kind, list.Pods, diagnose.KindPendingList, len(scenarios))
+	}
+	grouped := 0
+	for _, g := range list.Groups {
+		grouped += len(g.Pods)
+		if g.Cause == "" {
+			t.Errorf("group without a cause: %+v", g)
+		}
+	}
+	if grouped != len(scenarios) {
+		t.Errorf("%d pods in groups, want %d", grouped, len(scenarios))
+	}
+	text := explainNodes(t, "why-pending", "-n", "sc")
+	if !strings.Contains(text.stdout, fmt.Sprintf("%d pods Pending in namespace sc, by cause:", len(scenarios))) ||
+		!strings.Contains(text.stdout, "sc/missing-node") {
+		t.Errorf("pending list text:\n%s", text.stdout)
+	}
+
 	t.Logf("%d of %d scheduler messages reproduced exactly", agreed, compared)
 	if agreed != compared {
 		t.Errorf("only %d of %d scenarios agree with the scheduler", agreed, compared)

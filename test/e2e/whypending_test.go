@@ -109,6 +109,7 @@ func TestWhyPendingAgreesWithScheduler(t *testing.T) {
 
 	// The text names the exact taint and the fix, through the real kubectl.
 	text := explainNodes(t, "why-pending", "big", "-n", "wp")
+	flat := strings.Join(strings.Fields(text.stdout), " ") // undo the wrapping
 	for _, want := range []string{
 		"Pod wp/big is Pending (Unschedulable)",
 		"This agrees with the scheduler.",
@@ -116,7 +117,7 @@ func TestWhyPendingAgreesWithScheduler(t *testing.T) {
 		"cpu: the pod requests 6, 0 of the node's 1 allocatable is already requested, 1 free",
 		"kubectl uncordon wp-cordoned",
 	} {
-		if !strings.Contains(text.stdout, want) {
+		if !strings.Contains(flat, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
 		}
 	}
@@ -142,6 +143,50 @@ func TestWhyPendingNotPending(t *testing.T) {
 	r = kubectlRun(t, nil, "explain-nodes", "why-pending", "no-such-pod", "-n", "wp-run")
 	if r.code != 1 || !strings.Contains(r.stderr, `pod "no-such-pod" not found in namespace "wp-run"`) {
 		t.Errorf("want exit 1 and not found:\n%s", r)
+	}
+	assertNoStackTrace(t, r)
+}
+
+// --message explains a scheduler message with no cluster at all.
+func TestWhyPendingMessage(t *testing.T) {
+	noCluster := []string{"KUBECONFIG=/nonexistent"}
+	r := kubectlRun(t, noCluster, "explain-nodes", "why-pending", "--message",
+		"0/5 nodes are available: 1 node(s) had untolerated taint {dedicated: batch}, 2 Insufficient cpu, 2 node(s) didn't match node selector. preemption: 0/5 nodes are available: 5 Preemption is not helpful for scheduling.")
+	if r.code != 0 {
+		t.Fatalf("%s", r)
+	}
+	flat := strings.Join(strings.Fields(r.stdout), " ")
+	for _, want := range []string{
+		"The scheduler looked at 5 nodes and none could take the pod:",
+		"2 nodes: Insufficient cpu (NodeResourcesFit)",
+		"1 node: node(s) had untolerated taint {dedicated: batch} (TaintToleration)",
+		"These nodes carry the taint {dedicated: batch}",
+		"2 nodes: node(s) didn't match node selector (NodeAffinity)",
+		"Evicting lower-priority pods would not help",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("lacks %q:\n%s", want, r.stdout)
+		}
+	}
+
+	// From standard input, as JSON.
+	cmd := kubectlCmd(t, noCluster, "explain-nodes", "why-pending", "--message", "-", "-o", "json")
+	cmd.Stdin = strings.NewReader("0/3 nodes are available: 3 Too many pods.\n")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("--message - from stdin: %v\n%s", err, out)
+	}
+	var e diagnose.MessageExplanation
+	if err := json.Unmarshal(out, &e); err != nil {
+		t.Fatal(err)
+	}
+	if !e.Recognised || e.Nodes != 3 || len(e.Reasons) != 1 || e.Reasons[0].Reason != "Too many pods" || e.Reasons[0].Count != 3 {
+		t.Errorf("explained %+v", e)
+	}
+
+	r = kubectlRun(t, noCluster, "explain-nodes", "why-pending", "--message", "the cluster is on fire")
+	if r.code != 1 || !strings.Contains(r.stderr, "is not a scheduler message this tool recognises") {
+		t.Errorf("want exit 1 and a clear message:\n%s", r)
 	}
 	assertNoStackTrace(t, r)
 }
