@@ -92,6 +92,14 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 		d.Agrees, d.Disagreement = &agrees, why
 	}
 	d.Fixes = fixes(pod, d.Nodes, in.Nodes)
+	if fits == 0 {
+		d.Tolerations = tolerationsYAML(d.Nodes)
+		e := in.env
+		if e == nil {
+			e = newEnv(in)
+		}
+		d.Preemption = preemptionAdvice(pod, d.Nodes, e, resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{}))
+	}
 	return d
 }
 

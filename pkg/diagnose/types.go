@@ -98,8 +98,13 @@ type Diagnosis struct {
 	Problems []Problem `json:"problems,omitempty"`
 	// Fixes are concrete changes that would let the pod be placed, most
 	// effective first.
-	Fixes  []string      `json:"fixes,omitempty"`
-	Unread []cluster.Gap `json:"unread,omitempty"`
+	Fixes []string `json:"fixes,omitempty"`
+	// Tolerations is YAML to paste under the pod's spec: tolerations for
+	// every taint an operator set that blocks a node.
+	Tolerations string `json:"tolerations,omitempty"`
+	// Preemption says whether evicting lower-priority pods could make room.
+	Preemption string        `json:"preemption,omitempty"`
+	Unread     []cluster.Gap `json:"unread,omitempty"`
 }
 
 // SchedulerVerdict is the scheduler's own message about the pod.

@@ -73,6 +73,16 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, c Colour) error {
 			wrapLabelled(&b, 2, fmt.Sprintf("%d. ", i+1), Sanitize(f))
 		}
 	}
+	if d.Tolerations != "" {
+		b.WriteString("\nTo tolerate the taints that block nodes, add under the pod's spec (pod template):\n")
+		for _, line := range strings.Split(strings.TrimRight(d.Tolerations, "\n"), "\n") {
+			b.WriteString("    " + Sanitize(line) + "\n")
+		}
+	}
+	if d.Preemption != "" {
+		b.WriteByte('\n')
+		wrap(&b, 0, Sanitize(d.Preemption))
+	}
 	writeGaps(&b, d.Unread, c)
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -19,7 +19,7 @@ const Width = 100
 func wrap(b *strings.Builder, indent int, text string) {
 	pad := strings.Repeat(" ", indent)
 	line := pad
-	for _, word := range strings.Fields(text) {
+	for _, word := range words(text) {
 		if utf8.RuneCountInString(line) > indent && utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) > Width {
 			b.WriteString(strings.TrimRight(line, " "))
 			b.WriteByte('\n')
@@ -34,6 +34,27 @@ func wrap(b *strings.Builder, indent int, text string) {
 		b.WriteString(line)
 		b.WriteByte('\n')
 	}
+}
+
+// words splits text at spaces, keeping `quoted commands` whole so that they
+// can be copied from the terminal in one piece.
+func words(text string) []string {
+	var out []string
+	fields := strings.Fields(text)
+	for i := 0; i < len(fields); i++ {
+		w := fields[i]
+		if strings.Count(w, "`")%2 == 1 {
+			for i+1 < len(fields) {
+				i++
+				w += " " + fields[i]
+				if strings.Count(fields[i], "`")%2 == 1 {
+					break
+				}
+			}
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 // wrapLabelled writes "label text…" with continuation lines aligned under text.

@@ -116,6 +116,7 @@ func TestWhyPendingAgreesWithScheduler(t *testing.T) {
 		"the pod does not tolerate the taint nvidia.com/gpu=present:NoSchedule",
 		"cpu: the pod requests 6, 0 of the node's 1 allocatable is already requested, 1 free",
 		"kubectl uncordon wp-cordoned",
+		"tolerations: - key: nvidia.com/gpu operator: Equal value: present effect: NoSchedule",
 	} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
