@@ -88,6 +88,7 @@ var filters = []filter{
 	filterNodePorts,
 	filterNodeResourcesFit,
 	filterVolumeBinding,
+	filterVolumeZone,
 	filterPodTopologySpread,
 	filterInterPodAffinity,
 }

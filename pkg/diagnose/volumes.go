@@ -2,6 +2,8 @@ package diagnose
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
@@ -78,8 +80,23 @@ func volumePreFilter(pod *corev1.Pod, v *cluster.Volumes, assigned []corev1.Pod)
 }
 
 // filterVolumeBinding checks the node against the node affinity of the
-// volumes the pod's bound claims use.
-func filterVolumeBinding(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, e *env) *Failure {
+// volumes the pod's bound claims use, then the claims still waiting for their
+// first consumer; like the scheduler, it reports both reasons when both fail.
+func filterVolumeBinding(pod *corev1.Pod, req corev1.ResourceList, n *nodeInfo, e *env) *Failure {
+	bound := boundVolumeFailure(pod, n, e)
+	delayed := filterDelayedBinding(pod, req, n, e)
+	switch {
+	case bound == nil:
+		return delayed
+	case delayed == nil:
+		return bound
+	}
+	bound.Reasons = append(bound.Reasons, delayed.Reasons...)
+	bound.Detail += "; " + delayed.Detail
+	return bound
+}
+
+func boundVolumeFailure(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 	if e == nil || e.volumes == nil || e.volumes.Claims == nil || e.volumes.Volumes == nil {
 		return nil
 	}
@@ -131,6 +148,142 @@ func usesClaim(p *corev1.Pod, name string) bool {
 		if n == name {
 			return true
 		}
+	}
+	return false
+}
+
+// Reason strings of VolumeZone and of VolumeBinding for claims that wait for
+// their first consumer.
+const (
+	ReasonVolumeZone  = "node(s) had no available volume zone"
+	ReasonBindConflct = "node(s) didn't find available persistent volumes to bind"
+)
+
+// zoneLabels are the labels VolumeZone compares between volumes and nodes.
+var zoneLabels = []string{
+	corev1.LabelFailureDomainBetaZone, corev1.LabelFailureDomainBetaRegion,
+	corev1.LabelTopologyZone, corev1.LabelTopologyRegion,
+}
+
+// filterVolumeZone follows the scheduler's VolumeZone filter: a node with
+// zone labels must be in the zone (or region) of each bound volume.
+func filterVolumeZone(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, e *env) *Failure {
+	if e == nil || e.volumes == nil || e.volumes.Claims == nil || e.volumes.Volumes == nil {
+		return nil
+	}
+	constrained := false
+	for _, l := range zoneLabels {
+		if _, ok := n.node.Labels[l]; ok {
+			constrained = true
+		}
+	}
+	if !constrained {
+		return nil // a single-zone cluster may have no zone labels at all
+	}
+	for _, name := range claimNames(pod) {
+		pvc := e.volumes.Claims[pod.Namespace+"/"+name]
+		if pvc == nil || pvc.Spec.VolumeName == "" {
+			continue
+		}
+		pv := e.volumes.Volumes[pvc.Spec.VolumeName]
+		if pv == nil {
+			continue
+		}
+		for _, key := range zoneLabels {
+			want, ok := pv.Labels[key]
+			if !ok {
+				continue
+			}
+			have, ok := n.node.Labels[key]
+			if !ok {
+				have, ok = n.node.Labels[gaLabel(key)]
+			}
+			if !ok || !zoneSet(want)[have] {
+				return &Failure{Plugin: "VolumeZone", Reasons: []string{ReasonVolumeZone},
+					Detail: fmt.Sprintf("volume %s (claim %s) lives in %s=%s, and the node is in %s", pv.Name, name, key, want, orText(have, "no zone"))}
+			}
+		}
+	}
+	return nil
+}
+
+func gaLabel(key string) string {
+	switch key {
+	case corev1.LabelFailureDomainBetaZone:
+		return corev1.LabelTopologyZone
+	case corev1.LabelFailureDomainBetaRegion:
+		return corev1.LabelTopologyRegion
+	}
+	return key
+}
+
+// zoneSet reads a zone label value; several zones are joined by "__".
+func zoneSet(v string) map[string]bool {
+	out := map[string]bool{}
+	for _, z := range strings.Split(v, "__") {
+		out[strings.TrimSpace(z)] = true
+	}
+	return out
+}
+
+// noProvisioner is the provisioner of storage classes for volumes made by hand.
+const noProvisioner = "kubernetes.io/no-provisioner"
+
+// filterDelayedBinding checks the claims that wait for their first consumer:
+// when their class cannot provision, a free matching volume usable on the
+// node must exist.
+func filterDelayedBinding(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, e *env) *Failure {
+	if e == nil || e.volumes == nil || e.volumes.Claims == nil || e.volumes.Volumes == nil || e.volumes.Classes == nil {
+		return nil
+	}
+	for _, name := range claimNames(pod) {
+		pvc := e.volumes.Claims[pod.Namespace+"/"+name]
+		if pvc == nil || pvc.Spec.VolumeName != "" || !delayBinding(pvc, e.volumes.Classes) {
+			continue
+		}
+		class := e.volumes.Classes[*pvc.Spec.StorageClassName]
+		if class.Provisioner != noProvisioner {
+			continue // a provisioner will create a volume where the pod lands
+		}
+		if !matchingVolume(pvc, e.volumes.Volumes, n.node) {
+			return &Failure{Plugin: "VolumeBinding", Reasons: []string{ReasonBindConflct},
+				Detail: fmt.Sprintf("claim %s waits for a volume of class %s, which has no provisioner, and no free PersistentVolume that fits it can be used on this node", name, class.Name)}
+		}
+	}
+	return nil
+}
+
+// matchingVolume reports whether a free volume of the claim's class, large
+// enough, with the access modes asked for, can be used on the node.
+func matchingVolume(pvc *corev1.PersistentVolumeClaim, volumes map[string]*corev1.PersistentVolume, node *corev1.Node) bool {
+	want := pvc.Spec.Resources.Requests[corev1.ResourceStorage]
+	for _, pv := range volumes {
+		if pv.Spec.StorageClassName != *pvc.Spec.StorageClassName || pv.Status.Phase != corev1.VolumeAvailable {
+			continue
+		}
+		if ref := pv.Spec.ClaimRef; ref != nil && (ref.Namespace != pvc.Namespace || ref.Name != pvc.Name) {
+			continue
+		}
+		have := pv.Spec.Capacity[corev1.ResourceStorage]
+		if have.Cmp(want) < 0 {
+			continue
+		}
+		modes := true
+		for _, m := range pvc.Spec.AccessModes {
+			if !slices.Contains(pv.Spec.AccessModes, m) {
+				modes = false
+			}
+		}
+		if !modes {
+			continue
+		}
+		if pv.Spec.NodeAffinity != nil && pv.Spec.NodeAffinity.Required != nil {
+			ns, err := nodeaffinity.NewNodeSelector(pv.Spec.NodeAffinity.Required)
+			if err != nil || !ns.Match(node) {
+				continue
+			}
+		}
+		return true
 	}
 	return false
 }

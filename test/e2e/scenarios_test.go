@@ -11,6 +11,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -75,6 +76,51 @@ func TestWhyPendingScenarios(t *testing.T) {
 	if _, err := client.CoreV1().PersistentVolumeClaims("sc").Create(ctx, claim, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// A class with no provisioner that waits for the first consumer, and no
+	// volume for it.
+	wffc := storagev1.VolumeBindingWaitForFirstConsumer
+	class := &storagev1.StorageClass{ObjectMeta: metav1.ObjectMeta{Name: "sc-manual"}, Provisioner: "kubernetes.io/no-provisioner", VolumeBindingMode: &wffc}
+	if _, err := client.StorageV1().StorageClasses().Create(ctx, class, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = client.StorageV1().StorageClasses().Delete(context.Background(), "sc-manual", metav1.DeleteOptions{})
+	})
+	waiting := claim.DeepCopy()
+	waiting.Name, waiting.Spec.StorageClassName = "waiting", ptr("sc-manual")
+	if _, err := client.CoreV1().PersistentVolumeClaims("sc").Create(ctx, waiting, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// A volume in zone c, bound to its claim.
+	pv := &corev1.PersistentVolume{
+		ObjectMeta: metav1.ObjectMeta{Name: "sc-zoned", Labels: map[string]string{"topology.kubernetes.io/zone": "c"}},
+		Spec: corev1.PersistentVolumeSpec{
+			Capacity:                      corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")},
+			AccessModes:                   []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			PersistentVolumeReclaimPolicy: corev1.PersistentVolumeReclaimRetain,
+			StorageClassName:              "",
+			ClaimRef:                      &corev1.ObjectReference{Namespace: "sc", Name: "zoned"},
+			PersistentVolumeSource:        corev1.PersistentVolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/tmp/sc-zoned"}},
+		},
+	}
+	if _, err := client.CoreV1().PersistentVolumes().Create(ctx, pv, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = client.CoreV1().PersistentVolumes().Delete(context.Background(), "sc-zoned", metav1.DeleteOptions{})
+	})
+	zoned := claim.DeepCopy()
+	zoned.Name, zoned.Spec.VolumeName = "zoned", "sc-zoned"
+	if _, err := client.CoreV1().PersistentVolumeClaims("sc").Create(ctx, zoned, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		c, err := client.CoreV1().PersistentVolumeClaims("sc").Get(ctx, "zoned", metav1.GetOptions{})
+		return err == nil && c.Status.Phase == corev1.ClaimBound, nil
+	})
+	if err != nil {
+		t.Fatalf("the zoned claim never bound: %v", err)
+	}
 	claimVolume := func(name string) func(*corev1.Pod) {
 		return func(p *corev1.Pod) {
 			p.Spec.Volumes = []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: name}}}}
@@ -134,6 +180,10 @@ func TestWhyPendingScenarios(t *testing.T) {
 		}}, want: plain(map[string]string{"sc-a1": diagnose.ReasonTopologySpread, "sc-a2": diagnose.ReasonTopologySpread})},
 		{pod: fixture.Pod{Name: "unbound-claim", Modify: claimVolume("data")},
 			want: map[string]string{"sc-a1": diagnose.ReasonUnboundImmediate, "sc-cp": diagnose.ReasonUnboundImmediate}},
+		{pod: fixture.Pod{Name: "no-volume", Modify: claimVolume("waiting")},
+			want: plain(map[string]string{"sc-a1": diagnose.ReasonBindConflct, "sc-a2": diagnose.ReasonBindConflct})},
+		{pod: fixture.Pod{Name: "zone", Modify: claimVolume("zoned")},
+			want: plain(map[string]string{"sc-a1": diagnose.ReasonVolumeZone, "sc-a2": diagnose.ReasonVolumeZone})},
 		{pod: fixture.Pod{Name: "missing-claim", Modify: claimVolume("nope")},
 			want: map[string]string{"sc-a1": `persistentvolumeclaim "nope" not found`}},
 		{pod: fixture.Pod{Name: "gated", Modify: func(p *corev1.Pod) {
