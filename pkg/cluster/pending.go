@@ -48,6 +48,10 @@ type Volumes struct {
 	Claims  map[string]*corev1.PersistentVolumeClaim
 	Volumes map[string]*corev1.PersistentVolume
 	Classes map[string]*storagev1.StorageClass
+	// CSINodes are the CSI drivers' per-node volume limits, by node name.
+	CSINodes map[string]*storagev1.CSINode
+	// Attachments are the volumes attached to nodes.
+	Attachments []storagev1.VolumeAttachment
 }
 
 // PodNotFoundError says the pod does not exist in the namespace asked, and
@@ -191,12 +195,10 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 	}
 	if needClaims {
 		s.Volumes = &Volumes{}
-		where := "in namespace " + namespace
-		if namespace == "" {
-			where = "in all namespaces"
-		}
-		read("PersistentVolumeClaims "+where, func(ctx context.Context) error {
-			list, err := r.Client.CoreV1().PersistentVolumeClaims(namespace).List(ctx, metav1.ListOptions{})
+		// Claims of every namespace: the volume limits count the claims of
+		// the pods already on each node.
+		read("PersistentVolumeClaims in all namespaces", func(ctx context.Context) error {
+			list, err := r.Client.CoreV1().PersistentVolumeClaims("").List(ctx, metav1.ListOptions{ResourceVersion: "0"})
 			if err != nil {
 				return fmt.Errorf("listing claims: %w", err)
 			}
@@ -229,6 +231,26 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 				classes[list.Items[i].Name] = &list.Items[i]
 			}
 			s.Volumes.Classes = classes
+			return nil
+		})
+		read("CSINodes", func(ctx context.Context) error {
+			list, err := r.Client.StorageV1().CSINodes().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+			if err != nil {
+				return fmt.Errorf("listing CSINodes: %w", err)
+			}
+			nodes := make(map[string]*storagev1.CSINode, len(list.Items))
+			for i := range list.Items {
+				nodes[list.Items[i].Name] = &list.Items[i]
+			}
+			s.Volumes.CSINodes = nodes
+			return nil
+		})
+		read("VolumeAttachments", func(ctx context.Context) error {
+			list, err := r.Client.StorageV1().VolumeAttachments().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+			if err != nil {
+				return fmt.Errorf("listing VolumeAttachments: %w", err)
+			}
+			s.Volumes.Attachments = list.Items
 			return nil
 		})
 	}

@@ -348,7 +348,7 @@ func knownReason(r string) bool {
 	switch r {
 	case ReasonNodeName, ReasonUnschedulable, ReasonUntoleratedTaint, ReasonNodeAffinity, ReasonNodePorts, ReasonTooManyPods,
 		ReasonPodAffinity, ReasonPodAntiAffinity, ReasonExistingAntiAffinity, ReasonTopologySpread, ReasonTopologySpreadMissLabel,
-		ReasonUnboundImmediate, ReasonVolumeNodeAffin, ReasonPVNotExist, ReasonRWOPInUse, ReasonVolumeZone, ReasonBindConflct:
+		ReasonUnboundImmediate, ReasonVolumeNodeAffin, ReasonPVNotExist, ReasonRWOPInUse, ReasonVolumeZone, ReasonBindConflct, ReasonMaxVolumes:
 		return true
 	}
 	return strings.HasPrefix(r, reasonInsufficientPrefx) || strings.HasPrefix(r, "persistentvolumeclaim ")

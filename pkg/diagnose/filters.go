@@ -87,6 +87,7 @@ var filters = []filter{
 	filterNodeAffinity,
 	filterNodePorts,
 	filterNodeResourcesFit,
+	filterNodeVolumeLimits,
 	filterVolumeBinding,
 	filterVolumeZone,
 	filterPodTopologySpread,

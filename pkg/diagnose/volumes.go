@@ -287,3 +287,99 @@ func matchingVolume(pvc *corev1.PersistentVolumeClaim, volumes map[string]*corev
 	}
 	return false
 }
+
+// ReasonMaxVolumes is NodeVolumeLimits' reason.
+const ReasonMaxVolumes = "node(s) exceed max volume count"
+
+// filterNodeVolumeLimits follows the scheduler's NodeVolumeLimits (CSI)
+// filter: the CSI volumes the pod would add to the node, per driver, must fit
+// under the limit the driver reports in the node's CSINode.
+func filterNodeVolumeLimits(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, e *env) *Failure {
+	v := e.volumesOrNil()
+	if v == nil || v.CSINodes == nil || v.Claims == nil || v.Volumes == nil {
+		return nil
+	}
+	csiNode := v.CSINodes[n.node.Name]
+	if csiNode == nil {
+		return nil
+	}
+	limits := map[string]int32{}
+	for _, d := range csiNode.Spec.Drivers {
+		if d.Allocatable != nil && d.Allocatable.Count != nil {
+			limits[d.Name] = *d.Allocatable.Count
+		}
+	}
+	if len(limits) == 0 {
+		return nil
+	}
+	newVolumes := csiVolumes(pod, v)
+	if len(newVolumes) == 0 {
+		return nil
+	}
+	attached := map[string]string{}
+	for _, p := range n.podList {
+		for id, driver := range csiVolumes(p, v) {
+			attached[id] = driver
+		}
+	}
+	counts := map[string]int{}
+	for id, driver := range attached {
+		delete(newVolumes, id)
+		counts[driver]++
+	}
+	for _, a := range v.Attachments {
+		if a.Spec.NodeName != n.node.Name || a.Spec.Source.PersistentVolumeName == nil {
+			continue
+		}
+		pv := v.Volumes[*a.Spec.Source.PersistentVolumeName]
+		if pv == nil || pv.Spec.CSI == nil {
+			continue
+		}
+		if _, ok := attached[pv.Spec.CSI.Driver+"^"+pv.Spec.CSI.VolumeHandle]; !ok {
+			counts[pv.Spec.CSI.Driver]++
+		}
+	}
+	adding := map[string]int{}
+	for _, driver := range newVolumes {
+		adding[driver]++
+	}
+	for driver, add := range adding {
+		limit, ok := limits[driver]
+		if ok && counts[driver]+add > int(limit) {
+			return &Failure{Plugin: "NodeVolumeLimits", Reasons: []string{ReasonMaxVolumes},
+				Detail: fmt.Sprintf("the CSI driver %s allows %d volumes on the node, %d are attached and the pod adds %d", driver, limit, counts[driver], add)}
+		}
+	}
+	return nil
+}
+
+// csiVolumes maps the CSI volumes a pod uses ("driver^handle") to their
+// driver; a claim not bound yet counts under its class's provisioner.
+func csiVolumes(pod *corev1.Pod, v *cluster.Volumes) map[string]string {
+	out := map[string]string{}
+	for _, name := range claimNames(pod) {
+		pvc := v.Claims[pod.Namespace+"/"+name]
+		if pvc == nil {
+			continue
+		}
+		if pvc.Spec.VolumeName != "" {
+			if pv := v.Volumes[pvc.Spec.VolumeName]; pv != nil && pv.Spec.CSI != nil {
+				out[pv.Spec.CSI.Driver+"^"+pv.Spec.CSI.VolumeHandle] = pv.Spec.CSI.Driver
+			}
+			continue
+		}
+		if pvc.Spec.StorageClassName != nil {
+			if sc := v.Classes[*pvc.Spec.StorageClassName]; sc != nil && sc.Provisioner != noProvisioner {
+				out[sc.Provisioner+"^"+pvc.Namespace+"-"+pvc.Name] = sc.Provisioner
+			}
+		}
+	}
+	return out
+}
+
+func (e *env) volumesOrNil() *cluster.Volumes {
+	if e == nil {
+		return nil
+	}
+	return e.volumes
+}

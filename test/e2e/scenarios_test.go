@@ -121,6 +121,38 @@ func TestWhyPendingScenarios(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the zoned claim never bound: %v", err)
 	}
+	// A CSI driver that allows no volume on the zone a nodes, and a claim bound to one of its volumes.
+	for _, node := range []string{"sc-a1", "sc-a2"} {
+		csiNode := &storagev1.CSINode{ObjectMeta: metav1.ObjectMeta{Name: node}, Spec: storagev1.CSINodeSpec{Drivers: []storagev1.CSINodeDriver{{
+			Name: "csi.example.com", NodeID: node, Allocatable: &storagev1.VolumeNodeResources{Count: ptr(int32(0))},
+		}}}}
+		if _, err := client.StorageV1().CSINodes().Create(ctx, csiNode, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = client.StorageV1().CSINodes().Delete(context.Background(), node, metav1.DeleteOptions{}) })
+	}
+	csiPV := pv.DeepCopy()
+	csiPV.Name, csiPV.Labels = "sc-csi", nil
+	csiPV.Spec.ClaimRef = &corev1.ObjectReference{Namespace: "sc", Name: "csi"}
+	csiPV.Spec.PersistentVolumeSource = corev1.PersistentVolumeSource{CSI: &corev1.CSIPersistentVolumeSource{Driver: "csi.example.com", VolumeHandle: "vol-1"}}
+	if _, err := client.CoreV1().PersistentVolumes().Create(ctx, csiPV, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = client.CoreV1().PersistentVolumes().Delete(context.Background(), "sc-csi", metav1.DeleteOptions{})
+	})
+	csiClaim := claim.DeepCopy()
+	csiClaim.Name, csiClaim.Spec.VolumeName = "csi", "sc-csi"
+	if _, err := client.CoreV1().PersistentVolumeClaims("sc").Create(ctx, csiClaim, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		c, err := client.CoreV1().PersistentVolumeClaims("sc").Get(ctx, "csi", metav1.GetOptions{})
+		return err == nil && c.Status.Phase == corev1.ClaimBound, nil
+	})
+	if err != nil {
+		t.Fatalf("the CSI claim never bound: %v", err)
+	}
 	claimVolume := func(name string) func(*corev1.Pod) {
 		return func(p *corev1.Pod) {
 			p.Spec.Volumes = []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: name}}}}
@@ -184,6 +216,8 @@ func TestWhyPendingScenarios(t *testing.T) {
 			want: plain(map[string]string{"sc-a1": diagnose.ReasonBindConflct, "sc-a2": diagnose.ReasonBindConflct})},
 		{pod: fixture.Pod{Name: "zone", Modify: claimVolume("zoned")},
 			want: plain(map[string]string{"sc-a1": diagnose.ReasonVolumeZone, "sc-a2": diagnose.ReasonVolumeZone})},
+		{pod: fixture.Pod{Name: "volume-limit", Modify: claimVolume("csi")},
+			want: plain(map[string]string{"sc-a1": diagnose.ReasonMaxVolumes, "sc-a2": diagnose.ReasonMaxVolumes})},
 		{pod: fixture.Pod{Name: "missing-claim", Modify: claimVolume("nope")},
 			want: map[string]string{"sc-a1": `persistentvolumeclaim "nope" not found`}},
 		{pod: fixture.Pod{Name: "gated", Modify: func(p *corev1.Pod) {
