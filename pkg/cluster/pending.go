@@ -29,8 +29,9 @@ type PendingSnapshot struct {
 	Assigned []corev1.Pod
 	// Events are the events about the pod.
 	Events []corev1.Event
-	// NodesRead is true when the node list was read.
-	NodesRead bool
+	// NodesRead and AssignedRead are true when the nodes and the pods bound
+	// to them were read.
+	NodesRead, AssignedRead bool
 	// LeaseNames are the leases in kube-system (schedulers' leader leases);
 	// nil when unread.
 	LeaseNames []string
@@ -158,6 +159,7 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 	})
 	read("pods in all namespaces", func(ctx context.Context) (err error) {
 		s.Assigned, err = listAssignedPods(ctx, r)
+		s.AssignedRead = err == nil
 		return err
 	})
 	read("leases in kube-system", func(ctx context.Context) error {

@@ -71,6 +71,23 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 	if d.Scheduler != nil && d.Scheduler.Reason == corev1.PodReasonUnschedulable {
 		d.State = StateUnschedulable
 	}
+	if !in.NodesRead && len(in.Nodes) == 0 {
+		// Without the nodes there is nothing to check; say so, and explain
+		// the scheduler's own words instead.
+		d.Summary = "The nodes could not be read, so they cannot be checked one by one; what follows rests on the scheduler's own message."
+		if d.Scheduler != nil && d.Scheduler.Message != "" {
+			d.SchedulerMessage = d.Scheduler.Message
+			if e := ExplainMessage(d.Scheduler.Message); e.Recognised {
+				d.MessageReasons = e.Reasons
+			}
+		} else {
+			d.Summary = "The nodes could not be read and the scheduler has said nothing about the pod yet, so there is nothing to go on."
+		}
+		return d
+	}
+	if in.AssignedUnread {
+		d.Caveats = append(d.Caveats, "The pods on the nodes could not be read: the resource, host-port and pod-affinity checks count no pods, so they may pass where the scheduler fails.")
+	}
 	d.Nodes, d.ComputedMessage = evaluate(pod, in)
 	fits := 0
 	for _, v := range d.Nodes {

@@ -32,8 +32,9 @@ type Input struct {
 	Namespaces map[string]map[string]string
 	// Volumes are the claims, volumes and storage classes, when the pod uses claims.
 	Volumes *cluster.Volumes
-	// NodesRead is true when the node list was read.
-	NodesRead bool
+	// NodesRead is true when the node list was read. AssignedUnread is true
+	// when the pods bound to nodes could not be read.
+	NodesRead, AssignedUnread bool
 	// LeaseNames are the names of the leases in kube-system, where schedulers
 	// hold their leader leases; nil when unread.
 	LeaseNames []string
@@ -94,6 +95,11 @@ type Diagnosis struct {
 	Disagreement string `json:"disagreement,omitempty"`
 	// Nodes holds one verdict per node, nodes that fit first, then by name.
 	Nodes []NodeVerdict `json:"nodes,omitempty"`
+	// Caveats say what the verdicts could not take into account.
+	Caveats []string `json:"caveats,omitempty"`
+	// MessageReasons explains the scheduler's message reason by reason, when
+	// the nodes could not be read to check them one by one.
+	MessageReasons []ReasonExplained `json:"messageReasons,omitempty"`
 	// Problems are what keeps a pod bound to a node from running.
 	Problems []Problem `json:"problems,omitempty"`
 	// Fixes are concrete changes that would let the pod be placed, most

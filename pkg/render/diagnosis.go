@@ -49,6 +49,18 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, c Colour) error {
 			}
 		}
 	}
+	if len(d.MessageReasons) > 0 {
+		b.WriteString("\nThe scheduler's reasons, explained:\n")
+		for _, r := range d.MessageReasons {
+			wrapLabelled(&b, 2, "- ", fmt.Sprintf("%s: %s", plural(r.Count, "node"), Sanitize(r.Reason)))
+			wrap(&b, 4, r.Meaning)
+			wrapLabelled(&b, 4, "What to do: ", r.Fix)
+		}
+	}
+	for _, cv := range d.Caveats {
+		b.WriteByte('\n')
+		wrapLabelled(&b, 0, "Caveat: ", cv)
+	}
 	if len(d.Nodes) > 0 {
 		b.WriteString("\nNode by node (the scheduler stops at the first failed check; \"also\" lines are further obstacles):\n")
 		writeVerdicts(&b, d.Nodes, c)

@@ -82,7 +82,7 @@ func writeGaps(b *strings.Builder, gaps []cluster.Gap, c Colour) {
 func gapHint(g cluster.Gap) string {
 	switch g.Reason {
 	case "Forbidden":
-		return ". The user you act as is not allowed to read it; ask for read access (get, list) to it"
+		return ". The user you act as may not read it; the roles in deploy/rbac.yaml (kubectl-explain-nodes) grant exactly the reads this tool makes"
 	case "Timeout", "TooManyRequests", "ServerError":
 		return ". The API server was busy or slow; try again"
 	}
