@@ -97,9 +97,20 @@ func (o *NodesOptions) Run(cmd *cobra.Command) error {
 	detail := len(o.NodeNames) > 0
 	report := explain.Explain(snap, o.Now(), explain.Options{Detail: detail})
 	if o.Output != render.FormatText {
-		return render.Structured(o.Out, report, o.Output)
+		err = render.Structured(o.Out, report, o.Output)
+	} else {
+		err = render.ReportText(o.Out, report, o.colour(), detail)
 	}
-	return render.ReportText(o.Out, report, o.colour(), detail)
+	if err != nil {
+		return err
+	}
+	// Without the nodes the report cannot do its job: say so in the exit code.
+	for _, g := range snap.Gaps {
+		if g.What == "nodes" {
+			return fmt.Errorf("the nodes could not be read (%s): %s", g.Reason, render.Sanitize(g.Message))
+		}
+	}
+	return nil
 }
 
 // keepNodes narrows the snapshot to the named nodes, in the order given, and

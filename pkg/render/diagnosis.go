@@ -52,7 +52,11 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, c Colour) error {
 	if len(d.MessageReasons) > 0 {
 		b.WriteString("\nThe scheduler's reasons, explained:\n")
 		for _, r := range d.MessageReasons {
-			wrapLabelled(&b, 2, "- ", fmt.Sprintf("%s: %s", plural(r.Count, "node"), Sanitize(r.Reason)))
+			head := Sanitize(r.Reason)
+			if r.Count > 0 {
+				head = plural(r.Count, "node") + ": " + head
+			}
+			wrapLabelled(&b, 2, "- ", head)
 			wrap(&b, 4, r.Meaning)
 			wrapLabelled(&b, 4, "What to do: ", r.Fix)
 		}

@@ -36,7 +36,7 @@ func ReportText(w io.Writer, r *explain.Report, c Colour, detail bool) error {
 	} else if len(r.Nodes) > 0 {
 		writeWorkerComponents(&b, r, c)
 	}
-	writeFindings(&b, r.Findings, c)
+	writeFindings(&b, r, c)
 	writeGaps(&b, r.Unread, c)
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -326,10 +326,18 @@ func tally(nodes []explain.Node, value func(explain.Node) string) string {
 	return strings.Join(parts, ", ")
 }
 
-func writeFindings(b *strings.Builder, findings []explain.Finding, c Colour) {
+func writeFindings(b *strings.Builder, r *explain.Report, c Colour) {
+	findings := r.Findings
 	fmt.Fprintf(b, "\n%s\n", c.Bold("FINDINGS"))
 	if len(findings) == 0 {
-		b.WriteString("  Nothing needs attention in what could be read.\n")
+		switch {
+		case unread(r, "nodes"):
+			b.WriteString("  None can be given: the nodes could not be read (see NOT READ below).\n")
+		case len(r.Unread) > 0:
+			b.WriteString("  Nothing needs attention in what could be read; see NOT READ below for what could not.\n")
+		default:
+			b.WriteString("  Nothing needs attention.\n")
+		}
 		return
 	}
 	for _, f := range findings {

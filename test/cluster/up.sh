@@ -27,6 +27,7 @@ fi
 start=$SECONDS
 "$kwokctl" create cluster --name "$name" \
   --config "$here/kwok.yaml" \
+  --kube-audit-policy "$here/audit-policy.yaml" \
   --kubeconfig "$KWOK_WORKDIR/clusters/$name.kubeconfig-merged" \
   --kube-apiserver-binary "$KUBE_BIN/kube-apiserver" \
   --kube-controller-manager-binary "$KUBE_BIN/kube-controller-manager" \
