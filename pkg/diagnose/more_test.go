@@ -1397,39 +1397,56 @@ func TestGroup(t *testing.T) {
 	gaps := []cluster.Gap{{What: "leases in kube-system", Reason: "Forbidden"}}
 	got := Group(ds, "", gaps, now)
 
-	cpuMsg := "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint(s)."
 	type group struct {
 		Cause string
 		Pods  []string
+		Fix   string
 	}
-	var gotGroups []group
-	for _, g := range got.Groups {
-		gotGroups = append(gotGroups, group{g.Cause, g.Pods})
+	tests := []struct {
+		name  string
+		check func(t *testing.T)
+	}{
+		{"groups by cause, largest first, pods as namespace/name", func(t *testing.T) {
+			var gotGroups []group
+			for _, g := range got.Groups {
+				gotGroups = append(gotGroups, group{g.Cause, g.Pods, g.Fix})
+			}
+			if len(ds[1].Fixes) == 0 || len(ds[2].Problems) == 0 || len(ds[0].Fixes) == 0 {
+				t.Fatalf("fixtures: fixes %q %q, problems %+v", ds[1].Fixes, ds[0].Fixes, ds[2].Problems)
+			}
+			wantGroups := []group{
+				{"0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint(s).", []string{"default/w1", "team/w2", "default/w3"}, ds[1].Fixes[0]},
+				{ds[2].Cause(), []string{"default/pull-1", "default/pull-2"}, ds[2].Problems[0].Fix},
+				{"0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint(s).", []string{"default/solo"}, ds[0].Fixes[0]},
+			}
+			if diff := cmp.Diff(wantGroups, gotGroups); diff != "" {
+				t.Errorf("groups (-want +got):\n%s", diff)
+			}
+			for _, g := range got.Groups {
+				if g.Fix == "" {
+					t.Errorf("group %q without a fix", g.Cause)
+				}
+			}
+		}},
+		{"a bound pod's cause is its state and first problem", func(t *testing.T) {
+			want := "Scheduled: container c ImagePullBackOff: no such image"
+			if c := ds[2].Cause(); c != want {
+				t.Errorf("cause %q, want %q", c, want)
+			}
+		}},
+		{"list header", func(t *testing.T) {
+			if got.Pods != len(pods) || got.Kind != KindPendingList || got.Namespace != "" || !got.GeneratedAt.Equal(now) || len(got.Unread) != 1 {
+				t.Errorf("pods %d, kind %q, namespace %q, at %v, unread %v", got.Pods, got.Kind, got.Namespace, got.GeneratedAt, got.Unread)
+			}
+		}},
+		{"no pods: an empty, non-nil list of groups", func(t *testing.T) {
+			if empty := Group(nil, "default", nil, now); empty.Groups == nil || len(empty.Groups) != 0 || empty.Pods != 0 || empty.Namespace != "default" {
+				t.Errorf("groups %#v, pods %d, namespace %q", empty.Groups, empty.Pods, empty.Namespace)
+			}
+		}},
 	}
-	wantGroups := []group{
-		{cpuMsg, []string{"default/w1", "team/w2", "default/w3"}},
-		{ds[2].Cause(), []string{"default/pull-1", "default/pull-2"}},
-		{"0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint(s).", []string{"default/solo"}},
-	}
-	if diff := cmp.Diff(wantGroups, gotGroups); diff != "" {
-		t.Errorf("groups (-want +got):\n%s", diff)
-	}
-	if !strings.Contains(ds[2].Cause(), "ImagePullBackOff") || !strings.HasPrefix(ds[2].Cause(), string(StateScheduled)) {
-		t.Errorf("a bound pod's cause should be its state and first problem: %q", ds[2].Cause())
-	}
-	if len(got.Groups) == 3 {
-		if got.Groups[0].Fix != ds[1].Fixes[0] || got.Groups[0].Fix == "" {
-			t.Errorf("cpu group fix %q, want the first pod's first fix %q", got.Groups[0].Fix, ds[1].Fixes)
-		}
-		if got.Groups[1].Fix != ds[2].Problems[0].Fix || got.Groups[1].Fix == "" {
-			t.Errorf("pull group fix %q, want the first problem's fix %q", got.Groups[1].Fix, ds[2].Problems[0].Fix)
-		}
-	}
-	if got.Pods != len(pods) || got.Kind != KindPendingList || got.Namespace != "" || !got.GeneratedAt.Equal(now) || len(got.Unread) != 1 {
-		t.Errorf("list header: pods %d, kind %q, namespace %q, at %v, unread %v", got.Pods, got.Kind, got.Namespace, got.GeneratedAt, got.Unread)
-	}
-	if empty := Group(nil, "default", nil, now); empty.Groups == nil || len(empty.Groups) != 0 || empty.Pods != 0 {
-		t.Errorf("no pods: groups %#v, pods %d", empty.Groups, empty.Pods)
+	for _, tc := range tests {
+		t.Run(tc.name, tc.check)
 	}
 }
 
