@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -41,6 +42,8 @@ type Common struct {
 	// both for messages.
 	Server  string
 	Context string
+	// WrapTransport, if set, wraps the API client's transport.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 func (o *Common) addFlags(cmd *cobra.Command) {
@@ -94,6 +97,9 @@ func (o *Common) Complete() error {
 	// A handful of reads, issued together; client-side throttling would only
 	// add latency.
 	cfg.QPS, cfg.Burst = 100, 200
+	if o.WrapTransport != nil {
+		cfg.Wrap(o.WrapTransport)
+	}
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return &connError{context: o.Context, server: o.Server, err: err}

@@ -3,6 +3,7 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 
@@ -38,9 +39,17 @@ type NodesOptions struct {
 
 // NewCmdExplainNodes returns the root command.
 func NewCmdExplainNodes(streams genericiooptions.IOStreams) *cobra.Command {
+	return NewCmdExplainNodesWithTransport(streams, nil)
+}
+
+// NewCmdExplainNodesWithTransport returns the root command whose API client
+// sends every request through wrap(transport); tests use it to watch what
+// the plugin sends.
+func NewCmdExplainNodesWithTransport(streams genericiooptions.IOStreams, wrap func(http.RoundTripper) http.RoundTripper) *cobra.Command {
 	o := &NodesOptions{Common: Common{
-		ConfigFlags: genericclioptions.NewConfigFlags(true),
-		IOStreams:   streams,
+		ConfigFlags:   genericclioptions.NewConfigFlags(true),
+		IOStreams:     streams,
+		WrapTransport: wrap,
 	}}
 	cmd := &cobra.Command{
 		Use: "explain-nodes [NODE...]",
