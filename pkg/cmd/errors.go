@@ -5,7 +5,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"regexp"
 	"strings"
 	"syscall"
 
@@ -13,6 +15,11 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/render"
+)
+
+var (
+	execNotFoundRE = regexp.MustCompile(`exec: executable (\S+) not found`)
+	execFailedRE   = regexp.MustCompile(`exec: executable (\S+) failed with exit code (\d+)`)
 )
 
 // noKubeconfigError says that none of the kubeconfig files exists.
@@ -62,14 +69,39 @@ func (e *connError) Error() string {
 		return fmt.Sprintf("cannot connect to %s: its TLS certificate has expired (%s). The cluster's certificates need renewing (for kubeadm: `kubeadm certs renew`)", where, render.Sanitize(invalidCert.Detail))
 	case errors.As(err, &hostnameErr):
 		return fmt.Sprintf("cannot connect to %s: its TLS certificate is not valid for that address (%s)", where, render.Sanitize(hostnameErr.Error()))
+	case execNotFoundRE.MatchString(err.Error()):
+		m := execNotFoundRE.FindStringSubmatch(err.Error())
+		msg := fmt.Sprintf("cannot log in to %s: the kubeconfig's credential plugin %q is not installed (it is not on PATH)", where, render.Sanitize(m[1]))
+		if hint := lastLine(err.Error()); !strings.HasPrefix(hint, "exec:") && !strings.Contains(hint, "https://kubernetes.io/docs") {
+			msg += ". Its install hint: " + render.Sanitize(hint)
+		}
+		return msg + ". Install it, or fetch a kubeconfig that does not need it"
+	case execFailedRE.MatchString(err.Error()):
+		m := execFailedRE.FindStringSubmatch(err.Error())
+		return fmt.Sprintf("cannot log in to %s: the kubeconfig's credential plugin %q failed (exit code %s); its own message, if any, is above. Log in again with your provider's tool (for example `aws sso login` or `gcloud auth login`) and retry", where, render.Sanitize(m[1]), m[2])
 	case apierrors.IsUnauthorized(err):
 		return fmt.Sprintf("%s rejected the credentials (401 Unauthorized). The token or client certificate in the kubeconfig may be wrong or expired; log in again or fetch a fresh kubeconfig", where)
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET):
+		return fmt.Sprintf("%s closed the connection in the middle of the run: it may have stopped or restarted. Check that it is up (`kubectl get --raw /readyz`) and try again", where)
+	case apierrors.IsTooManyRequests(err):
+		return fmt.Sprintf("%s is overloaded and asked the client to slow down (429 Too Many Requests). Try again in a moment", where)
+	case apierrors.IsInternalError(err) || apierrors.IsServiceUnavailable(err) || statusCode(err) >= 500:
+		return fmt.Sprintf("%s answered with a server error (%s). It may be starting, overloaded or failing; check its health (`kubectl get --raw '/readyz?verbose'`) and try again", where, render.Sanitize(lastLine(err.Error())))
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return fmt.Sprintf("%s did not answer in time. It may be overloaded or unreachable; try again, or raise --request-timeout", where)
 	case errors.Is(err, context.Canceled):
 		return "interrupted"
 	}
 	return fmt.Sprintf("cannot read from %s: %s", where, render.Sanitize(lastLine(err.Error())))
+}
+
+// statusCode is the HTTP status of an API error, 0 for other errors.
+func statusCode(err error) int32 {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) {
+		return status.Status().Code
+	}
+	return 0
 }
 
 func isTimeout(err error) bool {

@@ -116,7 +116,7 @@ func (o *NodesOptions) Run(cmd *cobra.Command) error {
 	// Without the nodes the report cannot do its job: say so in the exit code.
 	for _, g := range snap.Gaps {
 		if g.What == "nodes" {
-			return fmt.Errorf("the nodes could not be read (%s): %s", g.Reason, render.Sanitize(g.Message))
+			return fmt.Errorf("the nodes could not be read from %s (%s): %s", o.Server, g.Reason, render.Sanitize(strings.TrimSuffix(g.Message, ".")))
 		}
 	}
 	return nil
