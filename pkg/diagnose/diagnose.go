@@ -128,6 +128,9 @@ func evaluate(pod *corev1.Pod, in Input) ([]NodeVerdict, string) {
 	if e == nil {
 		e = newEnv(in)
 	}
+	if len(nodes) == 0 {
+		return nil, "no nodes available to schedule pods"
+	}
 	// A PreFilter failure rejects every node with the same reason.
 	if plugin, msg, detail := volumePreFilter(pod, in.Volumes, in.Assigned); msg != "" {
 		verdicts := make([]NodeVerdict, 0, len(nodes))

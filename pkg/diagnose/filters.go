@@ -87,6 +87,7 @@ var filters = []filter{
 	filterNodeAffinity,
 	filterNodePorts,
 	filterNodeResourcesFit,
+	filterVolumeRestrictions,
 	filterNodeVolumeLimits,
 	filterVolumeBinding,
 	filterVolumeZone,

@@ -95,7 +95,18 @@ func fixes(pod *corev1.Pod, verdicts []NodeVerdict, nodes []corev1.Node) []strin
 					add("taint:"+taint, text, v.Node, alone)
 				}
 			case "NodeAffinity":
+				// The keys this node fails, in a stable order; a key's fix
+				// alone is enough only when it is the node's one failure.
+				var failing []string
 				for k, val := range pod.Spec.NodeSelector {
+					if have, ok := findNode(nodes, v.Node).Labels[k]; !ok || have != val {
+						failing = append(failing, k)
+					}
+				}
+				sort.Strings(failing)
+				alone := alone && len(failing) <= 1
+				for _, k := range failing {
+					val := pod.Spec.NodeSelector[k]
 					if anyNodeHas(nodes, k, val) && k != "kubernetes.io/hostname" {
 						continue // some node has it: this selector is not what blocks there
 					}

@@ -343,7 +343,6 @@ func TestInterPodAffinity(t *testing.T) {
 			assigned: []corev1.Pod{placed("db-0", "a1", db), placed("cache-0", "a1", []string{"tier", "cache"})},
 			want:     map[string][]string{"a1": {ReasonPodAffinity}, "a2": {ReasonPodAffinity}, "b1": {ReasonPodAffinity}},
 			computed: "0/3 nodes are available: 3 node(s) didn't match pod affinity rules.",
-			bug:      "podfilters.go podAffinity checks each term on its own, so two pods each matching one term satisfy the affinity; the scheduler needs a single pod matching all terms",
 		},
 		{
 			// The counts only hold pods on nodes that carry the term's topology
@@ -354,7 +353,6 @@ func TestInterPodAffinity(t *testing.T) {
 			nodes:    []corev1.Node{zoneNode("a1", "a"), zoneNode("b1", "b"), zoneNode("x1", "")},
 			assigned: []corev1.Pod{placed("db-0", "x1", db)},
 			want:     map[string][]string{"a1": {"fits"}, "b1": {"fits"}, "x1": {ReasonPodAffinity}},
-			bug:      "podfilters.go podAffinity sets anywhere for a matching pod on a node without the topology key, so the first-pod rule no longer applies; the scheduler does not count such pods",
 		},
 	}
 	for _, tc := range tests {
@@ -515,7 +513,6 @@ func TestPodTopologySpread(t *testing.T) {
 			nodes:    threeNodes,
 			assigned: twoInZoneA,
 			want:     map[string][]string{"a1": {"fits"}, "a2": {"fits"}, "b1": {"fits"}},
-			bug:      "podfilters.go filterPodTopologySpread counts every pod of the namespace for an empty labelSelector; the scheduler's countPodsMatchSelector counts none when selector.Empty()",
 		},
 		{
 			// podtopologyspread/filtering.go Filter walks the constraints in
@@ -530,7 +527,6 @@ func TestPodTopologySpread(t *testing.T) {
 			},
 			assigned: twoInZoneA,
 			want:     map[string][]string{"a1": {ReasonTopologySpread}, "a2": {ReasonTopologySpread}, "b1": {"fits"}},
-			bug:      "podfilters.go filterPodTopologySpread checks every constraint's key before any skew, so a2 counts as \"(missing required label)\" where the scheduler, failing the first constraint's skew, says \"didn't match pod topology spread constraints\"",
 		},
 		{
 			name: "matchLabelKeys narrows the selector to the pod's own values",
@@ -543,7 +539,6 @@ func TestPodTopologySpread(t *testing.T) {
 				placed("web-1", "a1", []string{"app", "web", "pod-template-hash", "v1"}),
 			},
 			want: map[string][]string{"a1": {"fits"}, "a2": {"fits"}, "b1": {"fits"}},
-			bug:  "podfilters.go filterPodTopologySpread ignores matchLabelKeys; the scheduler (MatchLabelKeysInPodTopologySpread, on by default) adds the pod's values of those keys to the selector",
 		},
 		{
 			name: "nodeTaintsPolicy Honor leaves out a cordoned node that carries the unschedulable taint",
@@ -552,7 +547,6 @@ func TestPodTopologySpread(t *testing.T) {
 				zoneNode("c1", "c", cordoned, taint(corev1.TaintNodeUnschedulable, "", corev1.TaintEffectNoSchedule))},
 			assigned: onePerZone,
 			want:     map[string][]string{"a1": {"fits"}, "b1": {"fits"}, "c1": {ReasonUnschedulable}},
-			bug:      "podfilters.go toleratesAll reuses filterTaintToleration, which skips the node.kubernetes.io/unschedulable taint on cordoned nodes; the scheduler's matchNodeInclusionPolicies checks every NoSchedule/NoExecute taint",
 		},
 	}
 	for _, tc := range tests {
@@ -603,7 +597,7 @@ func boundTo(pv string) func(*corev1.PersistentVolumeClaim) {
 	}
 }
 
-func claimClass(name string) func(*corev1.PersistentVolumeClaim) {
+func withClass(name string) func(*corev1.PersistentVolumeClaim) {
 	return func(c *corev1.PersistentVolumeClaim) { c.Spec.StorageClassName = &name }
 }
 
@@ -711,21 +705,21 @@ func TestVolumes(t *testing.T) {
 		{
 			name:     "an unbound claim of an Immediate storage class",
 			pod:      mkPod("p", nil, pvcVolume("data", "x")),
-			volumes:  volumesOf([]*corev1.PersistentVolumeClaim{newClaim("x", claimClass("standard"))}, nil, []*storagev1.StorageClass{storageClass("standard", storagev1.VolumeBindingImmediate)}),
+			volumes:  volumesOf([]*corev1.PersistentVolumeClaim{newClaim("x", withClass("standard"))}, nil, []*storagev1.StorageClass{storageClass("standard", storagev1.VolumeBindingImmediate)}),
 			want:     all(ReasonUnboundImmediate),
 			computed: "0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims.",
 		},
 		{
 			name:     "an unbound claim of a storage class that does not exist binds immediately",
 			pod:      mkPod("p", nil, pvcVolume("data", "x")),
-			volumes:  volumesOf([]*corev1.PersistentVolumeClaim{newClaim("x", claimClass("nope"))}, nil, nil),
+			volumes:  volumesOf([]*corev1.PersistentVolumeClaim{newClaim("x", withClass("nope"))}, nil, nil),
 			want:     all(ReasonUnboundImmediate),
 			computed: "0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims.",
 		},
 		{
 			name:    "an unbound claim of a WaitForFirstConsumer class is not a PreFilter failure",
 			pod:     mkPod("p", nil, pvcVolume("data", "x")),
-			volumes: volumesOf([]*corev1.PersistentVolumeClaim{newClaim("x", claimClass("gp3"))}, nil, []*storagev1.StorageClass{storageClass("gp3", storagev1.VolumeBindingWaitForFirstConsumer)}),
+			volumes: volumesOf([]*corev1.PersistentVolumeClaim{newClaim("x", withClass("gp3"))}, nil, []*storagev1.StorageClass{storageClass("gp3", storagev1.VolumeBindingWaitForFirstConsumer)}),
 			want:    map[string][]string{"n1": {"fits"}, "n2": {"fits"}},
 		},
 		{
@@ -736,7 +730,6 @@ func TestVolumes(t *testing.T) {
 				c.Annotations = map[string]string{corev1.BetaStorageClassAnnotation: "gp3"}
 			})}, nil, []*storagev1.StorageClass{storageClass("gp3", storagev1.VolumeBindingWaitForFirstConsumer)}),
 			want: map[string][]string{"n1": {"fits"}, "n2": {"fits"}},
-			bug:  "volumes.go delayBinding reads only spec.storageClassName; the scheduler (volume.GetPersistentVolumeClaimClass) reads the volume.beta.kubernetes.io/storage-class annotation first",
 		},
 		{
 			name:    "a bound claim whose volume has node affinity for one node",
@@ -785,7 +778,6 @@ func TestVolumes(t *testing.T) {
 			volumes:  volumesOf([]*corev1.PersistentVolumeClaim{newClaim("x", rwop, boundTo("pv1"))}, []*corev1.PersistentVolume{{ObjectMeta: metav1.ObjectMeta{Name: "pv1"}}}, nil),
 			want:     map[string][]string{"n1": {ReasonRWOPInUse}, "n2": {ReasonRWOPInUse}, "n3": {ReasonUntoleratedTaint}},
 			computed: "0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 node(s) unavailable due to PersistentVolumeClaim with ReadWriteOncePod access mode already in-use by another pod.",
-			bug:      "volumes.go volumePreFilter reports the ReadWriteOncePod conflict as a PreFilter failure (no count, every node); the scheduler's VolumeRestrictions finds it in Filter, after TaintToleration etc., and counts it per node",
 		},
 		{
 			name:     "a ReadWriteOncePod claim nobody else uses",
@@ -810,7 +802,6 @@ func TestVolumes(t *testing.T) {
 			volumes:  volumesOf(nil, nil, nil),
 			want:     all(`waiting for ephemeral volume controller to create the persistentvolumeclaim "p-data"`),
 			computed: `0/2 nodes are available: waiting for ephemeral volume controller to create the persistentvolumeclaim "p-data".`,
-			bug:      "volumes.go volumePreFilter says `persistentvolumeclaim \"p-data\" not found` for a generic ephemeral volume; the scheduler says `waiting for ephemeral volume controller to create the persistentvolumeclaim \"p-data\"`",
 		},
 		{
 			// ephemeral.VolumeIsForPod: the claim must be controlled by the pod.
@@ -819,7 +810,6 @@ func TestVolumes(t *testing.T) {
 			volumes:  volumesOf([]*corev1.PersistentVolumeClaim{newClaim("p-data", ownedBy("uid-old"), boundTo("pv1"))}, []*corev1.PersistentVolume{localPV("pv1", "n1")}, nil),
 			want:     all("PVC default/p-data was not created for pod default/p (pod is not owner)"),
 			computed: "0/2 nodes are available: PVC default/p-data was not created for pod default/p (pod is not owner).",
-			bug:      "volumes.go volumePreFilter does not check that a generic ephemeral volume's claim is controlled by the pod (ephemeral.VolumeIsForPod)",
 		},
 		{
 			// volumebinding isPVCFullyBound needs volumeName and the
@@ -831,7 +821,6 @@ func TestVolumes(t *testing.T) {
 				[]*corev1.PersistentVolume{localPV("pv1", "n1")}, nil),
 			want:     all(ReasonUnboundImmediate),
 			computed: "0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims.",
-			bug:      "volumes.go treats a claim with spec.volumeName as bound; the scheduler also needs the pv.kubernetes.io/bind-completed annotation and otherwise reports unbound immediate claims",
 		},
 		{
 			// scheduler.SchedulePod returns ErrNoNodesAvailable before PreFilter.
@@ -841,7 +830,6 @@ func TestVolumes(t *testing.T) {
 			volumes:  volumesOf(nil, nil, nil),
 			want:     map[string][]string{},
 			computed: "no nodes available to schedule pods",
-			bug:      "diagnose.go evaluate runs volumePreFilter before the no-nodes check and words \"0/0 nodes are available: persistentvolumeclaim \\\"x\\\" not found.\"; the scheduler says \"no nodes available to schedule pods\"",
 		},
 		{
 			name: "volumes unread: no volume check",
@@ -1532,7 +1520,6 @@ func TestFixesMore(t *testing.T) {
 				}
 				return out
 			},
-			bug: "fixes.go NodeAffinity case ranges over the nodeSelector map (random order, so Fixes differ run to run) and marks each key's fix as enough alone although every key is missing",
 		},
 	}
 	for _, tc := range tests {

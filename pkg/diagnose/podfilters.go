@@ -8,7 +8,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
+	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
+	"k8s.io/klog/v2"
 )
 
 // Reason strings of the InterPodAffinity and PodTopologySpread plugins.
@@ -104,39 +107,62 @@ func filterInterPodAffinity(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo,
 	return existingAntiAffinity(pod, n, e)
 }
 
+// podAffinity follows the scheduler: an existing pod counts only if it
+// matches all of the incoming pod's required affinity terms, and then counts
+// in each term's topology domain of its node (if its node has that label).
+// The node fits when, for every term, it has the topology label and the
+// count in its domain is positive; or, when no pod was counted anywhere, if
+// the pod matches all its own terms (the first pod of a group).
 func podAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
-	for _, t := range terms(pod, requiredAffinity(pod)) {
+	ts := terms(pod, requiredAffinity(pod))
+	if len(ts) == 0 {
+		return nil
+	}
+	counts := map[[2]string]int{}
+	for _, other := range e.infos {
+		for _, p := range other.podList {
+			if !matchesAll(ts, p, e) {
+				continue
+			}
+			for _, t := range ts {
+				if v, ok := other.node.Labels[t.raw.TopologyKey]; ok {
+					counts[[2]string{t.raw.TopologyKey, v}]++
+				}
+			}
+		}
+	}
+	for _, t := range ts {
 		key := t.raw.TopologyKey
 		if _, ok := n.node.Labels[key]; !ok {
 			return &Failure{Plugin: "InterPodAffinity", Reasons: []string{ReasonPodAffinity},
 				Detail: fmt.Sprintf("required pod affinity (%s) groups nodes by %s, and the node has no %s label", selectorString(t.raw.LabelSelector), key, key)}
 		}
-		found, anywhere := false, false
-		for _, other := range e.infos {
-			for _, p := range other.podList {
-				if !t.matches(p, e) {
-					continue
-				}
-				anywhere = true
-				if sameDomain(n.node, other.node, key) {
-					found = true
-				}
-			}
-		}
-		// The first pod of a group may go anywhere if it matches its own term.
-		if !found && !anywhere && t.matches(pod, e) {
+	}
+	for _, t := range ts {
+		key := t.raw.TopologyKey
+		if counts[[2]string{key, n.node.Labels[key]}] > 0 {
 			continue
 		}
-		if !found {
-			where := "no pod matches it anywhere"
-			if anywhere {
-				where = "the matching pods run in other " + key + " domains"
-			}
-			return &Failure{Plugin: "InterPodAffinity", Reasons: []string{ReasonPodAffinity},
-				Detail: fmt.Sprintf("required pod affinity wants a pod matching %s in the same %s (%s=%s); %s", selectorString(t.raw.LabelSelector), key, key, n.node.Labels[key], where)}
+		if len(counts) == 0 && matchesAll(ts, pod, e) {
+			return nil // the first pod of a group may go anywhere
 		}
+		where := "no pod matches all its affinity terms anywhere"
+		if len(counts) > 0 {
+			where = "the matching pods run in other " + key + " domains"
+		}
+		return &Failure{Plugin: "InterPodAffinity", Reasons: []string{ReasonPodAffinity},
+			Detail: fmt.Sprintf("required pod affinity wants a pod matching %s in the same %s (%s=%s); %s", selectorString(t.raw.LabelSelector), key, key, n.node.Labels[key], where)}
 	}
 	return nil
+}
+
+func matchesAll(ts []term, p *corev1.Pod, e *env) bool {
+	for _, t := range ts {
+		if !t.matches(p, e) {
+			return false
+		}
+	}
+	return true
 }
 
 func podAntiAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
@@ -196,17 +222,25 @@ func filterPodTopologySpread(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo
 	if len(hard) == 0 {
 		return nil
 	}
+	affinity := nodeaffinity.GetRequiredNodeAffinity(pod)
+	// Like the scheduler, take the constraints in order and stop at the
+	// first that fails, for a missing label or for the skew.
 	for _, c := range hard {
 		if _, ok := n.node.Labels[c.TopologyKey]; !ok {
 			return &Failure{Plugin: "PodTopologySpread", Reasons: []string{ReasonTopologySpreadMissLabel},
 				Detail: fmt.Sprintf("the pod spreads over %s, and the node has no %s label", c.TopologyKey, c.TopologyKey)}
 		}
-	}
-	affinity := nodeaffinity.GetRequiredNodeAffinity(pod)
-	for _, c := range hard {
 		sel, err := metav1.LabelSelectorAsSelector(c.LabelSelector)
 		if err != nil {
 			continue
+		}
+		// matchLabelKeys narrow the selector to the pod's own values.
+		for _, key := range c.MatchLabelKeys {
+			if v, ok := pod.Labels[key]; ok {
+				if r, err := labels.NewRequirement(key, selection.In, []string{v}); err == nil {
+					sel = sel.Add(*r)
+				}
+			}
 		}
 		// Count the matching pods per domain, over the nodes the pod could
 		// use (its node affinity honoured, taints ignored: the defaults).
@@ -228,7 +262,8 @@ func filterPodTopologySpread(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo
 				counts[domain] = 0
 			}
 			for _, p := range other.podList {
-				if p.Namespace == pod.Namespace && p.DeletionTimestamp == nil && sel.Matches(labels.Set(p.Labels)) {
+				// An empty selector counts no existing pod, as in the scheduler.
+				if p.Namespace == pod.Namespace && p.DeletionTimestamp == nil && !sel.Empty() && sel.Matches(labels.Set(p.Labels)) {
 					counts[domain]++
 				}
 			}
@@ -266,9 +301,13 @@ func hasAllKeys(n *corev1.Node, cs []corev1.TopologySpreadConstraint) bool {
 	return true
 }
 
+// toleratesAll reports whether the pod tolerates every NoSchedule and
+// NoExecute taint of the node, the cordon's own taint included.
 func toleratesAll(pod *corev1.Pod, n *corev1.Node) bool {
-	info := &nodeInfo{node: n}
-	return filterTaintToleration(pod, nil, info, nil) == nil
+	_, untolerated := corev1helpers.FindMatchingUntoleratedTaint(klog.Background(), n.Spec.Taints, pod.Spec.Tolerations, func(t *corev1.Taint) bool {
+		return t.Effect == corev1.TaintEffectNoSchedule || t.Effect == corev1.TaintEffectNoExecute
+	}, false)
+	return !untolerated
 }
 
 func selectorString(s *metav1.LabelSelector) string {

@@ -7,7 +7,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
+	"k8s.io/component-helpers/storage/ephemeral"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
@@ -42,25 +44,17 @@ func volumePreFilter(pod *corev1.Pod, v *cluster.Volumes, assigned []corev1.Pod)
 	if v == nil || v.Claims == nil {
 		return "", "", ""
 	}
-	// VolumeRestrictions: a ReadWriteOncePod claim already used by another pod.
-	for _, name := range claimNames(pod) {
-		pvc := v.Claims[pod.Namespace+"/"+name]
-		if pvc == nil || !hasAccessMode(pvc, corev1.ReadWriteOncePod) {
-			continue
-		}
-		for i := range assigned {
-			other := &assigned[i]
-			if other.Namespace == pod.Namespace && other.UID != pod.UID && usesClaim(other, name) {
-				return "VolumeRestrictions", ReasonRWOPInUse, fmt.Sprintf("claim %s is ReadWriteOncePod and pod %s/%s on %s already uses it", name, other.Namespace, other.Name, other.Spec.NodeName)
-			}
-		}
-	}
 	var unbound []string
 	for _, name := range claimNames(pod) {
 		pvc, ok := v.Claims[pod.Namespace+"/"+name]
 		switch {
+		case !ok && isEphemeralClaim(pod, name):
+			return "VolumeBinding", fmt.Sprintf("waiting for ephemeral volume controller to create the persistentvolumeclaim %q", name), fmt.Sprintf("the claim %s of the pod's generic ephemeral volume has not been created yet", name)
 		case !ok:
-			return "VolumeBinding", fmt.Sprintf("persistentvolumeclaim %q not found", name), fmt.Sprintf("the pod uses claim %s, which does not exist in namespace %s", name, pod.Namespace)
+			return "VolumeRestrictions", fmt.Sprintf("persistentvolumeclaim %q not found", name), fmt.Sprintf("the pod uses claim %s, which does not exist in namespace %s", name, pod.Namespace)
+		case isEphemeralClaim(pod, name) && ephemeral.VolumeIsForPod(pod, pvc) != nil:
+			msg := ephemeral.VolumeIsForPod(pod, pvc).Error()
+			return "VolumeBinding", msg, fmt.Sprintf("claim %s has the name of the pod's generic ephemeral volume but belongs to something else", name)
 		case pvc.Status.Phase == corev1.ClaimLost:
 			return "VolumeBinding", fmt.Sprintf("persistentvolumeclaim %q bound to non-existent persistentvolume %q", name, pvc.Spec.VolumeName), fmt.Sprintf("claim %s was bound to volume %s, which is gone", name, pvc.Spec.VolumeName)
 		case pvc.DeletionTimestamp != nil:
@@ -69,7 +63,7 @@ func volumePreFilter(pod *corev1.Pod, v *cluster.Volumes, assigned []corev1.Pod)
 	}
 	for _, name := range claimNames(pod) {
 		pvc := v.Claims[pod.Namespace+"/"+name]
-		if pvc.Spec.VolumeName == "" && !delayBinding(pvc, v.Classes) {
+		if !fullyBound(pvc) && (pvc.Spec.VolumeName != "" || !delayBinding(pvc, v.Classes)) {
 			unbound = append(unbound, name)
 		}
 	}
@@ -102,7 +96,7 @@ func boundVolumeFailure(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 	}
 	for _, name := range claimNames(pod) {
 		pvc := e.volumes.Claims[pod.Namespace+"/"+name]
-		if pvc == nil || pvc.Spec.VolumeName == "" {
+		if pvc == nil || !fullyBound(pvc) {
 			continue
 		}
 		pv, ok := e.volumes.Volumes[pvc.Spec.VolumeName]
@@ -114,7 +108,7 @@ func boundVolumeFailure(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 			continue
 		}
 		ns, err := nodeaffinity.NewNodeSelector(pv.Spec.NodeAffinity.Required)
-		if err != nil || !ns.Match(n.node) {
+		if err != nil || !ns.Match(labelsOnly(n.node)) {
 			return &Failure{Plugin: "VolumeBinding", Reasons: []string{ReasonVolumeNodeAffin},
 				Detail: fmt.Sprintf("claim %s is bound to volume %s, which can only be used on nodes matching its node affinity (a local or zonal disk), and this node does not", name, pv.Name)}
 		}
@@ -122,11 +116,36 @@ func boundVolumeFailure(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 	return nil
 }
 
-func delayBinding(pvc *corev1.PersistentVolumeClaim, classes map[string]*storagev1.StorageClass) bool {
-	name := ""
-	if pvc.Spec.StorageClassName != nil {
-		name = *pvc.Spec.StorageClassName
+// fullyBound reports whether the volume controller has finished binding the
+// claim; a claim with volumeName set but not yet bound counts as unbound.
+func fullyBound(pvc *corev1.PersistentVolumeClaim) bool {
+	_, done := pvc.Annotations["pv.kubernetes.io/bind-completed"]
+	return pvc.Spec.VolumeName != "" && done
+}
+
+// claimClass is the claim's storage class: the old beta annotation first, as
+// the scheduler reads it, then spec.storageClassName.
+func claimClass(pvc *corev1.PersistentVolumeClaim) string {
+	if c, ok := pvc.Annotations[corev1.BetaStorageClassAnnotation]; ok {
+		return c
 	}
+	if pvc.Spec.StorageClassName != nil {
+		return *pvc.Spec.StorageClassName
+	}
+	return ""
+}
+
+func isEphemeralClaim(pod *corev1.Pod, claim string) bool {
+	for _, v := range pod.Spec.Volumes {
+		if v.Ephemeral != nil && pod.Name+"-"+v.Name == claim {
+			return true
+		}
+	}
+	return false
+}
+
+func delayBinding(pvc *corev1.PersistentVolumeClaim, classes map[string]*storagev1.StorageClass) bool {
+	name := claimClass(pvc)
 	if name == "" {
 		return false
 	}
@@ -182,7 +201,7 @@ func filterVolumeZone(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, e *en
 	}
 	for _, name := range claimNames(pod) {
 		pvc := e.volumes.Claims[pod.Namespace+"/"+name]
-		if pvc == nil || pvc.Spec.VolumeName == "" {
+		if pvc == nil || !fullyBound(pvc) {
 			continue
 		}
 		pv := e.volumes.Volumes[pvc.Spec.VolumeName]
@@ -238,10 +257,10 @@ func filterDelayedBinding(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, e
 	}
 	for _, name := range claimNames(pod) {
 		pvc := e.volumes.Claims[pod.Namespace+"/"+name]
-		if pvc == nil || pvc.Spec.VolumeName != "" || !delayBinding(pvc, e.volumes.Classes) {
+		if pvc == nil || fullyBound(pvc) || pvc.Spec.VolumeName != "" || !delayBinding(pvc, e.volumes.Classes) {
 			continue
 		}
-		class := e.volumes.Classes[*pvc.Spec.StorageClassName]
+		class := e.volumes.Classes[claimClass(pvc)]
 		if class.Provisioner != noProvisioner {
 			continue // a provisioner will create a volume where the pod lands
 		}
@@ -258,7 +277,7 @@ func filterDelayedBinding(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, e
 func matchingVolume(pvc *corev1.PersistentVolumeClaim, volumes map[string]*corev1.PersistentVolume, node *corev1.Node) bool {
 	want := pvc.Spec.Resources.Requests[corev1.ResourceStorage]
 	for _, pv := range volumes {
-		if pv.Spec.StorageClassName != *pvc.Spec.StorageClassName || pv.Status.Phase != corev1.VolumeAvailable {
+		if pv.Spec.StorageClassName != claimClass(pvc) || pv.Status.Phase != corev1.VolumeAvailable {
 			continue
 		}
 		if ref := pv.Spec.ClaimRef; ref != nil && (ref.Namespace != pvc.Namespace || ref.Name != pvc.Name) {
@@ -279,7 +298,7 @@ func matchingVolume(pvc *corev1.PersistentVolumeClaim, volumes map[string]*corev
 		}
 		if pv.Spec.NodeAffinity != nil && pv.Spec.NodeAffinity.Required != nil {
 			ns, err := nodeaffinity.NewNodeSelector(pv.Spec.NodeAffinity.Required)
-			if err != nil || !ns.Match(node) {
+			if err != nil || !ns.Match(labelsOnly(node)) {
 				continue
 			}
 		}
@@ -368,8 +387,8 @@ func csiVolumes(pod *corev1.Pod, v *cluster.Volumes) map[string]string {
 			}
 			continue
 		}
-		if pvc.Spec.StorageClassName != nil {
-			if sc := v.Classes[*pvc.Spec.StorageClassName]; sc != nil && sc.Provisioner != noProvisioner {
+		if class := claimClass(pvc); class != "" {
+			if sc := v.Classes[class]; sc != nil && sc.Provisioner != noProvisioner {
 				out[sc.Provisioner+"^"+pvc.Namespace+"-"+pvc.Name] = sc.Provisioner
 			}
 		}
@@ -382,4 +401,39 @@ func (e *env) volumesOrNil() *cluster.Volumes {
 		return nil
 	}
 	return e.volumes
+}
+
+// labelsOnly is the node as volume node affinity sees it: by its labels
+// alone, so a matchFields rule on metadata.name never matches, as in the
+// scheduler.
+func labelsOnly(n *corev1.Node) *corev1.Node {
+	return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Labels: n.Labels}}
+}
+
+// filterVolumeRestrictions follows the scheduler's VolumeRestrictions filter
+// for ReadWriteOncePod claims: one already in use by another pod blocks.
+func filterVolumeRestrictions(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, e *env) *Failure {
+	v := e.volumesOrNil()
+	if v == nil || v.Claims == nil {
+		return nil
+	}
+	for _, vol := range pod.Spec.Volumes {
+		if vol.PersistentVolumeClaim == nil {
+			continue
+		}
+		name := vol.PersistentVolumeClaim.ClaimName
+		pvc := v.Claims[pod.Namespace+"/"+name]
+		if pvc == nil || !hasAccessMode(pvc, corev1.ReadWriteOncePod) {
+			continue
+		}
+		for _, other := range e.infos {
+			for _, p := range other.podList {
+				if p.Namespace == pod.Namespace && p.UID != pod.UID && usesClaim(p, name) {
+					return &Failure{Plugin: "VolumeRestrictions", Reasons: []string{ReasonRWOPInUse},
+						Detail: fmt.Sprintf("claim %s is ReadWriteOncePod and pod %s/%s on %s already uses it", name, p.Namespace, p.Name, other.node.Name)}
+				}
+			}
+		}
+	}
+	return nil
 }
