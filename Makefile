@@ -12,7 +12,7 @@ CLUSTER ?= explain-nodes
 E2E_CLUSTER ?= explain-nodes-e2e
 KUBE_BIN = $(shell source test/cluster/versions.sh && echo $$KUBE_BIN)
 
-.PHONY: build test unit e2e demo readme cluster cluster-down tools clean
+.PHONY: build test unit fuzz e2e demo readme cluster cluster-down tools clean
 
 ## build: the plugin, into bin/kubectl-explain_nodes
 build:
@@ -25,6 +25,15 @@ unit:
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./test/e2e/...
 	$(GO) test -race -count=1 ./...
+	$(MAKE) fuzz FUZZTIME=5s
+
+## fuzz: run every fuzz target for FUZZTIME each (default 1m)
+FUZZTIME ?= 1m
+fuzz:
+	$(GO) test ./pkg/render -run '^$$' -fuzz '^FuzzSanitize$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/diagnose -run '^$$' -fuzz '^FuzzExplainMessage$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/diagnose -run '^$$' -fuzz '^FuzzDiagnose$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/explain -run '^$$' -fuzz '^FuzzExplain$$' -fuzztime $(FUZZTIME)
 
 ## e2e: the e2e suite against a freshly started cluster, torn down afterwards
 e2e:

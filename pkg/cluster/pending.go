@@ -14,7 +14,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/tools/pager"
 )
 
 // PendingSnapshot is what why-pending reads about one pod and the nodes it
@@ -104,15 +103,13 @@ func (r *Reader) ReadPending(ctx context.Context, namespace, name string) (*Pend
 // diagnosing them needs.
 func (r *Reader) ReadAllPending(ctx context.Context, namespace string) (*PendingSnapshot, error) {
 	s := &PendingSnapshot{}
-	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+	list := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return r.Client.CoreV1().Pods(namespace).List(ctx, opts)
-	})
-	p.PageSize = PageSize
-	err := p.EachListItem(ctx, metav1.ListOptions{FieldSelector: "status.phase=Pending"}, func(obj runtime.Object) error {
-		pod := obj.(*corev1.Pod)
-		s.Pending = append(s.Pending, pod)
+	}
+	err := eachItem(ctx, list, metav1.ListOptions{FieldSelector: "status.phase=Pending"}, func(obj runtime.Object) error {
+		s.Pending = append(s.Pending, obj.(*corev1.Pod))
 		return nil
-	})
+	}, func() { s.Pending = nil })
 	if err != nil {
 		return nil, fmt.Errorf("listing pending pods: %w", err)
 	}
@@ -298,18 +295,14 @@ func selectsNamespaces(pod *corev1.Pod) bool {
 // not finished. The API server's cache serves them.
 func listAssignedPods(ctx context.Context, r *Reader) ([]corev1.Pod, error) {
 	var pods []corev1.Pod
-	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+	list := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return r.Client.CoreV1().Pods("").List(ctx, opts)
-	})
-	p.PageSize = PageSize
-	opts := metav1.ListOptions{
-		ResourceVersion: "0",
-		FieldSelector:   "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed",
 	}
-	err := p.EachListItem(ctx, opts, func(obj runtime.Object) error {
+	opts := metav1.ListOptions{FieldSelector: "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed"}
+	err := eachItem(ctx, list, opts, func(obj runtime.Object) error {
 		pods = append(pods, *obj.(*corev1.Pod))
 		return nil
-	})
+	}, func() { pods = pods[:0] })
 	if err != nil {
 		return nil, fmt.Errorf("listing pods: %w", err)
 	}

@@ -19,8 +19,9 @@ import (
 	resourcehelper "k8s.io/component-helpers/resource"
 )
 
-// PageSize is how many objects one list request asks for.
-const PageSize = 500
+// PageSize is how many objects one list request asks for. Tests lower it to
+// exercise paging on small clusters.
+var PageSize int64 = 500
 
 // maxNodeEvents caps how many node events are kept, newest first.
 const maxNodeEvents = 500
@@ -117,18 +118,36 @@ func (r *Reader) ReadOverview(ctx context.Context) (*Snapshot, error) {
 	return s, nil
 }
 
-// listNodes lists every node in pages, served from the API server's cache:
-// a node list a moment old explains as well as a fresh one.
+// eachItem lists page by page, calling each for every item. When a continue
+// token expires (410 Gone, the cluster changed too much between pages), it
+// calls reset and starts the list again, once in pages and then whole.
+func eachItem(ctx context.Context, list func(context.Context, metav1.ListOptions) (runtime.Object, error), opts metav1.ListOptions, each func(runtime.Object) error, reset func()) error {
+	for attempt := 0; ; attempt++ {
+		p := pager.New(list)
+		p.PageSize = PageSize
+		if attempt == 2 {
+			p.PageSize = 0 // one whole list: no token to expire
+		}
+		err := p.EachListItem(ctx, opts, each)
+		if err == nil || !apierrors.IsResourceExpired(err) && !apierrors.IsGone(err) || attempt == 2 {
+			return err
+		}
+		reset()
+	}
+}
+
+// listNodes lists every node in pages. Paged lists ask for no resource
+// version: with resourceVersion=0 the API server ignores the page size and
+// sends everything at once, while consistent paged lists are served from its
+// watch cache by current API servers (ConsistentListFromCache), page by page.
 func listNodes(ctx context.Context, c kubernetes.Interface) ([]corev1.Node, error) {
 	var nodes []corev1.Node
-	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+	err := eachItem(ctx, func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return c.CoreV1().Nodes().List(ctx, opts)
-	})
-	p.PageSize = PageSize
-	err := p.EachListItem(ctx, metav1.ListOptions{ResourceVersion: "0"}, func(obj runtime.Object) error {
+	}, metav1.ListOptions{}, func(obj runtime.Object) error {
 		nodes = append(nodes, *obj.(*corev1.Node))
 		return nil
-	})
+	}, func() { nodes = nodes[:0] })
 	if err != nil {
 		return nil, fmt.Errorf("listing nodes: %w", err)
 	}
@@ -141,12 +160,11 @@ func listNodes(ctx context.Context, c kubernetes.Interface) ([]corev1.Node, erro
 func listPodsByNode(ctx context.Context, c kubernetes.Interface) (map[string][]Pod, int, error) {
 	byNode := map[string][]Pod{}
 	unscheduled := 0
-	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+	list := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return c.CoreV1().Pods("").List(ctx, opts)
-	})
-	p.PageSize = PageSize
-	opts := metav1.ListOptions{ResourceVersion: "0", FieldSelector: "status.phase!=Succeeded,status.phase!=Failed"}
-	err := p.EachListItem(ctx, opts, func(obj runtime.Object) error {
+	}
+	opts := metav1.ListOptions{FieldSelector: "status.phase!=Succeeded,status.phase!=Failed"}
+	err := eachItem(ctx, list, opts, func(obj runtime.Object) error {
 		pod := obj.(*corev1.Pod)
 		if pod.Spec.NodeName == "" {
 			unscheduled++
@@ -154,7 +172,7 @@ func listPodsByNode(ctx context.Context, c kubernetes.Interface) (map[string][]P
 		}
 		byNode[pod.Spec.NodeName] = append(byNode[pod.Spec.NodeName], Summarize(pod))
 		return nil
-	})
+	}, func() { byNode, unscheduled = map[string][]Pod{}, 0 })
 	if err != nil {
 		return nil, 0, fmt.Errorf("listing pods: %w", err)
 	}
@@ -196,15 +214,13 @@ func Summarize(pod *corev1.Pod) Pod {
 
 func listLeases(ctx context.Context, c kubernetes.Interface, namespace string) (map[string]coordinationv1.Lease, error) {
 	leases := map[string]coordinationv1.Lease{}
-	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+	err := eachItem(ctx, func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return c.CoordinationV1().Leases(namespace).List(ctx, opts)
-	})
-	p.PageSize = PageSize
-	err := p.EachListItem(ctx, metav1.ListOptions{ResourceVersion: "0"}, func(obj runtime.Object) error {
+	}, metav1.ListOptions{}, func(obj runtime.Object) error {
 		l := obj.(*coordinationv1.Lease)
 		leases[l.Name] = *l
 		return nil
-	})
+	}, func() { leases = map[string]coordinationv1.Lease{} })
 	if err != nil {
 		return nil, fmt.Errorf("listing leases in %s: %w", namespace, err)
 	}
@@ -213,15 +229,14 @@ func listLeases(ctx context.Context, c kubernetes.Interface, namespace string) (
 
 func listNodeEvents(ctx context.Context, c kubernetes.Interface) ([]corev1.Event, error) {
 	var events []corev1.Event
-	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+	list := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return c.CoreV1().Events("").List(ctx, opts)
-	})
-	p.PageSize = PageSize
-	opts := metav1.ListOptions{ResourceVersion: "0", FieldSelector: "involvedObject.kind=Node,type=Warning"}
-	err := p.EachListItem(ctx, opts, func(obj runtime.Object) error {
+	}
+	opts := metav1.ListOptions{FieldSelector: "involvedObject.kind=Node,type=Warning"}
+	err := eachItem(ctx, list, opts, func(obj runtime.Object) error {
 		events = append(events, *obj.(*corev1.Event))
 		return nil
-	})
+	}, func() { events = events[:0] })
 	if err != nil {
 		return nil, fmt.Errorf("listing events: %w", err)
 	}
@@ -296,6 +311,8 @@ func gapFor(what string, err error) Gap {
 		reason = "Timeout"
 	case apierrors.IsTooManyRequests(err):
 		reason = "TooManyRequests"
+	case apierrors.IsResourceExpired(err), apierrors.IsGone(err):
+		reason = "Expired"
 	case apierrors.IsInternalError(err), apierrors.IsServiceUnavailable(err):
 		reason = "ServerError"
 	}

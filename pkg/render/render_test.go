@@ -158,3 +158,30 @@ func TestDiagnosisText(t *testing.T) {
 	}
 	golden(t, "diagnosis", b.Bytes())
 }
+
+// Nodes with missing or odd fields render without a panic, in both views.
+func TestOddNodes(t *testing.T) {
+	huge := resource.MustParse("8Ei")
+	s := &cluster.Snapshot{
+		Server: "https://odd",
+		Nodes: []corev1.Node{
+			{ObjectMeta: metav1.ObjectMeta{Name: "bare"}},
+			{ObjectMeta: metav1.ObjectMeta{Name: "zero"}, Status: corev1.NodeStatus{Allocatable: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("0"), corev1.ResourcePods: resource.MustParse("0")}}},
+			{ObjectMeta: metav1.ObjectMeta{Name: "huge"}, Status: corev1.NodeStatus{Allocatable: corev1.ResourceList{corev1.ResourceMemory: huge, corev1.ResourceCPU: resource.MustParse("1000000")}}},
+			{ObjectMeta: metav1.ObjectMeta{Name: "dup"}, Spec: corev1.NodeSpec{Taints: []corev1.Taint{{Key: "a", Effect: "NoSchedule"}, {Key: "a", Effect: "NoSchedule"}}}},
+		},
+		Pods:     map[string][]cluster.Pod{"zero": {{Name: "p", CPUMilli: 5}}},
+		PodsRead: true,
+	}
+	for _, detail := range []bool{false, true} {
+		var b bytes.Buffer
+		if err := ReportText(&b, explain.Explain(s, now, explain.Options{Detail: detail}), Colour{}, detail); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"bare", "zero", "huge", "dup"} {
+			if !strings.Contains(b.String(), name) {
+				t.Errorf("detail=%v: %s missing:\n%s", detail, name, b.String())
+			}
+		}
+	}
+}
