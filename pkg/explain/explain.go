@@ -240,9 +240,13 @@ func nodeFindings(n *Node, podsRead bool, kubeProxy *bool, serverVersion string,
 		if why == "" {
 			why = n.ReadyReason
 		}
+		heartbeat := ""
+		if n.LastHeartbeat != nil {
+			heartbeat = fmt.Sprintf(" (its last heartbeat was %s ago)", shortDuration(now.Sub(*n.LastHeartbeat)))
+		}
 		add(SeverityCritical, "NodeNotReady", "NotReady",
 			"NotReady: "+orNone(why, "the kubelet gave no reason"),
-			"The kubelet on the node runs but reports that it cannot run pods. "+fmt.Sprintf(evictNote, "node.kubernetes.io/not-ready (NoSchedule and NoExecute)"),
+			"The kubelet on the node runs"+heartbeat+" but reports that it cannot run pods. "+fmt.Sprintf(evictNote, "node.kubernetes.io/not-ready (NoSchedule and NoExecute)"),
 			"Look at the kubelet and the container runtime on the node (`journalctl -u kubelet`, `systemctl status containerd`); the message above is the kubelet's own.")
 	case Unknown:
 		title := "Unknown: its kubelet has never reported"
