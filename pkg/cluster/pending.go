@@ -260,6 +260,45 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 	return nil
 }
 
+// trim keeps of a pod bound to a node only what the scheduler's checks read:
+// a big cluster has 150,000 of them, and a whole Pod is several kilobytes.
+func trim(p *corev1.Pod) corev1.Pod {
+	out := corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: p.Name, Namespace: p.Namespace, UID: p.UID, Labels: p.Labels, DeletionTimestamp: p.DeletionTimestamp},
+		Spec: corev1.PodSpec{
+			NodeName: p.Spec.NodeName, Priority: p.Spec.Priority, Overhead: p.Spec.Overhead,
+			Resources: p.Spec.Resources,
+		},
+		Status: corev1.PodStatus{Phase: p.Status.Phase},
+	}
+	if a := p.Spec.Affinity; a != nil && (a.PodAffinity != nil || a.PodAntiAffinity != nil) {
+		out.Spec.Affinity = &corev1.Affinity{PodAffinity: a.PodAffinity, PodAntiAffinity: a.PodAntiAffinity}
+	}
+	for _, v := range p.Spec.Volumes {
+		if v.PersistentVolumeClaim != nil || v.Ephemeral != nil {
+			out.Spec.Volumes = append(out.Spec.Volumes, corev1.Volume{Name: v.Name, VolumeSource: corev1.VolumeSource{
+				PersistentVolumeClaim: v.PersistentVolumeClaim, Ephemeral: v.Ephemeral}})
+		}
+	}
+	slim := func(cs []corev1.Container) []corev1.Container {
+		out := make([]corev1.Container, 0, len(cs))
+		for _, c := range cs {
+			var ports []corev1.ContainerPort
+			for _, port := range c.Ports {
+				if port.HostPort > 0 {
+					ports = append(ports, port)
+				}
+			}
+			out = append(out, corev1.Container{Name: c.Name, Ports: ports, RestartPolicy: c.RestartPolicy,
+				Resources: corev1.ResourceRequirements{Requests: c.Resources.Requests, Limits: c.Resources.Limits}})
+		}
+		return out
+	}
+	out.Spec.Containers = slim(p.Spec.Containers)
+	out.Spec.InitContainers = slim(p.Spec.InitContainers)
+	return out
+}
+
 func usesClaims(pod *corev1.Pod) bool {
 	for _, v := range pod.Spec.Volumes {
 		if v.PersistentVolumeClaim != nil || v.Ephemeral != nil {
@@ -300,7 +339,7 @@ func listAssignedPods(ctx context.Context, r *Reader) ([]corev1.Pod, error) {
 	}
 	opts := metav1.ListOptions{FieldSelector: "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed"}
 	err := eachItem(ctx, list, opts, func(obj runtime.Object) error {
-		pods = append(pods, *obj.(*corev1.Pod))
+		pods = append(pods, trim(obj.(*corev1.Pod)))
 		return nil
 	}, func() { pods = pods[:0] })
 	if err != nil {

@@ -114,22 +114,10 @@ func filterInterPodAffinity(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo,
 // count in its domain is positive; or, when no pod was counted anywhere, if
 // the pod matches all its own terms (the first pod of a group).
 func podAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
-	ts := terms(pod, requiredAffinity(pod))
+	c := e.podCache(pod)
+	ts, counts := c.affinity, c.affinityCounts
 	if len(ts) == 0 {
 		return nil
-	}
-	counts := map[[2]string]int{}
-	for _, other := range e.infos {
-		for _, p := range other.podList {
-			if !matchesAll(ts, p, e) {
-				continue
-			}
-			for _, t := range ts {
-				if v, ok := other.node.Labels[t.raw.TopologyKey]; ok {
-					counts[[2]string{t.raw.TopologyKey, v}]++
-				}
-			}
-		}
 	}
 	for _, t := range ts {
 		key := t.raw.TopologyKey
@@ -166,22 +154,14 @@ func matchesAll(ts []term, p *corev1.Pod, e *env) bool {
 }
 
 func podAntiAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
-	for _, t := range terms(pod, requiredAntiAffinity(pod)) {
+	c := e.podCache(pod)
+	for i, t := range c.anti {
 		key := t.raw.TopologyKey
-		if _, ok := n.node.Labels[key]; !ok {
+		value, ok := n.node.Labels[key]
+		if !ok {
 			continue
 		}
-		var clash []string
-		for _, other := range e.infos {
-			if !sameDomain(n.node, other.node, key) {
-				continue
-			}
-			for _, p := range other.podList {
-				if t.matches(p, e) {
-					clash = append(clash, fmt.Sprintf("%s/%s on %s", p.Namespace, p.Name, other.node.Name))
-				}
-			}
-		}
+		clash := append([]string(nil), c.antiDomains[i][value]...)
 		if len(clash) > 0 {
 			sort.Strings(clash)
 			return &Failure{Plugin: "InterPodAffinity", Reasons: []string{ReasonPodAntiAffinity},
@@ -193,12 +173,10 @@ func podAntiAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 
 func existingAntiAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 	var clash []string
-	for _, other := range e.infos {
-		for _, p := range other.podList {
-			for _, t := range terms(p, requiredAntiAffinity(p)) {
-				if sameDomain(n.node, other.node, t.raw.TopologyKey) && t.matches(pod, e) {
-					clash = append(clash, fmt.Sprintf("%s/%s on %s (no pod matching %s in the same %s)", p.Namespace, p.Name, other.node.Name, selectorString(t.raw.LabelSelector), t.raw.TopologyKey))
-				}
+	for _, a := range e.antiPods() {
+		for _, t := range a.terms {
+			if sameDomain(n.node, a.node, t.raw.TopologyKey) && t.matches(pod, e) {
+				clash = append(clash, fmt.Sprintf("%s/%s on %s (no pod matching %s in the same %s)", a.pod.Namespace, a.pod.Name, a.node.Name, selectorString(t.raw.LabelSelector), t.raw.TopologyKey))
 			}
 		}
 	}
@@ -326,4 +304,78 @@ func shortList(items []string) string {
 		return strings.Join(items, "; ")
 	}
 	return fmt.Sprintf("%s; and %d more", strings.Join(items[:3], "; "), len(items)-3)
+}
+
+// affinityCache is what the pod-affinity checks of one incoming pod compute
+// once over all pods, instead of once per node.
+type affinityCache struct {
+	affinity       []term
+	affinityCounts map[[2]string]int
+	anti           []term
+	// antiDomains[i] maps a topology value of anti[i]'s key to the pods
+	// there that the term matches.
+	antiDomains []map[string][]string
+}
+
+// antiPod is a placed pod with required anti-affinity terms.
+type antiPod struct {
+	pod   *corev1.Pod
+	node  *corev1.Node
+	terms []term
+}
+
+// antiPods lists, once per env, the placed pods that have required
+// anti-affinity; in most clusters they are few.
+func (e *env) antiPods() []antiPod {
+	if e.anti == nil {
+		e.anti = []antiPod{}
+		for _, info := range e.infos {
+			for _, p := range info.podList {
+				if raw := requiredAntiAffinity(p); len(raw) > 0 {
+					e.anti = append(e.anti, antiPod{pod: p, node: info.node, terms: terms(p, raw)})
+				}
+			}
+		}
+	}
+	return e.anti
+}
+
+// podCache computes, once per incoming pod, its affinity counts and the
+// domains its anti-affinity terms rule out.
+func (e *env) podCache(pod *corev1.Pod) *affinityCache {
+	if c, ok := e.caches[pod]; ok {
+		return c
+	}
+	c := &affinityCache{affinity: terms(pod, requiredAffinity(pod)), anti: terms(pod, requiredAntiAffinity(pod))}
+	if len(c.affinity) > 0 {
+		c.affinityCounts = map[[2]string]int{}
+	}
+	c.antiDomains = make([]map[string][]string, len(c.anti))
+	for i := range c.anti {
+		c.antiDomains[i] = map[string][]string{}
+	}
+	if len(c.affinity) > 0 || len(c.anti) > 0 {
+		for _, other := range e.infos {
+			for _, p := range other.podList {
+				if len(c.affinity) > 0 && matchesAll(c.affinity, p, e) {
+					for _, t := range c.affinity {
+						if v, ok := other.node.Labels[t.raw.TopologyKey]; ok {
+							c.affinityCounts[[2]string{t.raw.TopologyKey, v}]++
+						}
+					}
+				}
+				for i, t := range c.anti {
+					v, ok := other.node.Labels[t.raw.TopologyKey]
+					if ok && t.matches(p, e) {
+						c.antiDomains[i][v] = append(c.antiDomains[i][v], fmt.Sprintf("%s/%s on %s", p.Namespace, p.Name, other.node.Name))
+					}
+				}
+			}
+		}
+	}
+	if e.caches == nil {
+		e.caches = map[*corev1.Pod]*affinityCache{}
+	}
+	e.caches[pod] = c
+	return c
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	resourcehelper "k8s.io/component-helpers/resource"
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 )
 
@@ -54,18 +53,15 @@ func preemptionAdvice(pod *corev1.Pod, verdicts []NodeVerdict, e *env, req corev
 // the pods chosen by evictable are gone.
 func fitsAfterEvicting(n *nodeInfo, req corev1.ResourceList, evictable func(*corev1.Pod) bool) bool {
 	alloc := n.node.Status.Allocatable
-	used := corev1.ResourceList{}
+	used := map[corev1.ResourceName]int64{}
 	pods := 0
+	var buf corev1.ResourceList
 	for _, p := range n.podList {
 		if evictable(p) {
 			continue
 		}
 		pods++
-		for name, q := range resourcehelper.PodRequests(p, resourcehelper.PodResourcesOptions{}) {
-			sum := used[name]
-			sum.Add(q)
-			used[name] = sum
-		}
+		buf = addRequests(p, used, buf)
 	}
 	if int64(pods)+1 > alloc.Pods().Value() {
 		return false
@@ -74,9 +70,7 @@ func fitsAfterEvicting(n *nodeInfo, req corev1.ResourceList, evictable func(*cor
 		if want.IsZero() || name == corev1.ResourcePods || !schedulerCounts(name) {
 			continue
 		}
-		free := alloc[name].DeepCopy()
-		free.Sub(used[name])
-		if want.Cmp(free) > 0 {
+		if amount(name, want) > amount(name, alloc[name])-used[name] {
 			return false
 		}
 	}

@@ -1,0 +1,37 @@
+package diagnose
+
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/synth"
+)
+
+// BenchmarkDiagnose5000 diagnoses one pending pod against 5,000 nodes and
+// 150,000 pods: every filter runs on every node.
+func BenchmarkDiagnose5000(b *testing.B) {
+	nodes := synth.Nodes(5000)
+	assigned := synth.Pods(nodes, 30)
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "big", Namespace: "ns-001", Labels: map[string]string{"app": "big"}},
+		Spec: corev1.PodSpec{
+			NodeSelector: map[string]string{"node.kubernetes.io/instance": "m5.2xlarge"},
+			Containers: []corev1.Container{{Name: "app", Resources: corev1.ResourceRequirements{
+				Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("4"), corev1.ResourceMemory: resource.MustParse("8Gi")}}}},
+			TopologySpreadConstraints: []corev1.TopologySpreadConstraint{{MaxSkew: 1, TopologyKey: "topology.kubernetes.io/zone",
+				WhenUnsatisfiable: corev1.ScheduleAnyway, LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "big"}}}},
+		},
+		Status: corev1.PodStatus{Phase: corev1.PodPending},
+	}
+	in := Input{Pod: pod, Nodes: nodes, Assigned: assigned, NodesRead: true}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if d := Diagnose(in, synth.Now); len(d.Nodes) != 5000 || d.ComputedMessage == "" {
+			b.Fatalf("%d verdicts, %q", len(d.Nodes), d.ComputedMessage)
+		}
+	}
+}
