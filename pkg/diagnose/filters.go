@@ -29,8 +29,8 @@ const (
 // nodeInfo is one node as the scheduler's cache sees it: the node, the pods
 // bound to it and what they request.
 type nodeInfo struct {
-	node      *corev1.Node
-	pods      int
+	node *corev1.Node
+	pods int
 	// requested sums the pods' requests: millicores for cpu, whole units
 	// (bytes, devices) for the rest.
 	requested map[corev1.ResourceName]int64
