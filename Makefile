@@ -12,7 +12,7 @@ CLUSTER ?= explain-nodes
 E2E_CLUSTER ?= explain-nodes-e2e
 KUBE_BIN = $(shell source test/cluster/versions.sh && echo $$KUBE_BIN)
 
-.PHONY: build test unit fuzz e2e demo readme cluster cluster-down tools clean
+.PHONY: build test unit fuzz bench bench-core e2e demo readme cluster cluster-down tools clean
 
 ## build: the plugin, into bin/kubectl-explain_nodes
 build:
@@ -36,8 +36,21 @@ fuzz:
 	$(GO) test ./pkg/explain -run '^$$' -fuzz '^FuzzExplain$$' -fuzztime $(FUZZTIME)
 
 ## e2e: the e2e suite against a freshly started cluster, torn down afterwards
-e2e:
+e2e: build
 	test/e2e/run.sh $(E2E_CLUSTER)
+
+## bench: fill a fresh simulated cluster (BENCH_NODES nodes × BENCH_PODS_PER_NODE pods)
+## and measure the plugin against kubectl; the table goes to BENCH_OUT
+BENCH_NODES ?= 1000
+BENCH_PODS_PER_NODE ?= 30
+BENCH_REPS ?= 3
+BENCH_OUT ?= bench-results.md
+bench: build
+	BENCH_OUT=$(BENCH_OUT) test/bench/run.sh --nodes $(BENCH_NODES) --pods-per-node $(BENCH_PODS_PER_NODE) --reps $(BENCH_REPS)
+
+## bench-core: Go benchmarks of explain and diagnose on 5,000 nodes and 150,000 pods
+bench-core:
+	$(GO) test ./pkg/explain ./pkg/diagnose -run '^$$' -bench . -benchmem -count 5
 
 ## tools: build the pinned cluster components into the cache (once)
 tools:

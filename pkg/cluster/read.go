@@ -323,3 +323,120 @@ func gapFor(what string, err error) Gap {
 	}
 	return Gap{What: what, Reason: reason, Message: msg}
 }
+
+// ReadNodes reads what explaining the named nodes in depth needs: each node,
+// the pods bound to it, its lease and its warning events, plus the server
+// version and the DaemonSets of kube-system. The requests grow with the
+// nodes named, not with the cluster. A node that does not exist is left out
+// of Nodes; the caller says so.
+func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, error) {
+	s := &Snapshot{Server: r.Server, Pods: map[string][]Pod{}, NodeLeases: map[string]coordinationv1.Lease{}}
+	if v, err := r.Client.Discovery().ServerVersion(); err != nil {
+		if fatal(err) {
+			return nil, err
+		}
+		s.Gaps = append(s.Gaps, gapFor("the server version (/version)", err))
+	} else {
+		s.ServerVersion = v.GitVersion
+	}
+	var mu sync.Mutex
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	read := func(what string, f func(context.Context) error) {
+		g.Go(func() error {
+			err := f(ctx)
+			if err == nil || apierrors.IsNotFound(err) {
+				return nil
+			}
+			if fatal(err) {
+				return err
+			}
+			mu.Lock()
+			s.Gaps = append(s.Gaps, gapFor(what, err))
+			mu.Unlock()
+			return nil
+		})
+	}
+	podsRead := true
+	for _, name := range names {
+		read("node "+name, func(ctx context.Context) error {
+			n, err := r.Client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			s.Nodes = append(s.Nodes, *n)
+			mu.Unlock()
+			return nil
+		})
+		read("pods on node "+name, func(ctx context.Context) error {
+			var pods []Pod
+			list := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+				return r.Client.CoreV1().Pods("").List(ctx, opts)
+			}
+			opts := metav1.ListOptions{FieldSelector: "spec.nodeName=" + name + ",status.phase!=Succeeded,status.phase!=Failed"}
+			err := eachItem(ctx, list, opts, func(obj runtime.Object) error {
+				pods = append(pods, Summarize(obj.(*corev1.Pod)))
+				return nil
+			}, func() { pods = pods[:0] })
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				podsRead = false
+				return fmt.Errorf("listing pods: %w", err)
+			}
+			s.Pods[name] = pods
+			return nil
+		})
+		read("the lease of node "+name, func(ctx context.Context) error {
+			l, err := r.Client.CoordinationV1().Leases(corev1.NamespaceNodeLease).Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			s.NodeLeases[name] = *l
+			mu.Unlock()
+			return nil
+		})
+		read("events about node "+name, func(ctx context.Context) error {
+			list, err := r.Client.CoreV1().Events("").List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.kind=Node,type=Warning,involvedObject.name=" + name})
+			if err != nil {
+				return fmt.Errorf("listing events: %w", err)
+			}
+			mu.Lock()
+			s.NodeEvents = append(s.NodeEvents, list.Items...)
+			mu.Unlock()
+			return nil
+		})
+	}
+	read("DaemonSets in kube-system", func(ctx context.Context) error {
+		list, err := r.Client.AppsV1().DaemonSets(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+		if err != nil {
+			return fmt.Errorf("listing DaemonSets: %w", err)
+		}
+		s.SystemDaemonSets = list.Items
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	s.PodsRead = podsRead
+	sort.Slice(s.Nodes, func(i, j int) bool { return s.Nodes[i].Name < s.Nodes[j].Name })
+	sort.SliceStable(s.NodeEvents, func(i, j int) bool { return EventTime(&s.NodeEvents[j]).Time.Before(EventTime(&s.NodeEvents[i]).Time) })
+	sort.Slice(s.Gaps, func(i, j int) bool { return s.Gaps[i].What < s.Gaps[j].What })
+	return s, nil
+}
+
+// NodeNames lists the names of all nodes, for suggestions when a named node
+// does not exist.
+func (r *Reader) NodeNames(ctx context.Context) ([]string, error) {
+	nodes, err := listNodes(ctx, r.Client)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(nodes))
+	for i, n := range nodes {
+		names[i] = n.Name
+	}
+	return names, nil
+}

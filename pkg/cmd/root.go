@@ -91,17 +91,18 @@ The plugin only reads from the cluster; it never changes anything.`,
 // Run reads the cluster and prints the report.
 func (o *NodesOptions) Run(cmd *cobra.Command) error {
 	r := &cluster.Reader{Client: o.Client, Server: o.Server}
-	snap, err := r.ReadOverview(cmd.Context())
+	var snap *cluster.Snapshot
+	var err error
+	if len(o.NodeNames) > 0 {
+		snap, err = r.ReadNodes(cmd.Context(), o.NodeNames)
+	} else {
+		snap, err = r.ReadOverview(cmd.Context())
+	}
 	if err != nil {
 		return &connError{context: o.Context, server: o.Server, err: err}
 	}
-	if len(o.NodeNames) > 0 {
-		if err := keepNodes(snap, o.NodeNames); err != nil {
-			if s := cmd.SuggestionsFor(o.NodeNames[0]); len(s) > 0 && len(o.NodeNames) == 1 {
-				return fmt.Errorf("%w; did you mean `kubectl explain-nodes %s`?", err, s[0])
-			}
-			return err
-		}
+	if err := o.checkNamed(cmd, r, snap); err != nil {
+		return err
 	}
 	detail := len(o.NodeNames) > 0
 	report := explain.Explain(snap, o.Now(), explain.Options{Detail: detail})
@@ -115,46 +116,46 @@ func (o *NodesOptions) Run(cmd *cobra.Command) error {
 	}
 	// Without the nodes the report cannot do its job: say so in the exit code.
 	for _, g := range snap.Gaps {
-		if g.What == "nodes" {
+		if g.What == "nodes" || strings.HasPrefix(g.What, "node ") {
 			return fmt.Errorf("the nodes could not be read from %s (%s): %s", o.Server, g.Reason, render.Sanitize(strings.TrimSuffix(g.Message, ".")))
 		}
 	}
 	return nil
 }
 
-// keepNodes narrows the snapshot to the named nodes, in the order given, and
-// their pods.
-func keepNodes(s *cluster.Snapshot, names []string) error {
-	byName := make(map[string]int, len(s.Nodes))
-	all := make([]string, 0, len(s.Nodes))
-	for i, n := range s.Nodes {
-		byName[n.Name] = i
-		all = append(all, n.Name)
+// checkNamed fails for a named node that does not exist, naming the closest
+// existing ones.
+func (o *NodesOptions) checkNamed(cmd *cobra.Command, r *cluster.Reader, snap *cluster.Snapshot) error {
+	found := map[string]bool{}
+	for _, n := range snap.Nodes {
+		found[n.Name] = true
 	}
-	kept := s.Nodes[:0:0]
-	pods := map[string][]cluster.Pod{}
-	for _, name := range names {
-		i, ok := byName[name]
-		if !ok {
-			if len(s.Gaps) > 0 && len(s.Nodes) == 0 {
-				return fmt.Errorf("node %q could not be read: %s", name, render.Sanitize(s.Gaps[0].Message))
-			}
-			msg := fmt.Sprintf("node %q not found", name)
-			if near := closest(name, all, 3); len(near) > 0 {
-				msg += "; the closest names are " + render.Sanitize(strings.Join(near, ", "))
-			} else {
-				msg += "; `kubectl get nodes` lists the cluster's nodes"
-			}
-			return errors.New(msg)
+	for _, name := range o.NodeNames {
+		if found[name] || unreadNode(snap, name) {
+			continue
 		}
-		kept = append(kept, s.Nodes[i])
-		pods[name] = s.Pods[name]
-	}
-	s.Nodes = kept
-	if s.Pods != nil {
-		s.Pods = pods
+		msg := fmt.Sprintf("node %q not found", name)
+		all, err := r.NodeNames(cmd.Context())
+		if near := closest(name, all, 3); err == nil && len(near) > 0 {
+			msg += "; the closest names are " + render.Sanitize(strings.Join(near, ", "))
+		} else {
+			msg += "; `kubectl get nodes` lists the cluster's nodes"
+		}
+		if s := cmd.SuggestionsFor(name); len(s) > 0 && len(o.NodeNames) == 1 {
+			msg += fmt.Sprintf("; did you mean `kubectl explain-nodes %s`?", s[0])
+		}
+		return errors.New(msg)
 	}
 	return nil
+}
+
+func unreadNode(s *cluster.Snapshot, name string) bool {
+	for _, g := range s.Gaps {
+		if g.What == "node "+name {
+			return true
+		}
+	}
+	return false
 }
 
 // closest returns up to n names nearest to name by edit distance, nearest

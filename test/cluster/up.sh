@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # up.sh [NAME]: starts the named local test cluster (real control plane on
 # 127.0.0.1, kwok nodes) unless it already runs, and prints its kubeconfig path
-# on stdout. Everything else goes to stderr.
+# on stdout. Everything else goes to stderr. KWOKCTL_EXTRA_ARGS are passed to
+# `kwokctl create cluster` (the benchmark uses --disable-qps-limits).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/versions.sh"
@@ -34,6 +35,6 @@ start=$SECONDS
   --kube-scheduler-binary "$KUBE_BIN/kube-scheduler" \
   --etcd-binary "$ETCD_BIN/etcd" \
   --kwok-controller-binary "$KWOK_BIN/kwok" \
-  --wait 120s >&2
+  --wait 120s ${KWOKCTL_EXTRA_ARGS:-} >&2
 echo "cluster $name started in $((SECONDS - start))s" >&2
 echo "$kubeconfig"

@@ -18,4 +18,14 @@ status=0
 E2E_KUBECONFIG="$kubeconfig" E2E_KUBECTL="$KUBE_BIN/kubectl" \
   go test -tags e2e -count=1 -timeout 20m ${E2E_RUN:+-run "$E2E_RUN"} -v ./test/e2e/ || status=$?
 echo "e2e: suite ran in $((SECONDS - start))s" >&2
+
+# A small run of the benchmark on the same cluster, so that it cannot rot.
+if [[ "$status" == 0 && -z "${E2E_RUN:-}" ]]; then
+  out="$(mktemp)"
+  go run ./test/bench --kubeconfig "$kubeconfig" --kubectl "$KUBE_BIN/kubectl" --plugin bin/kubectl-explain_nodes \
+    --nodes 10 --pods-per-node 3 --pending 1 --reps 1 --out "$out" >/dev/null || status=$?
+  grep -q 'kubectl explain-nodes why-pending' "$out" || { echo "e2e: the benchmark smoke run wrote no result" >&2; status=1; }
+  rm -f "$out"
+  echo "e2e: benchmark smoke run done" >&2
+fi
 exit "$status"
