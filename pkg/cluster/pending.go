@@ -14,6 +14,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	resourcehelper "k8s.io/component-helpers/resource"
 )
 
 // PendingSnapshot is what why-pending reads about one pod and the nodes it
@@ -25,7 +27,7 @@ type PendingSnapshot struct {
 	Pending []*corev1.Pod
 	Nodes   []corev1.Node
 	// Assigned are the non-terminal pods bound to nodes.
-	Assigned []corev1.Pod
+	Assigned []BoundPod
 	// Events are the events about the pod.
 	Events []corev1.Event
 	// NodesRead and AssignedRead are true when the nodes and the pods bound
@@ -260,45 +262,6 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 	return nil
 }
 
-// trim keeps of a pod bound to a node only what the scheduler's checks read:
-// a big cluster has 150,000 of them, and a whole Pod is several kilobytes.
-func trim(p *corev1.Pod) corev1.Pod {
-	out := corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: p.Name, Namespace: p.Namespace, UID: p.UID, Labels: p.Labels, DeletionTimestamp: p.DeletionTimestamp},
-		Spec: corev1.PodSpec{
-			NodeName: p.Spec.NodeName, Priority: p.Spec.Priority, Overhead: p.Spec.Overhead,
-			Resources: p.Spec.Resources,
-		},
-		Status: corev1.PodStatus{Phase: p.Status.Phase},
-	}
-	if a := p.Spec.Affinity; a != nil && (a.PodAffinity != nil || a.PodAntiAffinity != nil) {
-		out.Spec.Affinity = &corev1.Affinity{PodAffinity: a.PodAffinity, PodAntiAffinity: a.PodAntiAffinity}
-	}
-	for _, v := range p.Spec.Volumes {
-		if v.PersistentVolumeClaim != nil || v.Ephemeral != nil {
-			out.Spec.Volumes = append(out.Spec.Volumes, corev1.Volume{Name: v.Name, VolumeSource: corev1.VolumeSource{
-				PersistentVolumeClaim: v.PersistentVolumeClaim, Ephemeral: v.Ephemeral}})
-		}
-	}
-	slim := func(cs []corev1.Container) []corev1.Container {
-		out := make([]corev1.Container, 0, len(cs))
-		for _, c := range cs {
-			var ports []corev1.ContainerPort
-			for _, port := range c.Ports {
-				if port.HostPort > 0 {
-					ports = append(ports, port)
-				}
-			}
-			out = append(out, corev1.Container{Name: c.Name, Ports: ports, RestartPolicy: c.RestartPolicy,
-				Resources: corev1.ResourceRequirements{Requests: c.Resources.Requests, Limits: c.Resources.Limits}})
-		}
-		return out
-	}
-	out.Spec.Containers = slim(p.Spec.Containers)
-	out.Spec.InitContainers = slim(p.Spec.InitContainers)
-	return out
-}
-
 func usesClaims(pod *corev1.Pod) bool {
 	for _, v := range pod.Spec.Volumes {
 		if v.PersistentVolumeClaim != nil || v.Ephemeral != nil {
@@ -332,14 +295,14 @@ func selectsNamespaces(pod *corev1.Pod) bool {
 
 // listAssignedPods lists the pods the scheduler counts on nodes: bound and
 // not finished. The API server's cache serves them.
-func listAssignedPods(ctx context.Context, r *Reader) ([]corev1.Pod, error) {
-	var pods []corev1.Pod
+func listAssignedPods(ctx context.Context, r *Reader) ([]BoundPod, error) {
+	var pods []BoundPod
 	list := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return r.Client.CoreV1().Pods("").List(ctx, opts)
 	}
 	opts := metav1.ListOptions{FieldSelector: "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed"}
 	err := eachItem(ctx, list, opts, func(obj runtime.Object) error {
-		pods = append(pods, trim(obj.(*corev1.Pod)))
+		pods = append(pods, Bind(obj.(*corev1.Pod)))
 		return nil
 	}, func() { pods = pods[:0] })
 	if err != nil {
@@ -363,4 +326,86 @@ func (r *Reader) podNotFound(ctx context.Context, namespace, name string) error 
 	}
 	sort.Strings(e.Elsewhere)
 	return e
+}
+
+// BoundPod is what the scheduler's checks read of a pod bound to a node: a
+// few hundred bytes, where a decoded Pod takes several kilobytes, and a big
+// cluster has 150,000 of them.
+type BoundPod struct {
+	Namespace, Name string
+	UID             types.UID
+	NodeName        string
+	Labels          map[string]string
+	Deleting        bool
+	Priority        int32
+	// Requests are the pod's requests as the scheduler counts them: cpu in
+	// millicores, everything else in whole units.
+	Requests []Amount
+	// HostPorts are the host ports it holds, as "PROTO/IP:PORT".
+	HostPorts []string
+	// AntiAffinity are its required pod anti-affinity terms.
+	AntiAffinity []corev1.PodAffinityTerm
+	// Claims are the PersistentVolumeClaims it uses.
+	Claims []string
+}
+
+// Amount is a quantity of one resource.
+type Amount struct {
+	Name  corev1.ResourceName
+	Value int64
+}
+
+// Bind keeps of a pod what BoundPod holds.
+func Bind(p *corev1.Pod) BoundPod {
+	b := BoundPod{Namespace: p.Namespace, Name: p.Name, UID: p.UID, NodeName: p.Spec.NodeName, Labels: p.Labels,
+		Deleting: p.DeletionTimestamp != nil}
+	if p.Spec.Priority != nil {
+		b.Priority = *p.Spec.Priority
+	}
+	for name, q := range podRequests(p) {
+		v := q.Value()
+		if name == corev1.ResourceCPU {
+			v = q.MilliValue()
+		}
+		b.Requests = append(b.Requests, Amount{Name: name, Value: v})
+	}
+	for _, cs := range [][]corev1.Container{p.Spec.InitContainers, p.Spec.Containers} {
+		for _, c := range cs {
+			for _, port := range c.Ports {
+				if port.HostPort <= 0 {
+					continue
+				}
+				ip, proto := port.HostIP, string(port.Protocol)
+				if ip == "" {
+					ip = "0.0.0.0"
+				}
+				if proto == "" {
+					proto = "TCP"
+				}
+				b.HostPorts = append(b.HostPorts, fmt.Sprintf("%s/%s:%d", proto, ip, port.HostPort))
+			}
+		}
+	}
+	if a := p.Spec.Affinity; a != nil && a.PodAntiAffinity != nil {
+		b.AntiAffinity = a.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution
+	}
+	for _, v := range p.Spec.Volumes {
+		switch {
+		case v.PersistentVolumeClaim != nil:
+			b.Claims = append(b.Claims, v.PersistentVolumeClaim.ClaimName)
+		case v.Ephemeral != nil:
+			b.Claims = append(b.Claims, p.Name+"-"+v.Name)
+		}
+	}
+	return b
+}
+
+// podRequests sums a plain pod's container requests directly, and leaves
+// init containers, sidecars, overhead and pod-level resources to the
+// scheduler's own helper.
+func podRequests(p *corev1.Pod) corev1.ResourceList {
+	if len(p.Spec.InitContainers) == 0 && p.Spec.Overhead == nil && p.Spec.Resources == nil && len(p.Spec.Containers) == 1 {
+		return p.Spec.Containers[0].Resources.Requests
+	}
+	return resourcehelper.PodRequests(p, resourcehelper.PodResourcesOptions{})
 }

@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/synth"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
 // BenchmarkDiagnose5000 diagnoses one pending pod against 5,000 nodes and
@@ -26,7 +27,12 @@ func BenchmarkDiagnose5000(b *testing.B) {
 		},
 		Status: corev1.PodStatus{Phase: corev1.PodPending},
 	}
-	in := Input{Pod: pod, Nodes: nodes, Assigned: assigned, NodesRead: true}
+	// The pods bound to nodes arrive compact, as pkg/cluster reads them.
+	bound := make([]cluster.BoundPod, len(assigned))
+	for i := range assigned {
+		bound[i] = cluster.Bind(&assigned[i])
+	}
+	in := Input{Pod: pod, Nodes: nodes, Bound: bound, NodesRead: true}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	resourcehelper "k8s.io/component-helpers/resource"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
 
@@ -132,7 +133,7 @@ func evaluate(pod *corev1.Pod, in Input) ([]NodeVerdict, string) {
 		return nil, "no nodes available to schedule pods"
 	}
 	// A PreFilter failure rejects every node with the same reason.
-	if plugin, msg, detail := volumePreFilter(pod, in.Volumes, in.Assigned); msg != "" {
+	if plugin, msg, detail := volumePreFilter(pod, in.Volumes); msg != "" {
 		verdicts := make([]NodeVerdict, 0, len(nodes))
 		for i := range nodes {
 			f := Failure{Plugin: plugin, Reasons: []string{msg}, Detail: detail}
@@ -186,7 +187,14 @@ func fitsAny(verdicts []NodeVerdict) bool {
 }
 
 func newEnv(in Input) *env {
-	return &env{infos: newNodeInfos(in.Nodes, in.Assigned), namespaceLabels: in.Namespaces, volumes: in.Volumes}
+	bound := in.Bound
+	if bound == nil && in.Assigned != nil {
+		bound = make([]cluster.BoundPod, len(in.Assigned))
+		for i := range in.Assigned {
+			bound[i] = cluster.Bind(&in.Assigned[i])
+		}
+	}
+	return &env{infos: newNodeInfos(in.Nodes, bound), namespaceLabels: in.Namespaces, volumes: in.Volumes}
 }
 
 // DiagnoseAll diagnoses several pods against the same cluster, building the

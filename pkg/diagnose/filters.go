@@ -7,7 +7,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
-	resourcehelper "k8s.io/component-helpers/resource"
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
@@ -37,7 +36,7 @@ type nodeInfo struct {
 	// ports maps a host port in use ("TCP/0.0.0.0:80") to the pod holding it.
 	ports map[string]string
 	// podList are the pods bound to the node.
-	podList []*corev1.Pod
+	podList []*cluster.BoundPod
 }
 
 // env is the cluster as the filters see it.
@@ -52,22 +51,23 @@ type env struct {
 	caches map[*corev1.Pod]*affinityCache
 }
 
-func newNodeInfos(nodes []corev1.Node, assigned []corev1.Pod) map[string]*nodeInfo {
+func newNodeInfos(nodes []corev1.Node, bound []cluster.BoundPod) map[string]*nodeInfo {
 	infos := make(map[string]*nodeInfo, len(nodes))
-	var buf corev1.ResourceList
 	for i := range nodes {
 		infos[nodes[i].Name] = &nodeInfo{node: &nodes[i], requested: map[corev1.ResourceName]int64{}}
 	}
-	for i := range assigned {
-		p := &assigned[i]
-		info, ok := infos[p.Spec.NodeName]
+	for i := range bound {
+		p := &bound[i]
+		info, ok := infos[p.NodeName]
 		if !ok {
 			continue
 		}
 		info.pods++
 		info.podList = append(info.podList, p)
-		buf = addRequests(p, info.requested, buf)
-		for _, port := range hostPorts(p) {
+		for _, a := range p.Requests {
+			info.requested[a.Name] += a.Value
+		}
+		for _, port := range p.HostPorts {
 			if info.ports == nil {
 				info.ports = map[string]string{}
 			}
@@ -331,26 +331,6 @@ func filterNodeResourcesFit(pod *corev1.Pod, req corev1.ResourceList, n *nodeInf
 		return nil
 	}
 	return &Failure{Plugin: "NodeResourcesFit", Reasons: reasons, Detail: strings.Join(details, "; "), Shortfalls: shortfalls}
-}
-
-// addRequests adds a pod's requests, as the scheduler counts them, to into.
-// buf is scratch space, returned for reuse.
-func addRequests(p *corev1.Pod, into map[corev1.ResourceName]int64, buf corev1.ResourceList) corev1.ResourceList {
-	if len(p.Spec.InitContainers) == 0 && p.Spec.Overhead == nil && p.Spec.Resources == nil {
-		// The common case, summed directly: PodRequests gives the same for
-		// plain containers, at many times the cost.
-		for i := range p.Spec.Containers {
-			for name, q := range p.Spec.Containers[i].Resources.Requests {
-				into[name] += amount(name, q)
-			}
-		}
-		return buf
-	}
-	buf = resourcehelper.PodRequests(p, resourcehelper.PodResourcesOptions{Reuse: buf})
-	for name, q := range buf {
-		into[name] += amount(name, q)
-	}
-	return buf
 }
 
 // amount is a quantity as the scheduler sums it: millicores for cpu, whole

@@ -12,6 +12,8 @@ import (
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
 // Reason strings of the InterPodAffinity and PodTopologySpread plugins.
@@ -31,7 +33,7 @@ type term struct {
 	nsSelector labels.Selector // nil: only the listed namespaces
 }
 
-func newTerm(owner *corev1.Pod, t corev1.PodAffinityTerm) (term, error) {
+func newTerm(ownerNamespace string, t corev1.PodAffinityTerm) (term, error) {
 	sel, err := metav1.LabelSelectorAsSelector(t.LabelSelector)
 	if err != nil {
 		return term{}, err
@@ -48,25 +50,26 @@ func newTerm(owner *corev1.Pod, t corev1.PodAffinityTerm) (term, error) {
 			out.namespaces[ns] = true
 		}
 		if len(t.Namespaces) == 0 {
-			out.namespaces[owner.Namespace] = true
+			out.namespaces[ownerNamespace] = true
 		}
 	}
 	return out, nil
 }
 
-// matches reports whether p is a pod the term is about.
-func (t term) matches(p *corev1.Pod, e *env) bool {
-	inNS := t.namespaces[p.Namespace]
+// matches reports whether a pod in namespace with these labels is a pod the
+// term is about.
+func (t term) matches(namespace string, podLabels map[string]string, e *env) bool {
+	inNS := t.namespaces[namespace]
 	if !inNS && t.nsSelector != nil {
-		inNS = t.nsSelector.Matches(labels.Set(e.namespaceLabels[p.Namespace]))
+		inNS = t.nsSelector.Matches(labels.Set(e.namespaceLabels[namespace]))
 	}
-	return inNS && t.selector.Matches(labels.Set(p.Labels))
+	return inNS && t.selector.Matches(labels.Set(podLabels))
 }
 
-func terms(owner *corev1.Pod, raw []corev1.PodAffinityTerm) []term {
+func terms(ownerNamespace string, raw []corev1.PodAffinityTerm) []term {
 	out := make([]term, 0, len(raw))
 	for _, r := range raw {
-		if t, err := newTerm(owner, r); err == nil {
+		if t, err := newTerm(ownerNamespace, r); err == nil {
 			out = append(out, t)
 		}
 	}
@@ -131,7 +134,7 @@ func podAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 		if counts[[2]string{key, n.node.Labels[key]}] > 0 {
 			continue
 		}
-		if len(counts) == 0 && matchesAll(ts, pod, e) {
+		if len(counts) == 0 && matchesAll(ts, pod.Namespace, pod.Labels, e) {
 			return nil // the first pod of a group may go anywhere
 		}
 		where := "no pod matches all its affinity terms anywhere"
@@ -144,9 +147,9 @@ func podAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 	return nil
 }
 
-func matchesAll(ts []term, p *corev1.Pod, e *env) bool {
+func matchesAll(ts []term, namespace string, podLabels map[string]string, e *env) bool {
 	for _, t := range ts {
-		if !t.matches(p, e) {
+		if !t.matches(namespace, podLabels, e) {
 			return false
 		}
 	}
@@ -175,7 +178,7 @@ func existingAntiAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 	var clash []string
 	for _, a := range e.antiPods() {
 		for _, t := range a.terms {
-			if sameDomain(n.node, a.node, t.raw.TopologyKey) && t.matches(pod, e) {
+			if sameDomain(n.node, a.node, t.raw.TopologyKey) && t.matches(pod.Namespace, pod.Labels, e) {
 				clash = append(clash, fmt.Sprintf("%s/%s on %s (no pod matching %s in the same %s)", a.pod.Namespace, a.pod.Name, a.node.Name, selectorString(t.raw.LabelSelector), t.raw.TopologyKey))
 			}
 		}
@@ -241,7 +244,7 @@ func filterPodTopologySpread(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo
 			}
 			for _, p := range other.podList {
 				// An empty selector counts no existing pod, as in the scheduler.
-				if p.Namespace == pod.Namespace && p.DeletionTimestamp == nil && !sel.Empty() && sel.Matches(labels.Set(p.Labels)) {
+				if p.Namespace == pod.Namespace && !p.Deleting && !sel.Empty() && sel.Matches(labels.Set(p.Labels)) {
 					counts[domain]++
 				}
 			}
@@ -319,7 +322,7 @@ type affinityCache struct {
 
 // antiPod is a placed pod with required anti-affinity terms.
 type antiPod struct {
-	pod   *corev1.Pod
+	pod   *cluster.BoundPod
 	node  *corev1.Node
 	terms []term
 }
@@ -331,8 +334,8 @@ func (e *env) antiPods() []antiPod {
 		e.anti = []antiPod{}
 		for _, info := range e.infos {
 			for _, p := range info.podList {
-				if raw := requiredAntiAffinity(p); len(raw) > 0 {
-					e.anti = append(e.anti, antiPod{pod: p, node: info.node, terms: terms(p, raw)})
+				if len(p.AntiAffinity) > 0 {
+					e.anti = append(e.anti, antiPod{pod: p, node: info.node, terms: terms(p.Namespace, p.AntiAffinity)})
 				}
 			}
 		}
@@ -346,7 +349,7 @@ func (e *env) podCache(pod *corev1.Pod) *affinityCache {
 	if c, ok := e.caches[pod]; ok {
 		return c
 	}
-	c := &affinityCache{affinity: terms(pod, requiredAffinity(pod)), anti: terms(pod, requiredAntiAffinity(pod))}
+	c := &affinityCache{affinity: terms(pod.Namespace, requiredAffinity(pod)), anti: terms(pod.Namespace, requiredAntiAffinity(pod))}
 	if len(c.affinity) > 0 {
 		c.affinityCounts = map[[2]string]int{}
 	}
@@ -357,7 +360,7 @@ func (e *env) podCache(pod *corev1.Pod) *affinityCache {
 	if len(c.affinity) > 0 || len(c.anti) > 0 {
 		for _, other := range e.infos {
 			for _, p := range other.podList {
-				if len(c.affinity) > 0 && matchesAll(c.affinity, p, e) {
+				if len(c.affinity) > 0 && matchesAll(c.affinity, p.Namespace, p.Labels, e) {
 					for _, t := range c.affinity {
 						if v, ok := other.node.Labels[t.raw.TopologyKey]; ok {
 							c.affinityCounts[[2]string{t.raw.TopologyKey, v}]++
@@ -366,7 +369,7 @@ func (e *env) podCache(pod *corev1.Pod) *affinityCache {
 				}
 				for i, t := range c.anti {
 					v, ok := other.node.Labels[t.raw.TopologyKey]
-					if ok && t.matches(p, e) {
+					if ok && t.matches(p.Namespace, p.Labels, e) {
 						c.antiDomains[i][v] = append(c.antiDomains[i][v], fmt.Sprintf("%s/%s on %s", p.Namespace, p.Name, other.node.Name))
 					}
 				}

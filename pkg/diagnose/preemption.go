@@ -7,6 +7,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
 // systemPriority is where the system-critical priority classes start; pods at
@@ -32,9 +34,9 @@ func preemptionAdvice(pod *corev1.Pod, verdicts []NodeVerdict, e *env, req corev
 	var now, withHigher []string
 	for _, name := range candidates {
 		n := e.infos[name]
-		if fitsAfterEvicting(n, req, func(p *corev1.Pod) bool { return corev1helpers.PodPriority(p) < prio }) {
+		if fitsAfterEvicting(n, req, func(p *cluster.BoundPod) bool { return p.Priority < prio }) {
 			now = append(now, name)
-		} else if fitsAfterEvicting(n, req, func(p *corev1.Pod) bool { return corev1helpers.PodPriority(p) < systemPriority }) {
+		} else if fitsAfterEvicting(n, req, func(p *cluster.BoundPod) bool { return p.Priority < systemPriority }) {
 			withHigher = append(withHigher, name)
 		}
 	}
@@ -51,17 +53,18 @@ func preemptionAdvice(pod *corev1.Pod, verdicts []NodeVerdict, e *env, req corev
 
 // fitsAfterEvicting reports whether the pod's requests fit on the node once
 // the pods chosen by evictable are gone.
-func fitsAfterEvicting(n *nodeInfo, req corev1.ResourceList, evictable func(*corev1.Pod) bool) bool {
+func fitsAfterEvicting(n *nodeInfo, req corev1.ResourceList, evictable func(*cluster.BoundPod) bool) bool {
 	alloc := n.node.Status.Allocatable
 	used := map[corev1.ResourceName]int64{}
 	pods := 0
-	var buf corev1.ResourceList
 	for _, p := range n.podList {
 		if evictable(p) {
 			continue
 		}
 		pods++
-		buf = addRequests(p, used, buf)
+		for _, a := range p.Requests {
+			used[a.Name] += a.Value
+		}
 	}
 	if int64(pods)+1 > alloc.Pods().Value() {
 		return false

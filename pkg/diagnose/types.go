@@ -22,8 +22,10 @@ type Input struct {
 	Pod *corev1.Pod
 	// Nodes are all nodes of the cluster.
 	Nodes []corev1.Node
-	// Assigned are the non-terminal pods bound to a node, as the scheduler's
-	// cache holds them.
+	// Bound are the non-terminal pods bound to a node, as the scheduler's
+	// cache holds them. Assigned holds whole pods instead, for callers that
+	// have them; Bound wins when both are set.
+	Bound    []cluster.BoundPod
 	Assigned []corev1.Pod
 	// Events are the events about the pod, any order.
 	Events []corev1.Event

@@ -40,7 +40,7 @@ func claimNames(pod *corev1.Pod) []string {
 // volumePreFilter follows the VolumeRestrictions and VolumeBinding
 // PreFilters: problems with the pod's claims that no node can fix. It returns
 // the plugin, the scheduler's message and a plain explanation.
-func volumePreFilter(pod *corev1.Pod, v *cluster.Volumes, assigned []corev1.Pod) (plugin, msg, detail string) {
+func volumePreFilter(pod *corev1.Pod, v *cluster.Volumes) (plugin, msg, detail string) {
 	if v == nil || v.Claims == nil {
 		return "", "", ""
 	}
@@ -162,13 +162,8 @@ func hasAccessMode(pvc *corev1.PersistentVolumeClaim, mode corev1.PersistentVolu
 	return false
 }
 
-func usesClaim(p *corev1.Pod, name string) bool {
-	for _, n := range claimNames(p) {
-		if n == name {
-			return true
-		}
-	}
-	return false
+func usesClaim(p *cluster.BoundPod, name string) bool {
+	return slices.Contains(p.Claims, name)
 }
 
 // Reason strings of VolumeZone and of VolumeBinding for claims that wait for
@@ -337,7 +332,7 @@ func filterNodeVolumeLimits(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo,
 	}
 	attached := map[string]string{}
 	for _, p := range n.podList {
-		for id, driver := range csiVolumes(p, v) {
+		for id, driver := range csiVolumesOf(p.Namespace, p.Claims, v) {
 			attached[id] = driver
 		}
 	}
@@ -375,9 +370,13 @@ func filterNodeVolumeLimits(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo,
 // csiVolumes maps the CSI volumes a pod uses ("driver^handle") to their
 // driver; a claim not bound yet counts under its class's provisioner.
 func csiVolumes(pod *corev1.Pod, v *cluster.Volumes) map[string]string {
+	return csiVolumesOf(pod.Namespace, claimNames(pod), v)
+}
+
+func csiVolumesOf(namespace string, claims []string, v *cluster.Volumes) map[string]string {
 	out := map[string]string{}
-	for _, name := range claimNames(pod) {
-		pvc := v.Claims[pod.Namespace+"/"+name]
+	for _, name := range claims {
+		pvc := v.Claims[namespace+"/"+name]
 		if pvc == nil {
 			continue
 		}

@@ -30,9 +30,9 @@ import (
 
 type options struct {
 	kubeconfig, kubectl, plugin, out string
-	nodes, podsPerNode, pending       int
-	namespaces, reps                  int
-	populate                          bool
+	nodes, podsPerNode, pending      int
+	namespaces, reps                 int
+	populate                         bool
 }
 
 func main() {
@@ -299,7 +299,9 @@ func median(ss []sample, f func(sample) float64) float64 {
 }
 
 func report(o options, cmds []command, samples map[string][]sample) string {
-	wall := func(name string) float64 { return median(samples[name], func(s sample) float64 { return s.wall.Seconds() }) }
+	wall := func(name string) float64 {
+		return median(samples[name], func(s sample) float64 { return s.wall.Seconds() })
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Cluster: %d kwok nodes, %d running pods in %d namespaces, %d pending; %d runs of each command, interleaved; %s, %d CPUs.\n\n",
 		o.nodes, o.nodes*o.podsPerNode, o.namespaces, o.pending, o.reps, runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU())
