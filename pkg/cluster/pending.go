@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
-	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -133,24 +131,8 @@ func (r *Reader) ReadAllPending(ctx context.Context, namespace string) (*Pending
 // the pods need them, namespaces and volumes. extra, if set, runs alongside;
 // its failure is a gap named "events".
 func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*corev1.Pod, namespace string, extra func(context.Context) error) error {
-	var mu sync.Mutex
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(4)
-	read := func(what string, f func(context.Context) error) {
-		g.Go(func() error {
-			err := f(ctx)
-			if err == nil {
-				return nil
-			}
-			if fatal(err) {
-				return err
-			}
-			mu.Lock()
-			s.Gaps = append(s.Gaps, gapFor(what, err))
-			mu.Unlock()
-			return nil
-		})
-	}
+	reads := newGather(ctx, &s.Gaps)
+	read := reads.read
 	read("nodes", func(ctx context.Context) error {
 		nodes, err := listNodes(ctx, r.Client)
 		s.Nodes, s.NodesRead = nodes, err == nil
@@ -255,11 +237,7 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	sort.Slice(s.Gaps, func(i, j int) bool { return s.Gaps[i].What < s.Gaps[j].What })
-	return nil
+	return reads.wait()
 }
 
 func usesClaims(pod *corev1.Pod) bool {

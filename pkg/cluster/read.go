@@ -40,35 +40,11 @@ type Reader struct {
 // becomes a Gap.
 func (r *Reader) ReadOverview(ctx context.Context) (*Snapshot, error) {
 	s := &Snapshot{Server: r.Server}
-	// The version first: it tells at once whether the server can be reached.
-	if v, err := r.Client.Discovery().ServerVersion(); err != nil {
-		if fatal(err) {
-			return nil, err
-		}
-		s.Gaps = append(s.Gaps, gapFor("the server version (/version)", err))
-	} else {
-		s.ServerVersion = v.GitVersion
+	if err := r.readVersion(s); err != nil {
+		return nil, err
 	}
-
-	var mu sync.Mutex
-	// read runs one read and records its failure as a gap.
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(4)
-	read := func(what string, f func(context.Context) error) {
-		g.Go(func() error {
-			err := f(ctx)
-			if err == nil {
-				return nil
-			}
-			if fatal(err) {
-				return err
-			}
-			mu.Lock()
-			s.Gaps = append(s.Gaps, gapFor(what, err))
-			mu.Unlock()
-			return nil
-		})
-	}
+	reads := newGather(ctx, &s.Gaps)
+	read := reads.read
 	read("nodes", func(ctx context.Context) (err error) {
 		s.Nodes, err = listNodes(ctx, r.Client)
 		return err
@@ -111,11 +87,74 @@ func (r *Reader) ReadOverview(ctx context.Context) (*Snapshot, error) {
 		s.Livez, err = healthChecks(ctx, r.Client, "/livez")
 		return err
 	})
-	if err := g.Wait(); err != nil {
+	if err := reads.wait(); err != nil {
 		return nil, err
 	}
-	sort.Slice(s.Gaps, func(i, j int) bool { return s.Gaps[i].What < s.Gaps[j].What })
 	return s, nil
+}
+
+// readVersion reads /version first: it tells at once whether the server can
+// be reached at all.
+func (r *Reader) readVersion(s *Snapshot) error {
+	v, err := r.Client.Discovery().ServerVersion()
+	switch {
+	case err == nil:
+		s.ServerVersion = v.GitVersion
+	case fatal(err):
+		return err
+	default:
+		s.Gaps = append(s.Gaps, gapFor("the server version (/version)", err))
+	}
+	return nil
+}
+
+// gather runs independent reads concurrently and records each failure as a
+// Gap; only a fatal error (the server unreachable, the credentials refused)
+// stops them all. A read that finds nothing (404) is not a gap: the caller
+// sees what is missing.
+type gather struct {
+	g    *errgroup.Group
+	ctx  context.Context
+	mu   sync.Mutex
+	gaps *[]Gap
+}
+
+func newGather(ctx context.Context, gaps *[]Gap) *gather {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	return &gather{g: g, ctx: ctx, gaps: gaps}
+}
+
+// read runs f; what names what it reads, for the gap.
+func (r *gather) read(what string, f func(context.Context) error) {
+	r.g.Go(func() error {
+		err := f(r.ctx)
+		if err == nil || apierrors.IsNotFound(err) {
+			return nil
+		}
+		if fatal(err) {
+			return err
+		}
+		r.mu.Lock()
+		*r.gaps = append(*r.gaps, gapFor(what, err))
+		r.mu.Unlock()
+		return nil
+	})
+}
+
+// lock guards the snapshot's shared fields while reads add to them.
+func (r *gather) lock() func() {
+	r.mu.Lock()
+	return r.mu.Unlock
+}
+
+// wait waits for every read and sorts the gaps.
+func (r *gather) wait() error {
+	if err := r.g.Wait(); err != nil {
+		return err
+	}
+	sort.Slice(*r.gaps, func(i, j int) bool { return (*r.gaps)[i].What < (*r.gaps)[j].What })
+	return nil
 }
 
 // eachItem lists page by page, calling each for every item. When a continue
@@ -331,32 +370,11 @@ func gapFor(what string, err error) Gap {
 // of Nodes; the caller says so.
 func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, error) {
 	s := &Snapshot{Server: r.Server, Pods: map[string][]Pod{}, NodeLeases: map[string]coordinationv1.Lease{}}
-	if v, err := r.Client.Discovery().ServerVersion(); err != nil {
-		if fatal(err) {
-			return nil, err
-		}
-		s.Gaps = append(s.Gaps, gapFor("the server version (/version)", err))
-	} else {
-		s.ServerVersion = v.GitVersion
+	if err := r.readVersion(s); err != nil {
+		return nil, err
 	}
-	var mu sync.Mutex
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(4)
-	read := func(what string, f func(context.Context) error) {
-		g.Go(func() error {
-			err := f(ctx)
-			if err == nil || apierrors.IsNotFound(err) {
-				return nil
-			}
-			if fatal(err) {
-				return err
-			}
-			mu.Lock()
-			s.Gaps = append(s.Gaps, gapFor(what, err))
-			mu.Unlock()
-			return nil
-		})
-	}
+	reads := newGather(ctx, &s.Gaps)
+	read := reads.read
 	podsRead := true
 	for _, name := range names {
 		read("node "+name, func(ctx context.Context) error {
@@ -364,9 +382,8 @@ func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, erro
 			if err != nil {
 				return err
 			}
-			mu.Lock()
+			defer reads.lock()()
 			s.Nodes = append(s.Nodes, *n)
-			mu.Unlock()
 			return nil
 		})
 		read("pods on node "+name, func(ctx context.Context) error {
@@ -379,8 +396,7 @@ func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, erro
 				pods = append(pods, Summarize(obj.(*corev1.Pod)))
 				return nil
 			}, func() { pods = pods[:0] })
-			mu.Lock()
-			defer mu.Unlock()
+			defer reads.lock()()
 			if err != nil {
 				podsRead = false
 				return fmt.Errorf("listing pods: %w", err)
@@ -393,9 +409,8 @@ func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, erro
 			if err != nil {
 				return err
 			}
-			mu.Lock()
+			defer reads.lock()()
 			s.NodeLeases[name] = *l
-			mu.Unlock()
 			return nil
 		})
 		read("events about node "+name, func(ctx context.Context) error {
@@ -403,9 +418,8 @@ func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, erro
 			if err != nil {
 				return fmt.Errorf("listing events: %w", err)
 			}
-			mu.Lock()
+			defer reads.lock()()
 			s.NodeEvents = append(s.NodeEvents, list.Items...)
-			mu.Unlock()
 			return nil
 		})
 	}
@@ -417,13 +431,12 @@ func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, erro
 		s.SystemDaemonSets = list.Items
 		return nil
 	})
-	if err := g.Wait(); err != nil {
+	if err := reads.wait(); err != nil {
 		return nil, err
 	}
 	s.PodsRead = podsRead
 	sort.Slice(s.Nodes, func(i, j int) bool { return s.Nodes[i].Name < s.Nodes[j].Name })
 	sort.SliceStable(s.NodeEvents, func(i, j int) bool { return EventTime(&s.NodeEvents[j]).Time.Before(EventTime(&s.NodeEvents[i]).Time) })
-	sort.Slice(s.Gaps, func(i, j int) bool { return s.Gaps[i].What < s.Gaps[j].What })
 	return s, nil
 }
 

@@ -5,53 +5,31 @@ package e2e
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"sync"
 	"testing"
-
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 )
 
 // countingProxy is a TLS reverse proxy on 127.0.0.1 in front of the test
 // cluster's API server. It authenticates to the API server with the test
 // cluster's admin credentials and counts the requests that pass through it.
 type countingProxy struct {
-	server *httptest.Server
+	url    string
 	mu     sync.Mutex
 	counts map[string]int
 }
 
 func newCountingProxy(t *testing.T) *countingProxy {
 	t.Helper()
-	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	transport, err := rest.TransportFor(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	target, err := url.Parse(cfg.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := &countingProxy{counts: map[string]int{}}
-	rp := httputil.NewSingleHostReverseProxy(target)
-	rp.Transport = transport
-	p.server = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	p.url = proxyToCluster(t, func(_ http.ResponseWriter, r *http.Request, _ int64) bool {
 		p.mu.Lock()
 		p.counts[r.Method+" "+r.URL.Path]++
 		p.mu.Unlock()
-		r.Header.Del("Authorization")
-		rp.ServeHTTP(w, r)
-	}))
-	t.Cleanup(p.server.Close)
+		return false
+	})
 	return p
 }
 
@@ -71,7 +49,7 @@ current-context: proxied
 users:
 - name: proxied
   user: {token: unused}
-`, p.server.URL)
+`, p.url)
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
