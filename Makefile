@@ -14,9 +14,10 @@ KUBE_BIN = $(shell source test/cluster/versions.sh && echo $$KUBE_BIN)
 
 .PHONY: build test unit fuzz bench bench-core e2e demo readme cluster cluster-down tools clean
 
-## build: the plugin, into bin/kubectl-explain_nodes
+## build: the plugin and its completion helper, into bin/
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/kubectl-explain_nodes ./cmd/kubectl-explain_nodes
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/kubectl_complete-explain_nodes ./cmd/kubectl_complete-explain_nodes
 
 ## test: go vet, unit tests with -race, then the e2e suite on a fresh cluster
 test: unit e2e

@@ -81,8 +81,15 @@ The plugin only reads from the cluster; it never changes anything.`,
 	}
 	cmd.SetFlagErrorFunc(flagError)
 	cmd.SuggestionsMinimumDistance = 2
-	cmd.CompletionOptions.DisableDefaultCmd = true
+	// `completion bash|zsh|fish|powershell` writes the shell's completion
+	// script; kubectl itself completes `kubectl explain-nodes <TAB>` through
+	// the kubectl_complete-explain_nodes helper.
+	cmd.CompletionOptions.HiddenDefaultCmd = false
+	cmd.ValidArgsFunction = completeFrom(&o.Common, nodeNames)
 	o.addFlags(cmd)
+	_ = cmd.RegisterFlagCompletionFunc("namespace", completeFrom(&o.Common, namespaceNames))
+	_ = cmd.RegisterFlagCompletionFunc("output", fixed(render.Formats...))
+	_ = cmd.RegisterFlagCompletionFunc("color", fixed(colorAuto, colorAlways, colorNever))
 	cmd.AddCommand(newCmdVersion(streams))
 	cmd.AddCommand(newCmdWhyPending(&o.Common))
 	return cmd

@@ -59,6 +59,12 @@ listed, one line each, grouped by cause. With --message, a scheduler message
 copied from a log or CI output is explained without any cluster.`,
 		Example: whyPendingExample,
 		Args:    maxArgs(1, "the pod's name"),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return completeFrom(common, pendingPodNames)(cmd, args, toComplete)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.Pod = args[0]

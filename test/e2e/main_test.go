@@ -56,6 +56,13 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e: building the plugin:", err)
 		return 2
 	}
+	helper := exec.Command("go", "build", "-o", filepath.Join(dir, "kubectl_complete-explain_nodes"),
+		"github.com/explain-nodes/kubectl-explain-nodes/cmd/kubectl_complete-explain_nodes")
+	helper.Stdout, helper.Stderr = os.Stderr, os.Stderr
+	if err := helper.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: building the completion helper:", err)
+		return 2
+	}
 	if err := os.Symlink(kubectl, filepath.Join(dir, "kubectl")); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
