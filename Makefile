@@ -12,7 +12,7 @@ CLUSTER ?= explain-nodes
 E2E_CLUSTER ?= explain-nodes-e2e
 KUBE_BIN = $(shell source test/cluster/versions.sh && echo $$KUBE_BIN)
 
-.PHONY: build test unit fuzz bench bench-core e2e demo readme cluster cluster-down tools clean
+.PHONY: build dist docs check-docs test unit fuzz bench bench-core e2e demo readme cluster cluster-down tools clean
 
 ## build: the plugin and its completion helper, into bin/
 build:
@@ -22,7 +22,7 @@ build:
 ## test: go vet, unit tests with -race, then the e2e suite on a fresh cluster
 test: unit e2e
 
-unit:
+unit: check-docs
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./test/e2e/...
 	$(GO) test -race -count=1 ./...
@@ -72,6 +72,21 @@ demo: build
 ## readme: paste the demo's real output into README.md
 readme: build
 	test/demo/readme.sh $(CLUSTER)
+
+## dist: release archives for every platform, sha256 sums and the krew manifest, in dist/
+EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+dist:
+	$(GO) run ./build/dist --version $(VERSION) --commit $(COMMIT) --epoch $(EPOCH) --out dist
+
+## docs: the command reference in docs/commands, generated from the commands
+docs:
+	rm -rf docs/commands
+	$(GO) run ./build/docs docs/commands
+
+## check-docs: fail when docs/commands is not what the commands generate
+check-docs:
+	@tmp=$$(mktemp -d) && $(GO) run ./build/docs $$tmp && diff -r docs/commands $$tmp \
+	  || { echo "docs/commands is stale: run make docs" >&2; exit 1; }
 
 clean:
 	rm -rf bin dist

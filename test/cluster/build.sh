@@ -44,3 +44,17 @@ build "$KUBE_BIN" "$here/tools/kubernetes" "$kube_ld" \
   kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager \
   kube-scheduler=k8s.io/kubernetes/cmd/kube-scheduler \
   kubectl=k8s.io/kubernetes/cmd/kubectl
+
+# krew and its manifest validator, for the install test. sigs.k8s.io/krew has
+# no replace directives, so go install builds it as released.
+if [[ ! -f "$KREW_BIN/.complete" ]]; then
+  tmp="$KREW_BIN.tmp.$$"
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  start=$SECONDS
+  echo "building krew into $KREW_BIN" >&2
+  GOBIN="$tmp" go install -trimpath -ldflags "-s -w" \
+    "sigs.k8s.io/krew/cmd/krew@$KREW_VERSION" "sigs.k8s.io/krew/cmd/validate-krew-manifest@$KREW_VERSION"
+  mv "$tmp/krew" "$tmp/kubectl-krew"
+  echo "built in $((SECONDS - start))s" >"$tmp/.complete"
+  rm -rf "$KREW_BIN"; mv "$tmp" "$KREW_BIN"
+fi

@@ -15,7 +15,7 @@ echo "e2e: cluster $name up in $((SECONDS - start))s" >&2
 cd "$root"
 start=$SECONDS
 status=0
-E2E_KUBECONFIG="$kubeconfig" E2E_KUBECTL="$KUBE_BIN/kubectl" \
+E2E_KUBECONFIG="$kubeconfig" E2E_KUBECTL="$KUBE_BIN/kubectl" E2E_KREW_BIN="$KREW_BIN" \
   go test -tags e2e -count=1 -timeout 20m ${E2E_RUN:+-run "$E2E_RUN"} -v ./test/e2e/ || status=$?
 echo "e2e: suite ran in $((SECONDS - start))s" >&2
 
