@@ -20,9 +20,9 @@ func TestKrewInstall(t *testing.T) {
 	}
 	out := t.TempDir()
 	platform := runtime.GOOS + "/" + runtime.GOARCH
-	dist := exec.Command("go", "run", "../../build/dist", "--version", "v0.0.0-e2e", "--commit", "e2e",
-		"--platforms", platform, "--out", out, "--manifest", "../../plugins/explain-nodes.yaml.tmpl")
-	dist.Dir = "."
+	dist := exec.Command("go", "run", "./build/dist", "--version", "v0.0.0-e2e", "--commit", "e2e",
+		"--platforms", platform, "--out", out)
+	dist.Dir = "../.." // the repository root: dist packs LICENSE and README.md
 	if b, err := dist.CombinedOutput(); err != nil {
 		t.Fatalf("make dist: %v\n%s", err, b)
 	}
@@ -51,7 +51,7 @@ func TestKrewInstall(t *testing.T) {
 		if err != nil {
 			t.Fatalf("kubectl %v through krew: %v\n%s", args, err, b)
 		}
-		if args[1] == "version" && !strings.Contains(string(b), "kubectl-explain_nodes v0.0.0-e2e") {
+		if len(args) == 2 && !strings.Contains(string(b), "kubectl-explain_nodes v0.0.0-e2e") {
 			t.Errorf("the krew-installed plugin reports:\n%s", b)
 		}
 		if len(args) == 1 && !strings.Contains(string(b), "Cluster at ") {
