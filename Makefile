@@ -12,7 +12,7 @@ CLUSTER ?= explain-nodes
 E2E_CLUSTER ?= explain-nodes-e2e
 KUBE_BIN = $(shell source test/cluster/versions.sh && echo $$KUBE_BIN)
 
-.PHONY: build dist docs check-docs test unit fuzz bench bench-core e2e demo readme cluster cluster-down tools clean
+.PHONY: build cross dist docs check-docs test unit fuzz bench bench-core e2e demo readme cluster cluster-down tools clean
 
 ## build: the plugin and its completion helper, into bin/
 build:
@@ -22,7 +22,7 @@ build:
 ## test: go vet, unit tests with -race, then the e2e suite on a fresh cluster
 test: unit e2e
 
-unit: check-docs
+unit: check-docs cross
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./test/e2e/...
 	$(GO) test -race -count=1 ./...
@@ -77,6 +77,13 @@ readme: build
 EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 dist:
 	$(GO) run ./build/dist --version $(VERSION) --commit $(COMMIT) --epoch $(EPOCH) --out dist
+
+## cross: the plugin and its helper compile for every release platform
+cross:
+	for p in linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64; do \
+	  GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/kubectl-explain_nodes && \
+	  GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/kubectl_complete-explain_nodes || exit 1; \
+	done
 
 ## docs: the command reference in docs/commands, generated from the commands
 docs:
