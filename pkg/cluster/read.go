@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"golang.org/x/sync/errgroup"
+	appsv1 "k8s.io/api/apps/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -67,13 +68,9 @@ func (r *Reader) ReadOverview(ctx context.Context) (*Snapshot, error) {
 		s.LeaderLeases = leases
 		return err
 	})
-	read("DaemonSets in kube-system", func(ctx context.Context) error {
-		list, err := r.Client.AppsV1().DaemonSets(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-		if err != nil {
-			return fmt.Errorf("listing DaemonSets: %w", err)
-		}
-		s.SystemDaemonSets = list.Items
-		return nil
+	read("DaemonSets in kube-system", func(ctx context.Context) (err error) {
+		s.SystemDaemonSets, err = listSystemDaemonSets(ctx, r.Client)
+		return err
 	})
 	read("events about nodes", func(ctx context.Context) (err error) {
 		s.NodeEvents, err = listNodeEvents(ctx, r.Client)
@@ -173,6 +170,16 @@ func eachItem(ctx context.Context, list func(context.Context, metav1.ListOptions
 		}
 		reset()
 	}
+}
+
+// listSystemDaemonSets lists the DaemonSets of kube-system (kube-proxy, CNI
+// agents): a short list, served from the API server's cache.
+func listSystemDaemonSets(ctx context.Context, c kubernetes.Interface) ([]appsv1.DaemonSet, error) {
+	list, err := c.AppsV1().DaemonSets(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+	if err != nil {
+		return nil, fmt.Errorf("listing DaemonSets: %w", err)
+	}
+	return list.Items, nil
 }
 
 // listNodes lists every node in pages. Paged lists ask for no resource
@@ -423,13 +430,9 @@ func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, erro
 			return nil
 		})
 	}
-	read("DaemonSets in kube-system", func(ctx context.Context) error {
-		list, err := r.Client.AppsV1().DaemonSets(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-		if err != nil {
-			return fmt.Errorf("listing DaemonSets: %w", err)
-		}
-		s.SystemDaemonSets = list.Items
-		return nil
+	read("DaemonSets in kube-system", func(ctx context.Context) (err error) {
+		s.SystemDaemonSets, err = listSystemDaemonSets(ctx, r.Client)
+		return err
 	})
 	if err := reads.wait(); err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/render"
 )
 
@@ -40,15 +41,7 @@ func completeFrom(o *Common, list func(ctx context.Context, o *Common) ([]string
 }
 
 func nodeNames(ctx context.Context, o *Common) ([]string, error) {
-	list, err := o.Client.CoreV1().Nodes().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, 0, len(list.Items))
-	for _, n := range list.Items {
-		names = append(names, n.Name)
-	}
-	return names, nil
+	return (&cluster.Reader{Client: o.Client}).NodeNames(ctx)
 }
 
 func namespaceNames(ctx context.Context, o *Common) ([]string, error) {

@@ -271,15 +271,7 @@ func schedulerVerdict(pod *corev1.Pod, events []corev1.Event) *SchedulerVerdict 
 	return &SchedulerVerdict{Source: "FailedScheduling event", Reason: corev1.PodReasonUnschedulable, Message: latest.Message, At: eventTime(latest).UTC()}
 }
 
-func eventTime(e *corev1.Event) time.Time {
-	switch {
-	case !e.EventTime.IsZero():
-		return e.EventTime.Time
-	case !e.LastTimestamp.IsZero():
-		return e.LastTimestamp.Time
-	}
-	return e.FirstTimestamp.Time
-}
+func eventTime(e *corev1.Event) time.Time { return cluster.EventTime(e).Time }
 
 var (
 	fitErrorRE = regexp.MustCompile(`^0/(\d+) nodes are available: (.*)$`)
