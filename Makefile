@@ -12,15 +12,16 @@ CLUSTER ?= explain-nodes
 E2E_CLUSTER ?= explain-nodes-e2e
 KUBE_BIN = $(shell source test/cluster/versions.sh && echo $$KUBE_BIN)
 
-.PHONY: build cross dist docs check-docs test unit fuzz bench bench-core e2e demo readme cluster cluster-down tools clean
+.PHONY: build cross dist docs check-docs test unit fuzz bench bench-core e2e demo readme check-readme cluster cluster-down tools clean
 
 ## build: the plugin and its completion helper, into bin/
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/kubectl-explain_nodes ./cmd/kubectl-explain_nodes
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/kubectl_complete-explain_nodes ./cmd/kubectl_complete-explain_nodes
 
-## test: go vet, unit tests with -race, then the e2e suite on a fresh cluster
-test: unit e2e
+## test: go vet, unit tests with -race, the e2e suite on a fresh cluster, and
+## the check that the README shows what the demo prints
+test: unit e2e check-readme
 
 unit: check-docs cross
 	$(GO) vet ./...
@@ -72,6 +73,11 @@ demo: build
 ## readme: paste the demo's real output into README.md
 readme: build
 	test/demo/readme.sh $(CLUSTER)
+
+## check-readme: fail if README.md's demo output differs from a fresh demo run
+README_CLUSTER ?= explain-nodes-readme
+check-readme: build
+	test/demo/readme.sh --check $(README_CLUSTER)
 
 ## dist: release archives for every platform, sha256 sums and the krew manifest, in dist/
 EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
