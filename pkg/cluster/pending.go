@@ -275,14 +275,13 @@ func selectsNamespaces(pod *corev1.Pod) bool {
 // not finished. The API server's cache serves them.
 func listAssignedPods(ctx context.Context, r *Reader) ([]BoundPod, error) {
 	var pods []BoundPod
-	list := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-		return r.Client.CoreV1().Pods("").List(ctx, opts)
-	}
 	opts := metav1.ListOptions{FieldSelector: "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed"}
-	err := eachItem(ctx, list, opts, func(obj runtime.Object) error {
-		pods = append(pods, Bind(obj.(*corev1.Pod)))
-		return nil
-	}, func() { pods = pods[:0] })
+	err := listItems(ctx, r.Client.CoreV1().Pods("").Watch, coreList(r.Client, "pods", ""), opts,
+		func() runtime.Object { return &corev1.PodList{} },
+		func(obj runtime.Object) error {
+			pods = append(pods, Bind(obj.(*corev1.Pod)))
+			return nil
+		}, func() { pods = pods[:0] })
 	if err != nil {
 		return nil, fmt.Errorf("listing pods: %w", err)
 	}

@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/pager"
 	resourcehelper "k8s.io/component-helpers/resource"
 )
@@ -58,7 +59,7 @@ func (r *Reader) ReadOverview(ctx context.Context) (*Snapshot, error) {
 		s.Pods, s.Unscheduled, s.PodsRead = pods, unscheduled, true
 		return nil
 	})
-	read("node leases (kube-node-lease)", func(ctx context.Context) error {
+	read("the kubelets' leases (kube-node-lease)", func(ctx context.Context) error {
 		leases, err := listLeases(ctx, r.Client, corev1.NamespaceNodeLease)
 		s.NodeLeases = leases
 		return err
@@ -186,14 +187,15 @@ func listSystemDaemonSets(ctx context.Context, c kubernetes.Interface) ([]appsv1
 // version: with resourceVersion=0 the API server ignores the page size and
 // sends everything at once, while consistent paged lists are served from its
 // watch cache by current API servers (ConsistentListFromCache), page by page.
+// The next page is asked for while the current one is decoded (rawPages).
 func listNodes(ctx context.Context, c kubernetes.Interface) ([]corev1.Node, error) {
 	var nodes []corev1.Node
-	err := eachItem(ctx, func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-		return c.CoreV1().Nodes().List(ctx, opts)
-	}, metav1.ListOptions{}, func(obj runtime.Object) error {
-		nodes = append(nodes, *obj.(*corev1.Node))
-		return nil
-	}, func() { nodes = nodes[:0] })
+	err := listItems(ctx, c.CoreV1().Nodes().Watch, coreList(c, "nodes", ""), metav1.ListOptions{},
+		func() runtime.Object { return &corev1.NodeList{} },
+		func(obj runtime.Object) error {
+			nodes = append(nodes, *obj.(*corev1.Node))
+			return nil
+		}, func() { nodes = nodes[:0] })
 	if err != nil {
 		return nil, fmt.Errorf("listing nodes: %w", err)
 	}
@@ -201,24 +203,30 @@ func listNodes(ctx context.Context, c kubernetes.Interface) ([]corev1.Node, erro
 	return nodes, nil
 }
 
-// listPodsByNode lists the non-terminal pods page by page and keeps, per
-// node, only what the analysis needs.
+// coreList returns the request for one page of a core/v1 resource.
+func coreList(c kubernetes.Interface, resource, namespace string) func() *rest.Request {
+	return func() *rest.Request {
+		return c.CoreV1().RESTClient().Get().Namespace(namespace).Resource(resource)
+	}
+}
+
+// listPodsByNode lists the non-terminal pods, streamed or page by page, and
+// keeps, per node, only what the analysis needs.
 func listPodsByNode(ctx context.Context, c kubernetes.Interface) (map[string][]Pod, int, error) {
 	byNode := map[string][]Pod{}
 	unscheduled := 0
-	list := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-		return c.CoreV1().Pods("").List(ctx, opts)
-	}
 	opts := metav1.ListOptions{FieldSelector: "status.phase!=Succeeded,status.phase!=Failed"}
-	err := eachItem(ctx, list, opts, func(obj runtime.Object) error {
-		pod := obj.(*corev1.Pod)
-		if pod.Spec.NodeName == "" {
-			unscheduled++
+	err := listItems(ctx, c.CoreV1().Pods("").Watch, coreList(c, "pods", ""), opts,
+		func() runtime.Object { return &corev1.PodList{} },
+		func(obj runtime.Object) error {
+			pod := obj.(*corev1.Pod)
+			if pod.Spec.NodeName == "" {
+				unscheduled++
+				return nil
+			}
+			byNode[pod.Spec.NodeName] = append(byNode[pod.Spec.NodeName], Summarize(pod))
 			return nil
-		}
-		byNode[pod.Spec.NodeName] = append(byNode[pod.Spec.NodeName], Summarize(pod))
-		return nil
-	}, func() { byNode, unscheduled = map[string][]Pod{}, 0 })
+		}, func() { byNode, unscheduled = map[string][]Pod{}, 0 })
 	if err != nil {
 		return nil, 0, fmt.Errorf("listing pods: %w", err)
 	}

@@ -6,8 +6,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -24,9 +26,9 @@ import (
 // parallel, since it changes it.
 func TestPagingAndExpiredContinue(t *testing.T) {
 	createMany(t, "pg-", 23)
-	old := cluster.PageSize
-	cluster.PageSize = 5
-	t.Cleanup(func() { cluster.PageSize = old })
+	old, streaming := cluster.PageSize, cluster.Streaming
+	cluster.PageSize, cluster.Streaming = 5, false
+	t.Cleanup(func() { cluster.PageSize, cluster.Streaming = old, streaming })
 
 	var expired, continued atomic.Int64
 	server := proxyToCluster(t, func(w http.ResponseWriter, r *http.Request, _ int64) bool {
@@ -48,6 +50,7 @@ func TestPagingAndExpiredContinue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	before := countPods(t)
 	var out, errOut bytes.Buffer
 	root := cmd.NewCmdExplainNodes(genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
 	root.SetArgs([]string{"--kubeconfig", kc, "-o", "json"})
@@ -61,10 +64,90 @@ func TestPagingAndExpiredContinue(t *testing.T) {
 	if len(rep.Nodes) != len(want.Items) {
 		t.Errorf("%d nodes reported, the cluster has %d", len(rep.Nodes), len(want.Items))
 	}
+	// Pods of earlier tests may still be going away: the count must lie
+	// between the ones seen before and after.
+	after := countPods(t)
+	if got := rep.Summary.Pods + rep.Summary.Unscheduled; got < min(before, after) || got > max(before, after) {
+		t.Errorf("%d pods counted over pages of 5, the cluster has %d (before) and %d (after)", got, before, after)
+	}
 	if len(rep.Unread) != 0 {
 		t.Errorf("unread after a restarted list: %+v", rep.Unread)
 	}
 	if continued.Load() < 2 {
 		t.Errorf("the node list was not paged (%d continued requests)", continued.Load())
+	}
+}
+
+// countPods counts the cluster's non-terminal pods in one list.
+func countPods(t *testing.T) int {
+	t.Helper()
+	pods, err := client.CoreV1().Pods("").List(context.Background(), metav1.ListOptions{FieldSelector: "status.phase!=Succeeded,status.phase!=Failed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(pods.Items)
+}
+
+// Pods and nodes arrive as streaming lists; where the API server refuses
+// them (an older server, or a user who may list but not watch), the plugin
+// reads the same in pages. Both ways give the same report.
+func TestStreamingListsAndTheirFallback(t *testing.T) {
+	t.Parallel()
+	run := func(refuse int) (explain.Report, map[string]int) {
+		t.Helper()
+		var mu sync.Mutex
+		seen := map[string]int{}
+		server := proxyToCluster(t, func(w http.ResponseWriter, r *http.Request, _ int64) bool {
+			q := r.URL.Query()
+			kind := "list"
+			if q.Get("watch") == "true" || q.Get("watch") == "1" {
+				kind = "watch"
+				if q.Get("sendInitialEvents") == "true" {
+					kind = "stream"
+				}
+			}
+			mu.Lock()
+			seen[kind+" "+r.URL.Path]++
+			mu.Unlock()
+			if kind == "stream" && refuse != 0 {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(refuse)
+				_, _ = fmt.Fprintf(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","code":%d,"message":"refused by the test proxy"}`, refuse)
+				return true
+			}
+			return false
+		})
+		kc := writeKubeconfig(t, server, ", insecure-skip-tls-verify: true", "{token: unused}")
+		r := kubectlRun(t, []string{"KUBECONFIG=" + kc}, "explain-nodes", "-o", "json")
+		if r.code != 0 {
+			t.Fatalf("refusing streams with %d: %s", refuse, r)
+		}
+		var rep explain.Report
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Unread) != 0 {
+			t.Errorf("refusing streams with %d: unread %+v", refuse, rep.Unread)
+		}
+		return rep, seen
+	}
+
+	streamed, seen := run(0)
+	if len(streamed.Nodes) == 0 || streamed.Summary.Pods < 0 {
+		t.Errorf("streamed: %d nodes, %d pods", len(streamed.Nodes), streamed.Summary.Pods)
+	}
+	if seen["stream /api/v1/pods"] != 1 || seen["stream /api/v1/nodes"] != 1 || seen["list /api/v1/pods"] != 0 {
+		t.Errorf("requests with streaming allowed: %v; want one streaming list of pods and one of nodes, no paged pod list", seen)
+	}
+	for _, code := range []int{http.StatusForbidden, http.StatusUnprocessableEntity} {
+		paged, seen := run(code)
+		if seen["list /api/v1/pods"] == 0 || seen["list /api/v1/nodes"] == 0 {
+			t.Errorf("refusing streams with %d: no paged lists (%v)", code, seen)
+		}
+		// Other tests add and remove nodes meanwhile: both reports must
+		// hold nodes and pods, not necessarily the same number.
+		if len(paged.Nodes) == 0 || paged.Summary.Pods < 0 {
+			t.Errorf("refusing streams with %d: %d nodes, %d pods", code, len(paged.Nodes), paged.Summary.Pods)
+		}
 	}
 }

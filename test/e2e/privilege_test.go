@@ -76,6 +76,15 @@ func TestLeastPrivilegeRoleIsEnough(t *testing.T) {
 		}
 	}
 	t.Logf("audit log, requests of %s by verb: get %d, list %d, watch %d", readerUser, len(verbs["get"]), len(verbs["list"]), len(verbs["watch"]))
+	streamed := map[string]bool{}
+	for _, uri := range verbs["watch"] {
+		if strings.Contains(uri, "sendInitialEvents=true") {
+			streamed[strings.SplitN(uri, "?", 2)[0]] = true
+		}
+	}
+	if !streamed["/api/v1/pods"] || !streamed["/api/v1/nodes"] {
+		t.Errorf("pods and nodes were not read as streaming lists with the role's watch: %q", verbs["watch"])
+	}
 }
 
 // A user who may only read pods in one namespace: the plugin still explains
