@@ -48,7 +48,7 @@ BENCH_PODS_PER_NODE ?= 30
 BENCH_REPS ?= 3
 BENCH_OUT ?= bench-results.md
 bench: build
-	BENCH_OUT=$(BENCH_OUT) test/bench/run.sh --nodes $(BENCH_NODES) --pods-per-node $(BENCH_PODS_PER_NODE) --reps $(BENCH_REPS)
+	BENCH_OUT=$(BENCH_OUT) BENCH_NODES=$(BENCH_NODES) test/bench/run.sh --nodes $(BENCH_NODES) --pods-per-node $(BENCH_PODS_PER_NODE) --reps $(BENCH_REPS)
 
 ## bench-core: Go benchmarks of explain and diagnose on 5,000 nodes and 150,000 pods
 bench-core:

@@ -130,7 +130,9 @@ func populate(ctx context.Context, c kubernetes.Interface, o options) error {
 	if err := g.Wait(); err != nil {
 		return fmt.Errorf("creating pods: %w", err)
 	}
-	deadline := time.Now().Add(15 * time.Minute)
+	// kwok starts some 60 pods a second here while the cluster fills.
+	wait := max(15*time.Minute, time.Duration(o.nodes*o.podsPerNode/50)*time.Second)
+	deadline := time.Now().Add(wait)
 	for {
 		list, err := c.CoreV1().Pods("").List(ctx, metav1.ListOptions{FieldSelector: "status.phase=Pending,spec.nodeName!="})
 		if err != nil {
@@ -140,7 +142,7 @@ func populate(ctx context.Context, c kubernetes.Interface, o options) error {
 			break
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%d pods still not running after 15 minutes", len(list.Items))
+			return fmt.Errorf("%d pods still not running after %s", len(list.Items), wait)
 		}
 		time.Sleep(3 * time.Second)
 	}
