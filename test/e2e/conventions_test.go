@@ -32,6 +32,7 @@ func TestKubectlConventions(t *testing.T) {
 	first.AuthInfos["u"] = admin.AuthInfos[ctx.AuthInfo]
 	second := clientcmdapi.NewConfig()
 	second.Contexts["split"] = &clientcmdapi.Context{Cluster: "c", AuthInfo: "u", Namespace: "conv"}
+	second.Contexts["other"] = &clientcmdapi.Context{Cluster: "c", AuthInfo: "u", Namespace: "conv-other"}
 	second.CurrentContext = "split"
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
 	if err := clientcmd.WriteToFile(*first, a); err != nil {
@@ -49,6 +50,23 @@ func TestKubectlConventions(t *testing.T) {
 	r = kubectlRun(t, split, "explain-nodes", "why-pending")
 	if r.code != 0 || !strings.Contains(r.stdout, "No Pending pods in namespace conv.") {
 		t.Errorf("the context's namespace is not used:\n%s", r)
+	}
+
+	// --context picks another context, with its namespace.
+	r = kubectlRun(t, split, "explain-nodes", "why-pending", "--context", "other")
+	if r.code != 0 || !strings.Contains(r.stdout, "No Pending pods in namespace conv-other.") {
+		t.Errorf("--context is not honoured:\n%s", r)
+	}
+	r = kubectlRun(t, split, "explain-nodes", "--context", "no-such-context")
+	if r.code != 1 || !strings.Contains(r.stderr, "no-such-context") {
+		t.Errorf("an unknown --context:\n%s", r)
+	}
+
+	// --as-group impersonates groups: a user with no permissions of its own
+	// reads everything as a member of system:masters.
+	r = kubectlRun(t, nil, "explain-nodes", "conv-node", "--as", "nobody-at-all", "--as-group", "system:masters")
+	if r.code != 0 || !strings.Contains(r.stdout, "NODE conv-node") {
+		t.Errorf("--as-group is not honoured:\n%s", r)
 	}
 
 	// --as impersonates: as a user with no permissions, the nodes are forbidden.
