@@ -142,9 +142,7 @@ func TestHostileTextIsNeutralised(t *testing.T) {
 func TestHostileServerError(t *testing.T) {
 	server := proxyToCluster(t, func(w http.ResponseWriter, r *http.Request, _ int64) bool {
 		if r.URL.Path == "/api/v1/nodes" {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusForbidden)
-			_, _ = w.Write([]byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,"message":"nodes is forbidden \u001b]0;pwned\u0007\u001b[2J\u202eevil"}`))
+			writeStatus(w, http.StatusForbidden, metav1.StatusReasonForbidden, "nodes is forbidden \x1b]0;pwned\x07\x1b[2J\u202eevil")
 			return true
 		}
 		return false

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -38,9 +37,7 @@ func TestPagingAndExpiredContinue(t *testing.T) {
 		}
 		continued.Add(1)
 		if expired.Add(1) == 1 {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusGone)
-			_, _ = w.Write([]byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410,"message":"The provided continue parameter is too old to display a consistent list result."}`))
+			writeStatus(w, http.StatusGone, metav1.StatusReasonExpired, "The provided continue parameter is too old to display a consistent list result.")
 			return true
 		}
 		return false
@@ -114,9 +111,7 @@ func TestStreamingListsAndTheirFallback(t *testing.T) {
 			seen[kind+" "+r.URL.Path]++
 			mu.Unlock()
 			if kind == "stream" && refuse != 0 {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(refuse)
-				_, _ = fmt.Fprintf(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","code":%d,"message":"refused by the test proxy"}`, refuse)
+				writeStatus(w, refuse, "", "refused by the test proxy")
 				return true
 			}
 			return false
