@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sort"
 	"sync"
 	"testing"
@@ -49,24 +47,7 @@ func newCountingProxy(t *testing.T) *countingProxy {
 // kubeconfig writes a kubeconfig that reaches the cluster through the proxy.
 func (p *countingProxy) kubeconfig(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	config := fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters:
-- name: proxied
-  cluster: {server: %q, insecure-skip-tls-verify: true}
-contexts:
-- name: proxied
-  context: {cluster: proxied, user: proxied}
-current-context: proxied
-users:
-- name: proxied
-  user: {token: unused}
-`, p.url)
-	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeKubeconfig(t, p.url, ", insecure-skip-tls-verify: true", "{token: unused}")
 }
 
 // take returns the requests counted so far, sorted, and starts again.
