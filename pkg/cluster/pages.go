@@ -1,10 +1,13 @@
 package cluster
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 
 	"google.golang.org/protobuf/encoding/protowire"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -22,16 +25,17 @@ import (
 // read from the first bytes and the API server prepares the next page while
 // this process decodes the current one. JSON responses are decoded first.
 //
-// get returns the request for one page (resource and namespace set); newList
-// returns an empty list object to decode into; each is called for every page.
-func rawPages(ctx context.Context, get func() *rest.Request, opts metav1.ListOptions, newList func() runtime.Object, each func(runtime.Object) error, reset func()) error {
+// get returns the request for one page (resource and namespace set). A
+// protobuf page is not decoded as a whole: eachItem gets every item still
+// encoded. A JSON page is decoded into newList and handed to eachList.
+func rawPages(ctx context.Context, get func() *rest.Request, opts metav1.ListOptions, newList func() runtime.Object, eachItem func([]byte) error, eachList func(runtime.Object) error, reset func()) error {
 	for attempt := 0; ; attempt++ {
 		o := opts
 		o.Limit = PageSize
 		if attempt == 2 {
 			o.Limit = 0 // one whole list: no token to expire
 		}
-		err := pipelinedPages(ctx, get, o, newList, each)
+		err := pipelinedPages(ctx, get, o, newList, eachItem, eachList)
 		if err == nil || !apierrors.IsResourceExpired(err) && !apierrors.IsGone(err) || attempt == 2 {
 			return err
 		}
@@ -44,7 +48,7 @@ type page struct {
 	err error
 }
 
-func pipelinedPages(ctx context.Context, get func() *rest.Request, opts metav1.ListOptions, newList func() runtime.Object, each func(runtime.Object) error) error {
+func pipelinedPages(ctx context.Context, get func() *rest.Request, opts metav1.ListOptions, newList func() runtime.Object, eachItem func([]byte) error, eachList func(runtime.Object) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	fetch := func(o metav1.ListOptions) <-chan page {
@@ -72,11 +76,16 @@ func pipelinedPages(ctx context.Context, get func() *rest.Request, opts metav1.L
 			o.Continue, o.ResourceVersion, o.ResourceVersionMatch = token, "", ""
 			next = fetch(o)
 		}
-		list := newList()
-		if err := runtime.DecodeInto(scheme.Codecs.UniversalDeserializer(), p.raw, list); err != nil {
-			return fmt.Errorf("decoding a page of the list: %w", err)
-		}
-		if !found {
+		if found {
+			list, _ := protobufObject(p.raw)
+			if err := eachListItem(list, eachItem); err != nil {
+				return err
+			}
+		} else {
+			list := newList()
+			if err := runtime.DecodeInto(scheme.Codecs.UniversalDeserializer(), p.raw, list); err != nil {
+				return fmt.Errorf("decoding a page of the list: %w", err)
+			}
 			lm, err := meta.ListAccessor(list)
 			if err != nil {
 				return err
@@ -86,9 +95,9 @@ func pipelinedPages(ctx context.Context, get func() *rest.Request, opts metav1.L
 				o.Continue, o.ResourceVersion, o.ResourceVersionMatch = token, "", ""
 				next = fetch(o)
 			}
-		}
-		if err := each(list); err != nil {
-			return err
+			if err := eachList(list); err != nil {
+				return err
+			}
 		}
 		if next == nil {
 			return nil
@@ -159,17 +168,25 @@ var Streaming = true
 var errNoStream = errors.New("streaming list not available")
 
 // listItems calls each for every object of a list: streamed when the server
-// and the user's permissions allow it, in pages otherwise. reset is called
-// before a list starts over.
-func listItems(ctx context.Context, watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error), get func() *rest.Request, opts metav1.ListOptions, newList func() runtime.Object, each func(runtime.Object) error, reset func()) error {
+// and the user's permissions allow it, in pages otherwise. decode turns one
+// protobuf-encoded item (without envelope) into an object; JSON pages are
+// decoded into newList. reset is called before a list starts over.
+func listItems(ctx context.Context, get func() *rest.Request, opts metav1.ListOptions, newList func() runtime.Object, decode func([]byte) (runtime.Object, error), each func(runtime.Object) error, reset func()) error {
+	eachRaw := func(b []byte) error {
+		obj, err := decode(b)
+		if err != nil {
+			return err
+		}
+		return each(obj)
+	}
 	if Streaming {
-		err := streamItems(ctx, watchFn, opts, each)
+		err := streamItems(ctx, get, opts, eachRaw)
 		if !errors.Is(err, errNoStream) {
 			return err
 		}
 		reset()
 	}
-	return rawPages(ctx, get, opts, newList, func(list runtime.Object) error {
+	return rawPages(ctx, get, opts, newList, eachRaw, func(list runtime.Object) error {
 		return meta.EachListItem(list, each)
 	}, reset)
 }
@@ -178,20 +195,28 @@ func listItems(ctx context.Context, watchFn func(context.Context, metav1.ListOpt
 // streaming list.
 const initialEventsEnd = "k8s.io/initial-events-end"
 
+// watchMediaType asks for a watch as length-prefixed protobuf frames.
+const watchMediaType = "application/vnd.kubernetes.protobuf;stream=watch"
+
+// maxFrame bounds one watch event: the API server refuses objects over 3 MiB.
+const maxFrame = 64 << 20
+
 // streamItems asks for the list as a watch that first sends every current
 // object and then a bookmark, and stops at that bookmark or at the first
-// change to an object (objects added since the start count too). Any refusal from
-// the API server, or a stream that ends early, is errNoStream; a failure to
-// reach the server is returned as it is.
-func streamItems(ctx context.Context, watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error), opts metav1.ListOptions, each func(runtime.Object) error) error {
+// change to an object (objects added since the start count too). Each object
+// is handed to each still encoded, without its envelope. Any refusal from the
+// API server, a stream that ends early or one not in protobuf is errNoStream;
+// a failure to reach the server is returned as it is.
+func streamItems(ctx context.Context, get func() *rest.Request, opts metav1.ListOptions, each func([]byte) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	send := true
+	opts.Watch = true
 	opts.SendInitialEvents = &send
 	opts.ResourceVersionMatch = metav1.ResourceVersionMatchNotOlderThan
 	opts.ResourceVersion = ""
 	opts.AllowWatchBookmarks = true
-	w, err := watchFn(ctx, opts)
+	body, err := get().VersionedParams(&opts, scheme.ParameterCodec).SetHeader("Accept", watchMediaType).Stream(ctx)
 	if err != nil {
 		var status apierrors.APIStatus
 		if errors.As(err, &status) {
@@ -199,36 +224,100 @@ func streamItems(ctx context.Context, watchFn func(context.Context, metav1.ListO
 		}
 		return err
 	}
-	defer w.Stop()
+	defer body.Close()
+	err = readEvents(bufio.NewReaderSize(body, 256<<10), each)
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// readEvents reads the frames of a protobuf watch stream: each a 4-byte
+// big-endian length, then the "k8s\0" magic and a runtime.Unknown holding a
+// WatchEvent (type in field 1, the object as an embedded encoded object in
+// field 2).
+func readEvents(r io.Reader, each func([]byte) error) error {
+	var size [4]byte
+	var frame []byte
 	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case ev, ok := <-w.ResultChan():
-			if !ok {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
+		if _, err := io.ReadFull(r, size[:]); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				return fmt.Errorf("%w: the stream ended before its last object", errNoStream)
 			}
-			switch ev.Type {
-			case watch.Added:
-				if err := each(ev.Object); err != nil {
-					return err
-				}
-			case watch.Bookmark:
-				if m, err := meta.Accessor(ev.Object); err == nil && m.GetAnnotations()[initialEventsEnd] == "true" {
-					return nil
-				}
-			case watch.Error:
-				return fmt.Errorf("%w: %v", errNoStream, apierrors.FromObject(ev.Object))
-			default:
-				// The API server sends every current object before any
-				// change, and changes made meanwhile may come before the
-				// closing bookmark: the first change means the list, as of
-				// the moment the stream started, is complete.
+			return err
+		}
+		n := binary.BigEndian.Uint32(size[:])
+		if n > maxFrame {
+			return fmt.Errorf("%w: a watch event of %d bytes (not a protobuf stream?)", errNoStream, n)
+		}
+		if cap(frame) < int(n) {
+			frame = make([]byte, n, n+n/4)
+		}
+		frame = frame[:n]
+		if _, err := io.ReadFull(r, frame); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return fmt.Errorf("%w: the stream ended before its last object", errNoStream)
+			}
+			return err
+		}
+		event, ok := protobufObject(frame)
+		if !ok {
+			return fmt.Errorf("%w: the stream is not in protobuf", errNoStream)
+		}
+		typ, _ := field(event, 1)
+		embedded, _ := field(event, 2)
+		raw, _ := field(embedded, 1) // RawExtension.raw
+		obj, ok := protobufObject(raw)
+		if !ok {
+			return fmt.Errorf("%w: a %s event without a protobuf object", errNoStream, typ)
+		}
+		switch watch.EventType(typ) {
+		case watch.Added:
+			if err := each(obj); err != nil {
+				return err
+			}
+		case watch.Bookmark:
+			if annotation(obj, initialEventsEnd) == "true" {
 				return nil
 			}
+		case watch.Error:
+			status, err := runtime.Decode(scheme.Codecs.UniversalDeserializer(), raw)
+			if err != nil {
+				return fmt.Errorf("%w: an error event that cannot be read: %v", errNoStream, err)
+			}
+			return fmt.Errorf("%w: %v", errNoStream, apierrors.FromObject(status))
+		default:
+			// The API server sends every current object before any
+			// change, and changes made meanwhile may come before the
+			// closing bookmark: the first change means the list, as of
+			// the moment the stream started, is complete.
+			return nil
 		}
 	}
+}
+
+// annotation returns the value of one annotation of an encoded object
+// (metadata in field 1, annotations in its field 12, entries of key 1 and
+// value 2).
+func annotation(obj []byte, key string) string {
+	md, _ := field(obj, 1)
+	for len(md) > 0 {
+		num, typ, n := protowire.ConsumeTag(md)
+		if n < 0 {
+			return ""
+		}
+		vn := protowire.ConsumeFieldValue(num, typ, md[n:])
+		if vn < 0 {
+			return ""
+		}
+		if num == 12 && typ == protowire.BytesType {
+			entry, _ := protowire.ConsumeBytes(md[n:])
+			if k, _ := field(entry, 1); string(k) == key {
+				v, _ := field(entry, 2)
+				return string(v)
+			}
+		}
+		md = md[n+vn:]
+	}
+	return ""
 }

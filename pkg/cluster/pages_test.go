@@ -3,7 +3,11 @@ package cluster
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -13,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 )
 
 // encode returns a list as the API server sends it in protobuf.
@@ -77,11 +82,19 @@ func TestContinueTokenNotProtobuf(t *testing.T) {
 	}
 }
 
+// frame encodes one watch event as the API server streams it in protobuf.
+func frame(t *testing.T, typ watch.EventType, obj runtime.Object) []byte {
+	t.Helper()
+	ev := &metav1.WatchEvent{Type: string(typ), Object: runtime.RawExtension{Raw: encode(t, obj, runtime.ContentTypeProtobuf)}}
+	b := encode(t, ev, runtime.ContentTypeProtobuf)
+	return append(binary.BigEndian.AppendUint32(nil, uint32(len(b))), b...)
+}
+
 func TestStreamItems(t *testing.T) {
 	pod := func(name string, annotations map[string]string) *corev1.Pod {
 		return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Annotations: annotations}}
 	}
-	end := pod("", map[string]string{initialEventsEnd: "true"})
+	end := pod("", map[string]string{"other": "x", initialEventsEnd: "true"})
 	type event struct {
 		typ watch.EventType
 		obj runtime.Object
@@ -89,10 +102,10 @@ func TestStreamItems(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		events    []event
-		close     bool
+		raw       []byte // sent after the events
 		want      []string
 		noStream  bool
-		watchErr  error
+		status    int // the server refuses the watch with this code
 		plainFail bool
 	}{
 		{name: "objects, then the closing bookmark",
@@ -102,35 +115,58 @@ func TestStreamItems(t *testing.T) {
 			events: []event{{watch.Added, pod("a", nil)}, {watch.Modified, pod("a", nil)}, {watch.Added, pod("c", nil)}},
 			want:   []string{"a"}},
 		{name: "a stream that ends early",
-			events: []event{{watch.Added, pod("a", nil)}}, close: true, noStream: true},
+			events: []event{{watch.Added, pod("a", nil)}}, noStream: true},
+		{name: "a stream cut inside an event",
+			events: []event{{watch.Added, pod("a", nil)}}, raw: []byte{0, 0, 1, 0, 'k', '8'}, noStream: true},
 		{name: "an error in the stream",
 			events:   []event{{watch.Error, &apierrors.NewGone("too old").ErrStatus}},
 			noStream: true},
-		{name: "the server refuses the stream",
-			watchErr: apierrors.NewForbidden(corev1.Resource("pods"), "", errors.New("no watch")), noStream: true},
-		{name: "the server cannot be reached",
-			watchErr: errors.New("dial tcp 127.0.0.1:1: connect: connection refused"), plainFail: true},
+		{name: "a stream in JSON",
+			raw: []byte(`{"type":"ADDED","object":{"kind":"Pod"}}`), noStream: true},
+		{name: "the server refuses the stream", status: http.StatusForbidden, noStream: true},
+		{name: "the server cannot be reached", plainFail: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fake := watch.NewFakeWithChanSize(len(tc.events), false)
-			for _, e := range tc.events {
-				fake.Action(e.typ, e.obj)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				q := r.URL.Query()
+				if q.Get("watch") != "true" || q.Get("sendInitialEvents") != "true" || q.Get("allowWatchBookmarks") != "true" || q.Get("resourceVersionMatch") != "NotOlderThan" || q.Get("fieldSelector") != "spec.nodeName!=" {
+					t.Errorf("not a streaming list: %s", r.URL.RawQuery)
+				}
+				if r.Header.Get("Accept") != watchMediaType {
+					t.Errorf("Accept = %q", r.Header.Get("Accept"))
+				}
+				if tc.status != 0 {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(tc.status)
+					fmt.Fprintf(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":%d,"message":"no watch"}`, tc.status)
+					return
+				}
+				w.Header().Set("Content-Type", watchMediaType)
+				for _, e := range tc.events {
+					w.Write(frame(t, e.typ, e.obj))
+				}
+				w.Write(tc.raw)
+			}))
+			url := srv.URL
+			if tc.plainFail {
+				srv.Close()
+			} else {
+				defer srv.Close()
 			}
-			if tc.close {
-				fake.Stop()
+			rc, err := rest.RESTClientFor(&rest.Config{Host: url, APIPath: "/api", ContentConfig: rest.ContentConfig{
+				GroupVersion: &corev1.SchemeGroupVersion, NegotiatedSerializer: scheme.Codecs.WithoutConversion()}})
+			if err != nil {
+				t.Fatal(err)
 			}
 			var got []string
-			err := streamItems(context.Background(), func(_ context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-				if opts.SendInitialEvents == nil || !*opts.SendInitialEvents || !opts.AllowWatchBookmarks || opts.ResourceVersionMatch != metav1.ResourceVersionMatchNotOlderThan {
-					t.Errorf("not a streaming list: %+v", opts)
+			get := func() *rest.Request { return rc.Get().Resource("pods") }
+			d := &podDecoder{mask: boundPodMask}
+			err = streamItems(context.Background(), get, metav1.ListOptions{FieldSelector: "spec.nodeName!="}, func(b []byte) error {
+				p, err := d.decode(b)
+				if err == nil {
+					got = append(got, p.Name)
 				}
-				if tc.watchErr != nil {
-					return nil, tc.watchErr
-				}
-				return fake, nil
-			}, metav1.ListOptions{}, func(obj runtime.Object) error {
-				got = append(got, obj.(*corev1.Pod).Name)
-				return nil
+				return err
 			})
 			switch {
 			case tc.noStream:

@@ -276,8 +276,9 @@ func selectsNamespaces(pod *corev1.Pod) bool {
 func listAssignedPods(ctx context.Context, r *Reader) ([]BoundPod, error) {
 	var pods []BoundPod
 	opts := metav1.ListOptions{FieldSelector: "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed"}
-	err := listItems(ctx, r.Client.CoreV1().Pods("").Watch, coreList(r.Client, "pods", ""), opts,
-		func() runtime.Object { return &corev1.PodList{} },
+	d := &podDecoder{mask: boundPodMask}
+	err := listItems(ctx, coreList(r.Client, "pods", ""), opts,
+		func() runtime.Object { return &corev1.PodList{} }, d.object,
 		func(obj runtime.Object) error {
 			pods = append(pods, Bind(obj.(*corev1.Pod)))
 			return nil
@@ -345,6 +346,12 @@ func Bind(p *corev1.Pod) BoundPod {
 			v = q.MilliValue()
 		}
 		b.Requests = append(b.Requests, Amount{Name: name, Value: v})
+	}
+	// In name order, whatever the map's: a few entries, sorted in place.
+	for i := 1; i < len(b.Requests); i++ {
+		for j := i; j > 0 && b.Requests[j].Name < b.Requests[j-1].Name; j-- {
+			b.Requests[j], b.Requests[j-1] = b.Requests[j-1], b.Requests[j]
+		}
 	}
 	for _, cs := range [][]corev1.Container{p.Spec.InitContainers, p.Spec.Containers} {
 		for _, c := range cs {

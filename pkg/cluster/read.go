@@ -190,8 +190,8 @@ func listSystemDaemonSets(ctx context.Context, c kubernetes.Interface) ([]appsv1
 // The next page is asked for while the current one is decoded (rawPages).
 func listNodes(ctx context.Context, c kubernetes.Interface) ([]corev1.Node, error) {
 	var nodes []corev1.Node
-	err := listItems(ctx, c.CoreV1().Nodes().Watch, coreList(c, "nodes", ""), metav1.ListOptions{},
-		func() runtime.Object { return &corev1.NodeList{} },
+	err := listItems(ctx, coreList(c, "nodes", ""), metav1.ListOptions{},
+		func() runtime.Object { return &corev1.NodeList{} }, decodeNode,
 		func(obj runtime.Object) error {
 			nodes = append(nodes, *obj.(*corev1.Node))
 			return nil
@@ -216,8 +216,9 @@ func listPodsByNode(ctx context.Context, c kubernetes.Interface) (map[string][]P
 	byNode := map[string][]Pod{}
 	unscheduled := 0
 	opts := metav1.ListOptions{FieldSelector: "status.phase!=Succeeded,status.phase!=Failed"}
-	err := listItems(ctx, c.CoreV1().Pods("").Watch, coreList(c, "pods", ""), opts,
-		func() runtime.Object { return &corev1.PodList{} },
+	d := &podDecoder{mask: summaryPodMask}
+	err := listItems(ctx, coreList(c, "pods", ""), opts,
+		func() runtime.Object { return &corev1.PodList{} }, d.object,
 		func(obj runtime.Object) error {
 			pod := obj.(*corev1.Pod)
 			if pod.Spec.NodeName == "" {

@@ -1,0 +1,184 @@
+package cluster
+
+import (
+	"reflect"
+	"testing"
+
+	"google.golang.org/protobuf/encoding/protowire"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
+	"k8s.io/client-go/kubernetes/scheme"
+)
+
+// fullPod sets every field Bind and Summarize read and many they do not.
+func fullPod() *corev1.Pod {
+	always := corev1.ContainerRestartPolicyAlways
+	prio := int32(1000)
+	now := metav1.Now()
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Name: "web-0", Namespace: "shop", UID: "u-1", ResourceVersion: "42", DeletionTimestamp: &now,
+			Labels:          map[string]string{"app": "web", "component": "frontend"},
+			Annotations:     map[string]string{corev1.MirrorPodAnnotationKey: "x", "big": string(make([]byte, 4096))},
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "StatefulSet", Name: "web", UID: "o", Controller: &[]bool{true}[0]}},
+			ManagedFields:   []metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: "Apply", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:spec":{}}`)}}},
+			Finalizers:      []string{"f"},
+		},
+		Spec: corev1.PodSpec{
+			NodeName: "node-1", Priority: &prio, PriorityClassName: "high",
+			NodeSelector: map[string]string{"disk": "ssd"},
+			Volumes: []corev1.Volume{
+				{Name: "data", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: "data-web-0"}}},
+				{Name: "scratch", VolumeSource: corev1.VolumeSource{Ephemeral: &corev1.EphemeralVolumeSource{}}},
+				{Name: "token", VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: []corev1.VolumeProjection{{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{Path: "token"}}}}}},
+			},
+			InitContainers: []corev1.Container{
+				{Name: "init", Image: "busybox", Command: []string{"sh"}, Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2"), corev1.ResourceMemory: resource.MustParse("1Gi")}}},
+				{Name: "sidecar", RestartPolicy: &always, Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m")}},
+					Ports: []corev1.ContainerPort{{ContainerPort: 9000, HostPort: 9000, Protocol: corev1.ProtocolUDP}}},
+			},
+			Containers: []corev1.Container{
+				{Name: "app", Image: "nginx", Env: []corev1.EnvVar{{Name: "A", Value: "b"}},
+					Ports:         []corev1.ContainerPort{{ContainerPort: 80, HostPort: 8080, HostIP: "10.0.0.1"}},
+					Resources:     corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("250m"), corev1.ResourceMemory: resource.MustParse("128Mi"), "nvidia.com/gpu": resource.MustParse("1")}},
+					LivenessProbe: &corev1.Probe{PeriodSeconds: 3},
+					VolumeMounts:  []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}},
+				{Name: "log", Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m")}}},
+			},
+			Overhead:    corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m")},
+			Tolerations: []corev1.Toleration{{Key: "gpu", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
+			Affinity: &corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{
+				{TopologyKey: "kubernetes.io/hostname", LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}}}}},
+		},
+		Status: corev1.PodStatus{
+			Phase:      corev1.PodRunning,
+			Conditions: []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionTrue}, {Type: corev1.PodReady, Status: corev1.ConditionTrue, Message: "ready"}},
+			PodIP:      "10.1.1.1", HostIP: "10.0.0.1",
+			ContainerStatuses: []corev1.ContainerStatus{
+				{Name: "app", RestartCount: 3, Image: "nginx", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off"}}},
+				{Name: "log", RestartCount: 1, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}}},
+			},
+		},
+	}
+}
+
+func marshalPod(t testing.TB, p *corev1.Pod) []byte {
+	t.Helper()
+	b, err := p.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestMaskedPodsKeepWhatBindAndSummarizeRead(t *testing.T) {
+	plain := fullPod()
+	plain.Spec.InitContainers, plain.Spec.Overhead, plain.DeletionTimestamp = nil, nil, nil
+	plain.Spec.Containers = plain.Spec.Containers[:1]
+	for name, p := range map[string]*corev1.Pod{"full": fullPod(), "plain": plain, "empty": {}} {
+		raw := marshalPod(t, p)
+		bound, err := (&podDecoder{mask: boundPodMask}).decode(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := Bind(bound), Bind(p); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: Bind of the masked pod = %+v, want %+v", name, got, want)
+		}
+		summary, err := (&podDecoder{mask: summaryPodMask}).decode(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := Summarize(summary), Summarize(p); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: Summarize of the masked pod = %+v, want %+v", name, got, want)
+		}
+	}
+}
+
+func TestMaskDropsWhatIsNotNeeded(t *testing.T) {
+	p := fullPod()
+	raw := marshalPod(t, p)
+	bound, err := (&podDecoder{mask: boundPodMask}).decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bound.Annotations != nil || bound.ManagedFields != nil || bound.Spec.Containers[0].Env != nil || bound.Status.Phase != "" {
+		t.Errorf("the bound-pod mask kept fields Bind does not read: %+v", bound)
+	}
+	if bound.Spec.Volumes[2].Projected != nil || bound.Spec.Volumes[2].Name != "token" {
+		t.Errorf("volume kept as %+v, want only its name", bound.Spec.Volumes[2])
+	}
+	summary, err := (&podDecoder{mask: summaryPodMask}).decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{corev1.MirrorPodAnnotationKey: "x"}; !reflect.DeepEqual(summary.Annotations, want) {
+		t.Errorf("annotations = %v, want only the mirror-pod one", summary.Annotations)
+	}
+	if m := summary.Status.ContainerStatuses[0].State.Waiting.Message; m != "" {
+		t.Errorf("waiting message %q kept", m)
+	}
+	masked, err := appendMasked(nil, raw, boundPodMask)
+	if err != nil || len(masked)*4 > len(raw) {
+		t.Errorf("masked pod is %d of %d bytes (%v), want under a quarter", len(masked), len(raw), err)
+	}
+}
+
+func TestMaskRejectsMalformedInput(t *testing.T) {
+	raw := marshalPod(t, fullPod())
+	for _, cut := range []int{1, 7, len(raw) / 2, len(raw) - 1} {
+		if _, err := (&podDecoder{mask: boundPodMask}).decode(raw[:cut]); err == nil {
+			t.Errorf("a pod cut after %d of %d bytes decoded without error", cut, len(raw))
+		}
+	}
+	// A nested message where a varint is found.
+	bad := protowire.AppendTag(nil, 1, protowire.VarintType)
+	bad = protowire.AppendVarint(bad, 5)
+	if _, err := (&podDecoder{mask: boundPodMask}).decode(bad); err == nil {
+		t.Error("a varint metadata field decoded without error")
+	}
+}
+
+func TestInsertLengthGrowsTheVarint(t *testing.T) {
+	body := make([]byte, 300) // a two-byte length
+	for i := range body {
+		body[i] = byte(i)
+	}
+	dst := append([]byte{0xAA}, body...)
+	dst = insertLength(dst, 1)
+	v, n := protowire.ConsumeVarint(dst[1:])
+	if v != 300 || n != 2 || !reflect.DeepEqual(dst[3:], body) || dst[0] != 0xAA {
+		t.Fatalf("insertLength gave length %d (%d bytes) and a body that differs: %v", v, n, dst[:8])
+	}
+}
+
+func TestEachListItemAndProtobufObject(t *testing.T) {
+	list := &corev1.PodList{Items: []corev1.Pod{*fullPod(), {ObjectMeta: metav1.ObjectMeta{Name: "b"}}}}
+	list.Continue = "token"
+	s := protobuf.NewSerializer(scheme.Scheme, scheme.Scheme)
+	enc, err := runtime.Encode(scheme.Codecs.EncoderForVersion(s, corev1.SchemeGroupVersion), list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, ok := protobufObject(enc)
+	if !ok {
+		t.Fatal("protobufObject did not find the list")
+	}
+	var names []string
+	d := &podDecoder{mask: summaryPodMask}
+	err = eachListItem(body, func(b []byte) error {
+		p, err := d.decode(b)
+		if err == nil {
+			names = append(names, p.Name)
+		}
+		return err
+	})
+	if err != nil || !reflect.DeepEqual(names, []string{"web-0", "b"}) {
+		t.Fatalf("items %v, %v; want web-0 and b", names, err)
+	}
+	if _, ok := protobufObject([]byte(`{"kind":"PodList"}`)); ok {
+		t.Error("JSON taken for protobuf")
+	}
+}
