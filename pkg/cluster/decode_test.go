@@ -182,3 +182,77 @@ func TestEachListItemAndProtobufObject(t *testing.T) {
 		t.Error("JSON taken for protobuf")
 	}
 }
+
+// typicalPod is a pod as the benchmark cluster holds it: one container with
+// requests, the service-account volume, the default tolerations, a running
+// status and the managed fields of its creator and of the kubelet.
+func typicalPod() *corev1.Pod {
+	t := metav1.Now()
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "app-000000", Namespace: "bench-00", UID: "475369b4-fac4-4a4e-b6ac-8c4a967f3c29", ResourceVersion: "9143",
+			Generation: 1, CreationTimestamp: t, Labels: map[string]string{"app": "app-0"},
+			ManagedFields: []metav1.ManagedFieldsEntry{
+				{Manager: "bench", Operation: metav1.ManagedFieldsOperationUpdate, APIVersion: "v1", Time: &t, FieldsType: "FieldsV1",
+					FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:metadata":{"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:containers":{"k:{\"name\":\"app\"}":{".":{},"f:image":{},"f:imagePullPolicy":{},"f:name":{},"f:resources":{".":{},"f:requests":{".":{},"f:cpu":{},"f:memory":{}}},"f:terminationMessagePath":{},"f:terminationMessagePolicy":{}}},"f:dnsPolicy":{},"f:enableServiceLinks":{},"f:nodeName":{},"f:restartPolicy":{},"f:schedulerName":{},"f:securityContext":{},"f:terminationGracePeriodSeconds":{}}}`)}},
+				{Manager: "kwok", Operation: metav1.ManagedFieldsOperationUpdate, APIVersion: "v1", Time: &t, FieldsType: "FieldsV1", Subresource: "status",
+					FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:status":{"f:conditions":{"k:{\"type\":\"ContainersReady\"}":{".":{},"f:lastProbeTime":{},"f:lastTransitionTime":{},"f:status":{},"f:type":{}},"k:{\"type\":\"Initialized\"}":{".":{},"f:lastProbeTime":{},"f:lastTransitionTime":{},"f:status":{},"f:type":{}},"k:{\"type\":\"Ready\"}":{".":{},"f:lastProbeTime":{},"f:lastTransitionTime":{},"f:status":{},"f:type":{}}},"f:containerStatuses":{},"f:phase":{},"f:podIP":{},"f:podIPs":{".":{},"k:{\"ip\":\"10.0.0.46\"}":{".":{},"f:ip":{}}},"f:startTime":{}}}`)}},
+			}},
+		Spec: corev1.PodSpec{
+			NodeName: "bench-00000", Priority: new(int32), SchedulerName: "default-scheduler", RestartPolicy: corev1.RestartPolicyAlways,
+			ServiceAccountName: "default", DNSPolicy: corev1.DNSClusterFirst, SecurityContext: &corev1.PodSecurityContext{},
+			Containers: []corev1.Container{{Name: "app", Image: "registry.example/app:1.0", ImagePullPolicy: corev1.PullIfNotPresent,
+				Resources:              corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("256Mi")}},
+				TerminationMessagePath: "/dev/termination-log", TerminationMessagePolicy: corev1.TerminationMessageReadFile,
+				VolumeMounts: []corev1.VolumeMount{{Name: "kube-api-access-bnfp9", MountPath: "/var/run/secrets/kubernetes.io/serviceaccount", ReadOnly: true}}}},
+			Tolerations: []corev1.Toleration{
+				{Key: "node.kubernetes.io/not-ready", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: new(int64)},
+				{Key: "node.kubernetes.io/unreachable", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: new(int64)}},
+			Volumes: []corev1.Volume{{Name: "kube-api-access-bnfp9", VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: []corev1.VolumeProjection{
+				{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{Path: "token"}},
+				{ConfigMap: &corev1.ConfigMapProjection{LocalObjectReference: corev1.LocalObjectReference{Name: "kube-root-ca.crt"}, Items: []corev1.KeyToPath{{Key: "ca.crt", Path: "ca.crt"}}}},
+				{DownwardAPI: &corev1.DownwardAPIProjection{Items: []corev1.DownwardAPIVolumeFile{{Path: "namespace", FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: "metadata.namespace"}}}}}}}}}},
+		},
+		Status: corev1.PodStatus{Phase: corev1.PodRunning, PodIP: "10.0.0.46", PodIPs: []corev1.PodIP{{IP: "10.0.0.46"}}, QOSClass: corev1.PodQOSBurstable, StartTime: &t,
+			Conditions: []corev1.PodCondition{{Type: corev1.PodInitialized, Status: corev1.ConditionTrue, LastTransitionTime: t},
+				{Type: corev1.PodReady, Status: corev1.ConditionTrue, LastTransitionTime: t}, {Type: corev1.ContainersReady, Status: corev1.ConditionTrue, LastTransitionTime: t}},
+			ContainerStatuses: []corev1.ContainerStatus{{Name: "app", Image: "registry.example/app:1.0", Ready: true,
+				State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: t}}}}},
+	}
+}
+
+// BenchmarkDecodePod compares decoding whole pods with decoding only what
+// Bind and Summarize read.
+func BenchmarkDecodePod(b *testing.B) {
+	for _, pod := range []struct {
+		name string
+		pod  *corev1.Pod
+	}{{"typical", typicalPod()}, {"full", fullPod()}} {
+		raw := marshalPod(b, pod.pod)
+		b.Run(pod.name+"/whole", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				p := &corev1.Pod{}
+				if err := p.Unmarshal(raw); err != nil {
+					b.Fatal(err)
+				}
+				_ = Bind(p)
+			}
+		})
+		for _, m := range []struct {
+			name string
+			mask *mask
+		}{{"bound", boundPodMask}, {"summary", summaryPodMask}} {
+			b.Run(pod.name+"/"+m.name, func(b *testing.B) {
+				b.ReportAllocs()
+				d := &podDecoder{mask: m.mask}
+				for b.Loop() {
+					p, err := d.decode(raw)
+					if err != nil {
+						b.Fatal(err)
+					}
+					_ = Bind(p)
+				}
+			})
+		}
+	}
+}
