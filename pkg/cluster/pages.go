@@ -233,9 +233,9 @@ func streamItems(ctx context.Context, get func() *rest.Request, opts metav1.List
 }
 
 // readEvents reads the frames of a protobuf watch stream: each a 4-byte
-// big-endian length, then the "k8s\0" magic and a runtime.Unknown holding a
-// WatchEvent (type in field 1, the object as an embedded encoded object in
-// field 2).
+// big-endian length, then a WatchEvent, bare (type in field 1, object in field
+// 2), whose object is a RawExtension holding the encoded object with its
+// "k8s\0" magic and envelope.
 func readEvents(r io.Reader, each func([]byte) error) error {
 	var size [4]byte
 	var frame []byte
@@ -260,11 +260,11 @@ func readEvents(r io.Reader, each func([]byte) error) error {
 			}
 			return err
 		}
-		event, ok := protobufObject(frame)
+		typ, ok := field(frame, 1)
 		if !ok {
 			return fmt.Errorf("%w: the stream is not in protobuf", errNoStream)
 		}
-		typ, _ := field(event, 1)
+		event := frame
 		embedded, _ := field(event, 2)
 		raw, _ := field(embedded, 1) // RawExtension.raw
 		obj, ok := protobufObject(raw)

@@ -15,6 +15,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -86,7 +87,13 @@ func TestContinueTokenNotProtobuf(t *testing.T) {
 func frame(t *testing.T, typ watch.EventType, obj runtime.Object) []byte {
 	t.Helper()
 	ev := &metav1.WatchEvent{Type: string(typ), Object: runtime.RawExtension{Raw: encode(t, obj, runtime.ContentTypeProtobuf)}}
-	b := encode(t, ev, runtime.ContentTypeProtobuf)
+	var buf bytes.Buffer
+	// Watch streams frame each event without the magic and envelope.
+	enc := scheme.Codecs.EncoderForVersion(protobuf.NewRawSerializer(scheme.Scheme, scheme.Scheme), corev1.SchemeGroupVersion)
+	if err := enc.Encode(ev, &buf); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
 	return append(binary.BigEndian.AppendUint32(nil, uint32(len(b))), b...)
 }
 
