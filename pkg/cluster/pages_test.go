@@ -160,15 +160,11 @@ func TestStreamItems(t *testing.T) {
 			} else {
 				defer srv.Close()
 			}
-			rc, err := rest.RESTClientFor(&rest.Config{Host: url, APIPath: "/api", ContentConfig: rest.ContentConfig{
-				GroupVersion: &corev1.SchemeGroupVersion, NegotiatedSerializer: scheme.Codecs.WithoutConversion()}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			rc := restClient(t, url)
 			var got []string
 			get := func() *rest.Request { return rc.Get().Resource("pods") }
 			d := &podDecoder{mask: boundPodMask}
-			err = streamItems(context.Background(), get, metav1.ListOptions{FieldSelector: "spec.nodeName!="}, func(b []byte) error {
+			err := streamItems(context.Background(), get, metav1.ListOptions{FieldSelector: "spec.nodeName!="}, func(b []byte) error {
 				p, err := d.decode(b)
 				if err == nil {
 					got = append(got, p.Name)
@@ -191,6 +187,68 @@ func TestStreamItems(t *testing.T) {
 				if strings.Join(got, ",") != strings.Join(tc.want, ",") {
 					t.Errorf("got %v, want %v", got, tc.want)
 				}
+			}
+		})
+	}
+}
+
+// restClient returns a client of the core API at url.
+func restClient(t *testing.T, url string) *rest.RESTClient {
+	t.Helper()
+	rc, err := rest.RESTClientFor(&rest.Config{Host: url, APIPath: "/api", ContentConfig: rest.ContentConfig{
+		GroupVersion: &corev1.SchemeGroupVersion, NegotiatedSerializer: scheme.Codecs.WithoutConversion()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rc
+}
+
+// TestRawPages reads a list of three pages, in protobuf (items handed over
+// still encoded) and in JSON (pages decoded whole).
+func TestRawPages(t *testing.T) {
+	for _, mediaType := range []string{runtime.ContentTypeProtobuf, runtime.ContentTypeJSON} {
+		t.Run(mediaType, func(t *testing.T) {
+			pages := map[string]*corev1.PodList{"": podList("p2", 2), "p2": podList("p3", 1), "p3": podList("", 3)}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				q := r.URL.Query()
+				if q.Get("limit") != "500" {
+					t.Errorf("limit = %q", q.Get("limit"))
+				}
+				list, ok := pages[q.Get("continue")]
+				if !ok {
+					t.Errorf("unknown continue token %q", q.Get("continue"))
+					return
+				}
+				w.Header().Set("Content-Type", mediaType)
+				w.Write(encode(t, list, mediaType))
+			}))
+			defer srv.Close()
+			rc := restClient(t, srv.URL)
+			items, lists := 0, 0
+			err := rawPages(context.Background(), func() *rest.Request { return rc.Get().Resource("pods") }, metav1.ListOptions{},
+				func() runtime.Object { return &corev1.PodList{} },
+				func(b []byte) error {
+					p := &corev1.Pod{}
+					if err := p.Unmarshal(b); err != nil || p.Spec.NodeName != "n1" {
+						t.Errorf("item %+v, %v", p, err)
+					}
+					items++
+					return nil
+				},
+				func(obj runtime.Object) error {
+					lists++
+					items += len(obj.(*corev1.PodList).Items)
+					return nil
+				}, func() { t.Error("reset without a restart") })
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantLists := 0
+			if mediaType == runtime.ContentTypeJSON {
+				wantLists = 3
+			}
+			if items != 6 || lists != wantLists {
+				t.Errorf("%d items in %d decoded pages, want 6 in %d", items, lists, wantLists)
 			}
 		})
 	}
