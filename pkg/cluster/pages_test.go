@@ -3,7 +3,6 @@ package cluster
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,8 +14,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
-	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 )
@@ -83,76 +80,47 @@ func TestContinueTokenNotProtobuf(t *testing.T) {
 	}
 }
 
-// frame encodes one watch event as the API server streams it in protobuf.
-func frame(t *testing.T, typ watch.EventType, obj runtime.Object) []byte {
-	t.Helper()
-	ev := &metav1.WatchEvent{Type: string(typ), Object: runtime.RawExtension{Raw: encode(t, obj, runtime.ContentTypeProtobuf)}}
-	var buf bytes.Buffer
-	// Watch streams frame each event without the magic and envelope.
-	enc := scheme.Codecs.EncoderForVersion(protobuf.NewRawSerializer(scheme.Scheme, scheme.Scheme), corev1.SchemeGroupVersion)
-	if err := enc.Encode(ev, &buf); err != nil {
-		t.Fatal(err)
-	}
-	b := buf.Bytes()
-	return append(binary.BigEndian.AppendUint32(nil, uint32(len(b))), b...)
-}
-
 func TestStreamItems(t *testing.T) {
-	pod := func(name string, annotations map[string]string) *corev1.Pod {
-		return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Annotations: annotations}}
+	pods := func(names ...string) *corev1.PodList {
+		list := &corev1.PodList{ListMeta: metav1.ListMeta{ResourceVersion: "42"}}
+		for _, n := range names {
+			list.Items = append(list.Items, corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: n, Annotations: map[string]string{"a": "b"}},
+				Spec: corev1.PodSpec{NodeName: "n1", Containers: []corev1.Container{{Name: "c", Image: "i"}}}})
+		}
+		return list
 	}
-	end := pod("", map[string]string{"other": "x", initialEventsEnd: "true"})
-	type event struct {
-		typ watch.EventType
-		obj runtime.Object
-	}
+	whole := encode(t, pods("a", "b", "c"), runtime.ContentTypeProtobuf)
 	for _, tc := range []struct {
 		name      string
-		events    []event
-		raw       []byte // sent after the events
+		body      []byte
+		status    int // the server refuses the list with this code
 		want      []string
 		noStream  bool
-		status    int // the server refuses the watch with this code
 		plainFail bool
 	}{
-		{name: "objects, then the closing bookmark",
-			events: []event{{watch.Added, pod("a", nil)}, {watch.Bookmark, pod("", nil)}, {watch.Added, pod("b", nil)}, {watch.Bookmark, end}, {watch.Added, pod("late", nil)}},
-			want:   []string{"a", "b"}},
-		{name: "a change before the bookmark ends the list",
-			events: []event{{watch.Added, pod("a", nil)}, {watch.Modified, pod("a", nil)}, {watch.Added, pod("c", nil)}},
-			want:   []string{"a"}},
-		{name: "a stream that ends early",
-			events: []event{{watch.Added, pod("a", nil)}}, noStream: true},
-		{name: "a stream cut inside an event",
-			events: []event{{watch.Added, pod("a", nil)}}, raw: []byte{0, 0, 1, 0, 'k', '8'}, noStream: true},
-		{name: "an error in the stream",
-			events:   []event{{watch.Error, &apierrors.NewGone("too old").ErrStatus}},
-			noStream: true},
-		{name: "a stream in JSON",
-			raw: []byte(`{"type":"ADDED","object":{"kind":"Pod"}}`), noStream: true},
-		{name: "the server refuses the stream", status: http.StatusForbidden, noStream: true},
+		{name: "a whole list", body: whole, want: []string{"a", "b", "c"}},
+		{name: "an empty list", body: encode(t, pods(), runtime.ContentTypeProtobuf), want: nil},
+		{name: "a list cut inside an item", body: whole[:len(whole)-10], noStream: true},
+		{name: "a list cut inside a length", body: whole[:len(protobufMagic)+1], noStream: true},
+		{name: "the magic alone", body: protobufMagic, noStream: true},
+		{name: "a list's length, then nothing", body: []byte("k8s\x00\x12\xff\xff\x03"), noStream: true},
+		{name: "a list in JSON", body: encode(t, pods("a"), runtime.ContentTypeJSON), noStream: true},
+		{name: "the server refuses the list", status: http.StatusForbidden},
 		{name: "the server cannot be reached", plainFail: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				q := r.URL.Query()
-				if q.Get("watch") != "true" || q.Get("sendInitialEvents") != "true" || q.Get("allowWatchBookmarks") != "true" || q.Get("resourceVersionMatch") != "NotOlderThan" || q.Get("fieldSelector") != "spec.nodeName!=" {
-					t.Errorf("not a streaming list: %s", r.URL.RawQuery)
-				}
-				if r.Header.Get("Accept") != watchMediaType {
-					t.Errorf("Accept = %q", r.Header.Get("Accept"))
+				if q.Get("resourceVersion") != "0" || q.Has("limit") || q.Get("fieldSelector") != "spec.nodeName!=" {
+					t.Errorf("not a whole list from the cache: %s", r.URL.RawQuery)
 				}
 				if tc.status != 0 {
 					w.Header().Set("Content-Type", "application/json")
 					w.WriteHeader(tc.status)
-					fmt.Fprintf(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":%d,"message":"no watch"}`, tc.status)
+					fmt.Fprintf(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":%d,"message":"no list"}`, tc.status)
 					return
 				}
-				w.Header().Set("Content-Type", watchMediaType)
-				for _, e := range tc.events {
-					w.Write(frame(t, e.typ, e.obj))
-				}
-				w.Write(tc.raw)
+				w.Write(tc.body)
 			}))
 			url := srv.URL
 			if tc.plainFail {
@@ -164,7 +132,7 @@ func TestStreamItems(t *testing.T) {
 			var got []string
 			get := func() *rest.Request { return rc.Get().Resource("pods") }
 			d := &podDecoder{mask: boundPodMask}
-			err := streamItems(context.Background(), get, metav1.ListOptions{FieldSelector: "spec.nodeName!="}, func(b []byte) error {
+			err := streamItems(context.Background(), get, metav1.ListOptions{FieldSelector: "spec.nodeName!=", Limit: 500}, func(b []byte) error {
 				p, err := d.decode(b)
 				if err == nil {
 					got = append(got, p.Name)
@@ -175,6 +143,10 @@ func TestStreamItems(t *testing.T) {
 			case tc.noStream:
 				if !errors.Is(err, errNoStream) {
 					t.Errorf("err = %v, want errNoStream", err)
+				}
+			case tc.status != 0:
+				if !apierrors.IsForbidden(err) {
+					t.Errorf("err = %v, want the server's refusal", err)
 				}
 			case tc.plainFail:
 				if err == nil || errors.Is(err, errNoStream) {
