@@ -183,11 +183,9 @@ func listSystemDaemonSets(ctx context.Context, c kubernetes.Interface) ([]appsv1
 	return list.Items, nil
 }
 
-// listNodes lists every node in pages. Paged lists ask for no resource
-// version: with resourceVersion=0 the API server ignores the page size and
-// sends everything at once, while consistent paged lists are served from its
-// watch cache by current API servers (ConsistentListFromCache), page by page.
-// The next page is asked for while the current one is decoded (rawPages).
+// listNodes lists every node: one list from the API server's cache, read as
+// it arrives, or, where that fails, pages whose next page is asked for while
+// the current one is decoded (listItems).
 func listNodes(ctx context.Context, c kubernetes.Interface) ([]corev1.Node, error) {
 	var nodes []corev1.Node
 	err := listItems(ctx, coreList(c, "nodes", ""), metav1.ListOptions{},
@@ -210,8 +208,9 @@ func coreList(c kubernetes.Interface, resource, namespace string) func() *rest.R
 	}
 }
 
-// listPodsByNode lists the non-terminal pods, streamed or page by page, and
-// keeps, per node, only what the analysis needs.
+// listPodsByNode lists the non-terminal pods, as one list read as it arrives
+// or page by page, and keeps, per node, only what the analysis needs: each
+// pod is decoded from the fields Summarize reads.
 func listPodsByNode(ctx context.Context, c kubernetes.Interface) (map[string][]Pod, int, error) {
 	byNode := map[string][]Pod{}
 	unscheduled := 0
