@@ -2,8 +2,10 @@ package cluster
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"google.golang.org/protobuf/encoding/protowire"
 	corev1 "k8s.io/api/core/v1"
@@ -132,7 +134,7 @@ func appendMasked(dst, msg []byte, m *mask) ([]byte, error) {
 		}
 		value, _ := protowire.ConsumeBytes(whole[n:])
 		if sub.keys != nil {
-			if key, ok := mapKey(value); ok && contains(sub.keys, key) {
+			if key, ok := field(value, 1); ok && slices.Contains(sub.keys, string(key)) {
 				dst = append(dst, whole...)
 			}
 			continue
@@ -151,29 +153,12 @@ func appendMasked(dst, msg []byte, m *mask) ([]byte, error) {
 // insertLength puts the varint length of dst[start:] before it.
 func insertLength(dst []byte, start int) []byte {
 	body := len(dst) - start
-	var buf [binaryMaxVarint]byte
+	var buf [binary.MaxVarintLen64]byte
 	l := protowire.AppendVarint(buf[:0], uint64(body))
 	dst = append(dst, l...)
 	copy(dst[start+len(l):], dst[start:start+body])
 	copy(dst[start:], l)
 	return dst
-}
-
-const binaryMaxVarint = 10
-
-// mapKey reads the key (field 1) of a map entry with string keys.
-func mapKey(entry []byte) (string, bool) {
-	k, ok := field(entry, 1)
-	return string(k), ok
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // protobufObject returns the bytes of the object inside a protobuf-encoded
