@@ -224,59 +224,33 @@ func readList(r *bufio.Reader, each func([]byte) error) error {
 		return fmt.Errorf("%w: the list is not in protobuf", errNoStream)
 	}
 	pb := &pbReader{r: r}
+	size, found, err := pb.nextBytes(2, -1)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return fmt.Errorf("%w: the response holds no list", errNoStream)
+	}
+	end := pb.n + int64(size)
 	var item []byte
 	for {
-		num, typ, err := pb.tag()
-		if err == io.EOF {
-			return fmt.Errorf("%w: the response holds no list", errNoStream)
-		}
-		if err != nil {
+		n, found, err := pb.nextBytes(2, end)
+		if err != nil || !found {
 			return err
 		}
-		if num != 2 || typ != protowire.BytesType {
-			if err := pb.skip(typ); err != nil {
-				return err
-			}
-			continue
+		if n > maxItem {
+			return fmt.Errorf("%w: an item of %d bytes", errNoStream, n)
 		}
-		size, err := pb.varint()
-		if err != nil {
+		if cap(item) < int(n) {
+			item = make([]byte, n, n+n/4)
+		}
+		item = item[:n]
+		if err := pb.read(item); err != nil {
 			return err
 		}
-		end := pb.n + int64(size)
-		for pb.n < end {
-			num, typ, err := pb.tag()
-			if err == io.EOF {
-				return errCut
-			}
-			if err != nil {
-				return err
-			}
-			if num != 2 || typ != protowire.BytesType {
-				if err := pb.skip(typ); err != nil {
-					return err
-				}
-				continue
-			}
-			n, err := pb.varint()
-			if err != nil {
-				return err
-			}
-			if n > maxItem {
-				return fmt.Errorf("%w: an item of %d bytes", errNoStream, n)
-			}
-			if cap(item) < int(n) {
-				item = make([]byte, n, n+n/4)
-			}
-			item = item[:n]
-			if err := pb.read(item); err != nil {
-				return err
-			}
-			if err := each(item); err != nil {
-				return err
-			}
+		if err := each(item); err != nil {
+			return err
 		}
-		return nil
 	}
 }
 
@@ -288,6 +262,32 @@ type pbReader struct {
 }
 
 var errCut = fmt.Errorf("%w: the list ended early", errNoStream)
+
+// nextBytes skips fields up to the next length-delimited field num and reads
+// its length. found is false when the message ends first: at byte end of the
+// stream, or at the end of the stream when end is negative.
+func (p *pbReader) nextBytes(num protowire.Number, end int64) (size uint64, found bool, err error) {
+	for end < 0 || p.n < end {
+		n, typ, err := p.tag()
+		if err == io.EOF && end < 0 {
+			return 0, false, nil
+		}
+		if err == io.EOF {
+			return 0, false, errCut
+		}
+		if err != nil {
+			return 0, false, err
+		}
+		if n == num && typ == protowire.BytesType {
+			size, err := p.varint()
+			return size, err == nil, err
+		}
+		if err := p.skip(typ); err != nil {
+			return 0, false, err
+		}
+	}
+	return 0, false, nil
+}
 
 // tag reads a field's tag; io.EOF if the stream ends before it.
 func (p *pbReader) tag() (protowire.Number, protowire.Type, error) {
