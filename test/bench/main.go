@@ -131,11 +131,22 @@ func populate(ctx context.Context, c kubernetes.Interface, o options) error {
 	if err := g.Wait(); err != nil {
 		return fmt.Errorf("creating pods: %w", err)
 	}
-	// kwok starts some 60 pods a second here while the cluster fills.
+	// kwok starts some 50 pods a second here while the cluster fills.
 	wait := max(15*time.Minute, time.Duration(o.nodes*o.podsPerNode/50)*time.Second)
 	deadline := time.Now().Add(wait)
+	// Each poll filters every pod in the API server's cache: at 150,000 pods
+	// every 3 s would take CPU the filling needs.
+	poll := max(3*time.Second, time.Duration(o.nodes*o.podsPerNode/10000)*time.Second)
 	for {
-		list, err := c.CoreV1().Pods("").List(ctx, metav1.ListOptions{FieldSelector: "status.phase=Pending,spec.nodeName!="})
+		// From the cache (resourceVersion=0): a consistent list can time out
+		// while the API server is saturated, and so can this one; then the
+		// next poll tries again.
+		list, err := c.CoreV1().Pods("").List(ctx, metav1.ListOptions{ResourceVersion: "0", FieldSelector: "status.phase=Pending,spec.nodeName!="})
+		if (apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err)) && time.Now().Before(deadline) {
+			fmt.Fprintf(os.Stderr, "bench: %v; polling again\n", err)
+			time.Sleep(poll)
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -145,7 +156,8 @@ func populate(ctx context.Context, c kubernetes.Interface, o options) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%d pods still not running after %s", len(list.Items), wait)
 		}
-		time.Sleep(3 * time.Second)
+		fmt.Fprintf(os.Stderr, "bench: %d pods on nodes not running yet\n", len(list.Items))
+		time.Sleep(poll)
 	}
 	_, err := fixture.WaitForPod(ctx, c, "bench-pending", "pending-000", fixture.Unschedulable)
 	if o.pending == 0 {

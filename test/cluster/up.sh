@@ -2,7 +2,9 @@
 # up.sh [NAME]: starts the named local test cluster (real control plane on
 # 127.0.0.1, kwok nodes) unless it already runs, and prints its kubeconfig path
 # on stdout. Everything else goes to stderr. KWOKCTL_EXTRA_ARGS are passed to
-# `kwokctl create cluster` (the benchmark uses --disable-qps-limits).
+# `kwokctl create cluster` (the benchmark uses --disable-qps-limits);
+# KWOK_CONFIG replaces kwok.yaml (the benchmark's copy of it is tuned for
+# thousands of nodes).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/versions.sh"
@@ -27,7 +29,7 @@ fi
 
 start=$SECONDS
 "$kwokctl" create cluster --name "$name" \
-  --config "$here/kwok.yaml" \
+  --config "${KWOK_CONFIG:-$here/kwok.yaml}" \
   --kube-audit-policy "$here/audit-policy.yaml" \
   --kubeconfig "$KWOK_WORKDIR/clusters/$name.kubeconfig-merged" \
   --kube-apiserver-binary "$KUBE_BIN/kube-apiserver" \
