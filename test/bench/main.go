@@ -227,8 +227,15 @@ func measure(o options) error {
 	}
 	env := append(os.Environ(), "KUBECONFIG="+o.kubeconfig, "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
 	samples := map[string][]sample{}
+	quiet, quietOK := idleShare(2 * time.Second)
+	if quietOK {
+		fmt.Fprintf(os.Stderr, "bench: the machine is %.0f%% idle before the first command\n", quiet*100)
+	}
 	for rep := range o.reps {
 		for _, c := range cmds {
+			if quietOK {
+				settle(quiet)
+			}
 			s, err := runOnce(c, env)
 			if err != nil {
 				return fmt.Errorf("%s: %w", c.name, err)
@@ -243,6 +250,53 @@ func measure(o options) error {
 		return os.WriteFile(o.out, []byte(table), 0o644)
 	}
 	return nil
+}
+
+// settle waits, at most a minute, until the machine is nearly as idle as it
+// was before the first command. A big list leaves the API server busy for a
+// while after it (collecting its garbage): without this, whichever command
+// follows kubectl get pods -A pays for it.
+func settle(quiet float64) {
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		if idle, ok := idleShare(time.Second); !ok || idle >= 0.8*quiet {
+			return
+		}
+	}
+}
+
+// idleShare is the share of the machine's CPU time that was idle over d,
+// from /proc/stat; ok is false where that cannot be read.
+func idleShare(d time.Duration) (share float64, ok bool) {
+	read := func() (idle, total uint64, ok bool) {
+		b, err := os.ReadFile("/proc/stat")
+		if err != nil {
+			return 0, 0, false
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		fields := strings.Fields(line)
+		if len(fields) < 5 || fields[0] != "cpu" {
+			return 0, 0, false
+		}
+		for i, f := range fields[1:] {
+			var v uint64
+			if _, err := fmt.Sscan(f, &v); err != nil {
+				return 0, 0, false
+			}
+			total += v
+			if i == 3 || i == 4 { // idle, iowait
+				idle += v
+			}
+		}
+		return idle, total, true
+	}
+	i0, t0, ok0 := read()
+	time.Sleep(d)
+	i1, t1, ok1 := read()
+	if !ok0 || !ok1 || t1 <= t0 {
+		return 0, false
+	}
+	return float64(i1-i0) / float64(t1-t0), true
 }
 
 // measureArg makes the bench binary run one command and report its peak
