@@ -33,6 +33,7 @@ type options struct {
 	nodes, podsPerNode, pending      int
 	namespaces, reps                 int
 	populate, describe               bool
+	settle                           time.Duration
 }
 
 func main() {
@@ -51,6 +52,7 @@ func main() {
 	flag.IntVar(&o.reps, "reps", 3, "repetitions of each command")
 	flag.BoolVar(&o.populate, "populate", true, "create the nodes and pods (false: measure the cluster as it is)")
 	flag.BoolVar(&o.describe, "describe", true, "measure `kubectl describe nodes` too (minutes per run on 5,000 nodes)")
+	flag.DurationVar(&o.settle, "settle", time.Minute, "before each command, wait at most this long for the machine to be as idle as at the start (0: do not wait)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -227,14 +229,18 @@ func measure(o options) error {
 	}
 	env := append(os.Environ(), "KUBECONFIG="+o.kubeconfig, "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
 	samples := map[string][]sample{}
-	quiet, quietOK := idleShare(2 * time.Second)
+	var quiet float64
+	quietOK := false
+	if o.settle > 0 {
+		quiet, quietOK = idleShare(2 * time.Second)
+	}
 	if quietOK {
 		fmt.Fprintf(os.Stderr, "bench: the machine is %.0f%% idle before the first command\n", quiet*100)
 	}
 	for rep := range o.reps {
 		for _, c := range cmds {
 			if quietOK {
-				settle(quiet)
+				settle(quiet, o.settle)
 			}
 			s, err := runOnce(c, env)
 			if err != nil {
@@ -252,12 +258,12 @@ func measure(o options) error {
 	return nil
 }
 
-// settle waits, at most a minute, until the machine is nearly as idle as it
-// was before the first command. A big list leaves the API server busy for a
+// settle waits, at most max, until the machine is nearly as idle as it was
+// before the first command. A big list leaves the API server busy for a
 // while after it (collecting its garbage): without this, whichever command
 // follows kubectl get pods -A pays for it.
-func settle(quiet float64) {
-	deadline := time.Now().Add(time.Minute)
+func settle(quiet float64, max time.Duration) {
+	deadline := time.Now().Add(max)
 	for time.Now().Before(deadline) {
 		if idle, ok := idleShare(time.Second); !ok || idle >= 0.8*quiet {
 			return
