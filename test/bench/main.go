@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -258,12 +259,12 @@ func measure(o options) error {
 	return nil
 }
 
-// settle waits, at most max, until the machine is nearly as idle as it was
+// settle waits, at most limit, until the machine is nearly as idle as it was
 // before the first command. A big list leaves the API server busy for a
 // while after it (collecting its garbage): without this, whichever command
 // follows kubectl get pods -A pays for it.
-func settle(quiet float64, max time.Duration) {
-	deadline := time.Now().Add(max)
+func settle(quiet float64, limit time.Duration) {
+	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		if idle, ok := idleShare(time.Second); !ok || idle >= 0.8*quiet {
 			return
@@ -285,8 +286,8 @@ func idleShare(d time.Duration) (share float64, ok bool) {
 			return 0, 0, false
 		}
 		for i, f := range fields[1:] {
-			var v uint64
-			if _, err := fmt.Sscan(f, &v); err != nil {
+			v, err := strconv.ParseUint(f, 10, 64)
+			if err != nil {
 				return 0, 0, false
 			}
 			total += v

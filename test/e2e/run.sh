@@ -23,7 +23,7 @@ echo "e2e: suite ran in $((SECONDS - start))s" >&2
 if [[ "$status" == 0 && -z "${E2E_RUN:-}" ]]; then
   out="$(mktemp)"
   go run ./test/bench --kubeconfig "$kubeconfig" --kubectl "$KUBE_BIN/kubectl" --plugin bin/kubectl-explain_nodes \
-    --nodes 10 --pods-per-node 3 --pending 1 --reps 1 --settle 0 --out "$out" >/dev/null || status=$?
+    --nodes 10 --pods-per-node 3 --pending 1 --reps 1 --settle 2s --out "$out" >/dev/null || status=$?
   grep -q 'kubectl explain-nodes why-pending' "$out" || { echo "e2e: the benchmark smoke run wrote no result" >&2; status=1; }
   rm -f "$out"
   echo "e2e: benchmark smoke run done" >&2
