@@ -26,6 +26,9 @@ type PendingSnapshot struct {
 	Nodes   []corev1.Node
 	// Assigned are the non-terminal pods bound to nodes.
 	Assigned []BoundPod
+	// Nominated are the pods waiting for a node that the scheduler has
+	// nominated one for, with NodeName set to that node.
+	Nominated []BoundPod
 	// Events are the events about the pod.
 	Events []corev1.Event
 	// NodesRead and AssignedRead are true when the nodes and the pods bound
@@ -141,6 +144,10 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 	read("pods in all namespaces", func(ctx context.Context) (err error) {
 		s.Assigned, err = listAssignedPods(ctx, r)
 		s.AssignedRead = err == nil
+		return err
+	})
+	read("pods nominated to nodes", func(ctx context.Context) (err error) {
+		s.Nominated, err = listNominatedPods(ctx, r)
 		return err
 	})
 	read("leases in kube-system", func(ctx context.Context) error {
@@ -285,6 +292,31 @@ func listAssignedPods(ctx context.Context, r *Reader) ([]BoundPod, error) {
 		}, func() { pods = pods[:0] })
 	if err != nil {
 		return nil, fmt.Errorf("listing pods: %w", err)
+	}
+	return pods, nil
+}
+
+// listNominatedPods lists the pods that wait for a node the scheduler has
+// nominated (status.nominatedNodeName), usually after preempting pods there;
+// the scheduler counts them on that node. NodeName is set to that node.
+func listNominatedPods(ctx context.Context, r *Reader) ([]BoundPod, error) {
+	var pods []BoundPod
+	list := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return r.Client.CoreV1().Pods("").List(ctx, opts)
+	}
+	opts := metav1.ListOptions{FieldSelector: "spec.nodeName=,status.nominatedNodeName!=", ResourceVersion: "0"}
+	err := eachItem(ctx, list, opts, func(obj runtime.Object) error {
+		p := obj.(*corev1.Pod)
+		if p.Status.NominatedNodeName == "" || p.DeletionTimestamp != nil {
+			return nil
+		}
+		b := Bind(p)
+		b.NodeName = p.Status.NominatedNodeName
+		pods = append(pods, b)
+		return nil
+	}, func() { pods = nil })
+	if err != nil {
+		return nil, fmt.Errorf("listing nominated pods: %w", err)
 	}
 	return pods, nil
 }

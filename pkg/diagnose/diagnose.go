@@ -89,6 +89,9 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 	if in.AssignedUnread {
 		d.Caveats = append(d.Caveats, "The pods on the nodes could not be read: the resource, host-port and pod-affinity checks count no pods, so they may pass where the scheduler fails.")
 	}
+	if in.env == nil {
+		in.env = newEnv(in)
+	}
 	d.Nodes, d.ComputedMessage = evaluate(pod, in)
 	fits := 0
 	for _, v := range d.Nodes {
@@ -109,13 +112,13 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 		agrees, why := compare(d.ComputedMessage, d.Scheduler, len(in.Nodes), now)
 		d.Agrees, d.Disagreement = &agrees, why
 	}
-	d.Fixes = fixes(pod, d.Nodes, in.Nodes)
 	if fits == 0 {
-		d.Tolerations = tolerationsYAML(d.Nodes)
 		e := in.env
-		if e == nil {
-			e = newEnv(in)
+		d.Remedies = remedies(pod, d.Nodes, e, in.Nodes)
+		for _, r := range d.Remedies {
+			d.Fixes = append(d.Fixes, r.Text)
 		}
+		d.Tolerations = tolerationsYAML(pod, d.Remedies)
 		d.Preemption = preemptionAdvice(pod, d.Nodes, e, resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{}))
 	}
 	return d
@@ -133,25 +136,19 @@ func evaluate(pod *corev1.Pod, in Input) ([]NodeVerdict, string) {
 		return nil, "no nodes available to schedule pods"
 	}
 	// A PreFilter failure rejects every node with the same reason.
+	if pinned := e.pinnedFor(pod); pinned != nil && len(pinned) == 0 {
+		return preFilterVerdicts(nodes, Failure{Plugin: "NodeAffinity", Reasons: []string{ReasonNodeAffinityConflict},
+			Detail: "the pod's required node affinity terms name nodes by metadata.name, and together they name none"})
+	}
 	if plugin, msg, detail := volumePreFilter(pod, in.Volumes); msg != "" {
-		verdicts := make([]NodeVerdict, 0, len(nodes))
-		for i := range nodes {
-			f := Failure{Plugin: plugin, Reasons: []string{msg}, Detail: detail}
-			verdicts = append(verdicts, NodeVerdict{Node: nodes[i].Name, Reasons: f.Reasons, Failures: []Failure{f}})
-		}
-		sort.Slice(verdicts, func(i, j int) bool { return verdicts[i].Node < verdicts[j].Node })
-		return verdicts, fmt.Sprintf("0/%d nodes are available: %s.", len(nodes), msg)
+		return preFilterVerdicts(nodes, Failure{Plugin: plugin, Reasons: []string{msg}, Detail: detail})
 	}
 	req := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
 	verdicts := make([]NodeVerdict, 0, len(nodes))
 	counts := map[string]int{}
 	for i := range nodes {
 		v := NodeVerdict{Node: nodes[i].Name}
-		for _, f := range filters {
-			if failure := f(pod, req, e.infos[nodes[i].Name], e); failure != nil {
-				v.Failures = append(v.Failures, *failure)
-			}
-		}
+		v.Failures = e.check(pod, req, e.infos[nodes[i].Name])
 		v.Fits = len(v.Failures) == 0
 		if !v.Fits {
 			v.Reasons = v.Failures[0].Reasons
@@ -177,6 +174,17 @@ func evaluate(pod *corev1.Pod, in Input) ([]NodeVerdict, string) {
 	return verdicts, FormatFitError(len(nodes), counts)
 }
 
+// preFilterVerdicts rejects every node for one PreFilter failure, which the
+// scheduler reports once, not counted per node.
+func preFilterVerdicts(nodes []corev1.Node, f Failure) ([]NodeVerdict, string) {
+	verdicts := make([]NodeVerdict, 0, len(nodes))
+	for i := range nodes {
+		verdicts = append(verdicts, NodeVerdict{Node: nodes[i].Name, Reasons: f.Reasons, Failures: []Failure{f}})
+	}
+	sort.Slice(verdicts, func(i, j int) bool { return verdicts[i].Node < verdicts[j].Node })
+	return verdicts, fmt.Sprintf("0/%d nodes are available: %s.", len(nodes), f.Reasons[0])
+}
+
 func fitsAny(verdicts []NodeVerdict) bool {
 	for _, v := range verdicts {
 		if v.Fits {
@@ -194,7 +202,18 @@ func newEnv(in Input) *env {
 			bound[i] = cluster.Bind(&in.Assigned[i])
 		}
 	}
-	return &env{infos: newNodeInfos(in.Nodes, bound), namespaceLabels: in.Namespaces, volumes: in.Volumes}
+	e := &env{infos: newNodeInfos(in.Nodes, bound), namespaceLabels: in.Namespaces, volumes: in.Volumes}
+	for i := range in.Nominated {
+		p := &in.Nominated[i]
+		if _, ok := e.infos[p.NodeName]; !ok {
+			continue
+		}
+		if e.nominated == nil {
+			e.nominated = map[string][]*cluster.BoundPod{}
+		}
+		e.nominated[p.NodeName] = append(e.nominated[p.NodeName], p)
+	}
+	return e
 }
 
 // DiagnoseAll diagnoses several pods against the same cluster, building the
@@ -366,7 +385,7 @@ func compare(computed string, s *SchedulerVerdict, nodes int, now time.Time) (bo
 
 func knownReason(r string) bool {
 	switch r {
-	case ReasonNodeName, ReasonUnschedulable, ReasonUntoleratedTaint, ReasonNodeAffinity, ReasonNodePorts, ReasonTooManyPods,
+	case ReasonNodeName, ReasonUnschedulable, ReasonPreFilterNodeAffinity, ReasonNodeAffinityConflict, ReasonUntoleratedTaint, ReasonNodeAffinity, ReasonNodePorts, ReasonTooManyPods,
 		ReasonPodAffinity, ReasonPodAntiAffinity, ReasonExistingAntiAffinity, ReasonTopologySpread, ReasonTopologySpreadMissLabel,
 		ReasonUnboundImmediate, ReasonVolumeNodeAffin, ReasonPVNotExist, ReasonRWOPInUse, ReasonVolumeZone, ReasonBindConflct, ReasonMaxVolumes:
 		return true

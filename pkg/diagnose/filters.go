@@ -37,6 +37,10 @@ type nodeInfo struct {
 	ports map[string]string
 	// podList are the pods bound to the node.
 	podList []*cluster.BoundPod
+	// nominated are pods nominated to run on the node that the scheduler
+	// counts as if they ran there (already included in pods, requested and
+	// ports, not in podList).
+	nominated []*cluster.BoundPod
 }
 
 // env is the cluster as the filters see it.
@@ -46,9 +50,12 @@ type env struct {
 	// pod affinity terms; nil when unread.
 	namespaceLabels map[string]map[string]string
 	volumes         *cluster.Volumes
-	// anti and caches are computed on first use.
+	// nominated are the pending pods nominated to a node, by node name.
+	nominated map[string][]*cluster.BoundPod
+	// anti, caches and pins are computed on first use.
 	anti   []antiPod
 	caches map[*corev1.Pod]*affinityCache
+	pins   map[*corev1.Pod]map[string]bool
 }
 
 func newNodeInfos(nodes []corev1.Node, bound []cluster.BoundPod) map[string]*nodeInfo {
@@ -296,7 +303,11 @@ func filterNodeResourcesFit(pod *corev1.Pod, req corev1.ResourceList, n *nodeInf
 	alloc := n.node.Status.Allocatable
 	if maxPods := alloc.Pods().Value(); int64(n.pods)+1 > maxPods {
 		reasons = append(reasons, ReasonTooManyPods)
-		details = append(details, fmt.Sprintf("pods: the node already runs %d of %d allowed", n.pods, maxPods))
+		if len(n.nominated) > 0 {
+			details = append(details, fmt.Sprintf("pods: the node already runs or holds room for %d of %d allowed (%d nominated to run here: %s)", n.pods, maxPods, len(n.nominated), n.nominatedNames()))
+		} else {
+			details = append(details, fmt.Sprintf("pods: the node already runs %d of %d allowed", n.pods, maxPods))
+		}
 	}
 	names := make([]corev1.ResourceName, 0, len(req))
 	for name := range req {
@@ -324,8 +335,12 @@ func filterNodeResourcesFit(pod *corev1.Pod, req corev1.ResourceList, n *nodeInf
 			details = append(details, fmt.Sprintf("%s: the pod requests %s, the node has none", name, FormatQuantity(name, want)))
 			continue
 		}
-		details = append(details, fmt.Sprintf("%s: the pod requests %s, %s of the node's %s allocatable is already requested, %s free",
-			name, FormatQuantity(name, want), FormatQuantity(name, used), FormatQuantity(name, have), FormatQuantity(name, nonNegative(free))))
+		reserved := ""
+		if r := n.nominatedRequest(name); r > 0 {
+			reserved = fmt.Sprintf(" (%s of it held for %s, nominated to run here)", FormatQuantity(name, quantity(name, r)), n.nominatedNames())
+		}
+		details = append(details, fmt.Sprintf("%s: the pod requests %s, %s of the node's %s allocatable is already requested%s, %s free",
+			name, FormatQuantity(name, want), FormatQuantity(name, used), FormatQuantity(name, have), reserved, FormatQuantity(name, nonNegative(free))))
 	}
 	if len(reasons) == 0 {
 		return nil

@@ -6,171 +6,811 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Remedy is one suggested change, or set of changes, and where it was found
+// to let the pod run: the tool applies exactly these changes to a copy of the
+// pod or node and runs every filter again.
+type Remedy struct {
+	Text string `json:"text"`
+	// Changes are what the remedy changes. Unless Together is set, each is
+	// an alternative on its own, which lets the pod run on the nodes in its
+	// own Enough.
+	Changes []Change `json:"changes,omitempty"`
+	// Together says every change is needed at once.
+	Together bool `json:"together,omitempty"`
+	// Enough lists the nodes where the changes, and nothing else, let the
+	// pod pass every filter; empty for advice the tool cannot check.
+	Enough []string `json:"enough,omitempty"`
+}
+
+// taintRole says what a taint is for, which decides what to advise.
+type taintRole int
+
+const (
+	// roleOperator: set by the cluster's operators; tolerate it if the pod belongs there.
+	roleOperator taintRole = iota
+	// roleReserved: keeps nodes for other workloads (GPUs, cluster add-ons).
+	roleReserved
+	// roleControlPlane: keeps workloads off the control plane.
+	roleControlPlane
+	// roleCondition: set while a node condition holds; fix the condition.
+	roleCondition
+	// roleStartup: set while the node starts; it goes by itself.
+	roleStartup
+	// roleGoingAway: the node is being removed.
+	roleGoingAway
 )
 
 // conditionTaints are set by the node controller while a node condition
 // holds; the fix is the condition, not a toleration.
 var conditionTaints = map[string]string{
-	corev1.TaintNodeDiskPressure:                     "is under disk pressure: free disk space on it (images, logs, emptyDir volumes); the node controller removes the taint once the kubelet reports enough free disk",
-	corev1.TaintNodeMemoryPressure:                   "is under memory pressure: free memory on it; the taint goes once the kubelet reports enough",
-	corev1.TaintNodePIDPressure:                      "is running out of process IDs: find the process leak on it; the taint goes once the kubelet reports enough",
-	corev1.TaintNodeNotReady:                         "is NotReady: bring its kubelet and container runtime back; the taint goes once the node is Ready",
-	corev1.TaintNodeUnreachable:                      "is unreachable (its kubelet stopped reporting): bring the node or its kubelet back; the taint goes once it reports again",
-	corev1.TaintNodeNetworkUnavailable:               "has no pod network yet: check the CNI plugin's pod on it",
-	corev1.TaintNodeUnschedulable:                    "is cordoned: `kubectl uncordon` it if it is fit for work",
-	"node.cloudprovider.kubernetes.io/uninitialized": "has not been initialised by the cloud controller manager yet: check that it runs",
+	corev1.TaintNodeDiskPressure:       "is under disk pressure: free disk space on it (images, logs, emptyDir volumes); the node controller removes the taint once the kubelet reports enough free disk",
+	corev1.TaintNodeMemoryPressure:     "is under memory pressure: free memory on it; the taint goes once the kubelet reports enough",
+	corev1.TaintNodePIDPressure:        "is running out of process IDs: find the process leak on it; the taint goes once the kubelet reports enough",
+	corev1.TaintNodeNotReady:           "is NotReady: bring its kubelet and container runtime back; the taint goes once the node is Ready",
+	corev1.TaintNodeUnreachable:        "is unreachable (its kubelet stopped reporting): bring the node or its kubelet back; the taint goes once it reports again",
+	corev1.TaintNodeNetworkUnavailable: "has no pod network yet: check the CNI plugin's pod on it",
+	corev1.TaintNodeUnschedulable:      "is cordoned: `kubectl uncordon` it if it is fit for work",
 }
 
-// fix is one suggested change and the nodes it would unblock on its own.
-type fix struct {
-	text   string
-	enough []string // nodes where this change alone would let the pod fit
-	nodes  []string // nodes it concerns
-	// For a resource shortfall: the request, and the most any node where
-	// lowering it would suffice has free.
-	shortfall *Shortfall
-	bestFree  *Shortfall
-	bestNode  string
+// startupTaints are put on a node while it starts and removed by the
+// component named, once it has done its part.
+var startupTaints = map[string]string{
+	"node.cloudprovider.kubernetes.io/uninitialized": "the cloud controller manager initialises it",
+	"node.cilium.io/agent-not-ready":                 "Cilium's agent is ready on it",
+	"ebs.csi.aws.com/agent-not-ready":                "the EBS CSI driver's node plugin is ready on it",
+	"karpenter.sh/unregistered":                      "the node registers with the cluster",
 }
 
-// noteShortfall words a resource fix: by how much the request must drop for
-// the pod to fit, when some node is short of this resource alone.
-func noteShortfall(f *fix, sf Shortfall, node string, single bool) {
-	if f.shortfall == nil {
-		f.shortfall = &sf
-	}
-	if single && sf.Free.Sign() > 0 && (f.bestFree == nil || sf.Free.Cmp(f.bestFree.Free) > 0) {
-		f.bestFree, f.bestNode = &sf, node
-	}
-	name := string(sf.Resource)
-	f.text = fmt.Sprintf("Not enough %s free: the pod requests %s", name, FormatQuantity(sf.Resource, f.shortfall.Requested))
-	if f.bestFree != nil {
-		f.text += fmt.Sprintf("; lower the request to at most %s (%s has that much free), ", FormatQuantity(sf.Resource, f.bestFree.Free), f.bestNode)
-	} else {
-		f.text += "; "
-	}
-	f.text += fmt.Sprintf("free %s by scaling down other workloads, or add nodes with more", name)
+// goingAwayTaints mark nodes that are being removed.
+var goingAwayTaints = map[string]bool{
+	"ToBeDeletedByClusterAutoscaler":            true,
+	"karpenter.sh/disrupted":                    true,
+	"node.cloudprovider.kubernetes.io/shutdown": true,
+	corev1.TaintNodeOutOfService:                true,
 }
 
-// fixes suggests concrete changes, those that alone would let the pod fit
-// somewhere first.
-func fixes(pod *corev1.Pod, verdicts []NodeVerdict, nodes []corev1.Node) []string {
-	byKey := map[string]*fix{}
-	var order []string
-	add := func(key, text, node string, alone bool) {
-		f, ok := byKey[key]
-		if !ok {
-			f = &fix{text: text}
-			byKey[key] = f
-			order = append(order, key)
-		}
-		f.nodes = append(f.nodes, node)
-		if alone {
-			f.enough = append(f.enough, node)
+// roleOf classifies a taint for a pod.
+func roleOf(key string, pod *corev1.Pod) taintRole {
+	switch {
+	case conditionTaints[key] != "":
+		return roleCondition
+	case startupTaints[key] != "":
+		return roleStartup
+	case goingAwayTaints[key]:
+		return roleGoingAway
+	case key == "node-role.kubernetes.io/control-plane" || key == "node-role.kubernetes.io/master":
+		return roleControlPlane
+	case key == "CriticalAddonsOnly":
+		return roleReserved
+	case key == "nvidia.com/gpu" || key == "amd.com/gpu":
+		if _, asks := podRequestsAny(pod)[corev1.ResourceName(key)]; !asks {
+			return roleReserved
 		}
 	}
-	for _, v := range verdicts {
-		if v.Fits {
-			continue
-		}
-		// The first failure is what blocks the node now; later ones only
-		// matter once it is fixed, and would crowd the list.
-		alone := len(v.Failures) == 1
-		for _, f := range v.Failures[:1] {
-			switch f.Plugin {
-			case "NodeUnschedulable":
-				add("uncordon", "Uncordon the node if it is fit for work: `kubectl uncordon NODE`", v.Node, alone)
-			case "TaintToleration":
-				for _, taint := range f.Taints {
-					key, value, effect := splitTaint(taint)
-					if why, ok := conditionTaints[key]; ok {
-						add("cond:"+key+":"+v.Node, fmt.Sprintf("Node %s %s", v.Node, why), v.Node, alone)
-						continue
-					}
-					text := fmt.Sprintf("Tolerate the taint %s: add to the pod's spec.tolerations `{key: %s, operator: %s%s, effect: %s}`; or, if the taint no longer serves a purpose, remove it: `kubectl taint nodes NODE %s-`",
-						taint, key, tolerationOperator(value), tolerationValue(value), effect, taint)
-					if key == "node-role.kubernetes.io/control-plane" || key == "node-role.kubernetes.io/master" {
-						text = fmt.Sprintf("The taint %s keeps ordinary workloads off the control plane; tolerate it (`{key: %s, operator: Exists, effect: %s}`) only for pods that belong there", taint, key, effect)
-					}
-					add("taint:"+taint, text, v.Node, alone)
-				}
-			case "NodeAffinity":
-				// The keys this node fails, in a stable order; a key's fix
-				// alone is enough only when it is the node's one failure.
-				var failing []string
-				for k, val := range pod.Spec.NodeSelector {
-					if have, ok := findNode(nodes, v.Node).Labels[k]; !ok || have != val {
-						failing = append(failing, k)
-					}
-				}
-				sort.Strings(failing)
-				alone := alone && len(failing) <= 1
-				for _, k := range failing {
-					val := pod.Spec.NodeSelector[k]
-					if anyNodeHas(nodes, k, val) && k != "kubernetes.io/hostname" {
-						continue // some node has it: this selector is not what blocks there
-					}
-					if k == "kubernetes.io/hostname" {
-						add("selector:"+k+"="+val, fmt.Sprintf("The pod is pinned to node %s by its nodeSelector kubernetes.io/hostname; the other nodes can only take it if that selector goes", val), v.Node, alone)
-						continue
-					}
-					add("selector:"+k+"="+val, fmt.Sprintf("No node fits the pod's nodeSelector %s=%s: label a suitable node (`kubectl label nodes <node> %s=%s`) or change the pod's nodeSelector", k, val, k, val), v.Node, alone)
-				}
-				if len(pod.Spec.NodeSelector) == 0 {
-					add("affinity", "Relax the pod's required node affinity, or label a suitable node to match it", v.Node, alone)
-				}
-			case "NodePorts":
-				add("ports", "Free the host port, or drop hostPort from the pod and reach it through a Service instead", v.Node, alone)
-			case "NodeResourcesFit":
-				for _, r := range f.Reasons {
-					if r == ReasonTooManyPods {
-						add("pods", "The node runs as many pods as it allows (its pods allocatable): move pods elsewhere or add nodes", v.Node, alone)
-					}
-				}
-				// With one short resource, lowering that request to what
-				// the node has free is a complete fix for the node.
-				single := alone && len(f.Shortfalls) == 1 && len(f.Reasons) == 1
-				for _, sf := range f.Shortfalls {
-					add("res:"+string(sf.Resource), "", v.Node, single)
-					noteShortfall(byKey["res:"+string(sf.Resource)], sf, v.Node, single)
-				}
-			case "InterPodAffinity":
-				switch f.Reasons[0] {
-				case ReasonPodAffinity:
-					add("podaffinity", "The pod's required pod affinity finds no pod to join on these nodes: start the pods it wants to run next to, or relax the affinity (preferred instead of required)", v.Node, alone)
-				case ReasonPodAntiAffinity:
-					add("antiaffinity", "The pod's required anti-affinity keeps it away from nodes where matching pods run: add nodes in other topology domains, or relax it to preferred", v.Node, alone)
-				default:
-					add("existinganti", "Pods already running have a required anti-affinity against this pod: relax theirs, or add nodes", v.Node, alone)
-				}
-			case "PodTopologySpread":
-				add("spread", "The pod's topology spread constraint would be broken here: add room in the emptier domains, raise maxSkew, or use whenUnsatisfiable: ScheduleAnyway", v.Node, alone)
-			case "VolumeBinding", "VolumeRestrictions":
-				add("volume:"+f.Reasons[0], "Fix the pod's volume: "+f.Detail, v.Node, alone)
-			case "NodeName":
-				add("nodename", fmt.Sprintf("The pod names node %q in spec.nodeName; remove it or name an existing node", pod.Spec.NodeName), v.Node, alone)
+	return roleOperator
+}
+
+func podRequestsAny(pod *corev1.Pod) corev1.ResourceList {
+	out := corev1.ResourceList{}
+	for _, cs := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
+		for _, c := range cs {
+			for k, v := range c.Resources.Requests {
+				out[k] = v
+			}
+			for k, v := range c.Resources.Limits {
+				out[k] = v
 			}
 		}
 	}
-	// Changes that alone make a node fit come first; tolerating the
-	// control-plane taint comes last, since few pods belong there.
-	sort.SliceStable(order, func(i, j int) bool {
-		ci, cj := strings.HasPrefix(order[i], "taint:node-role.kubernetes.io/"), strings.HasPrefix(order[j], "taint:node-role.kubernetes.io/")
-		if ci != cj {
-			return cj
+	return out
+}
+
+// rank orders remedies: plain fixes of the node or the pod first, loosening
+// the pod's constraints next, tolerations last, and among tolerations those
+// of nodes reserved for others after the rest.
+func rank(c Change, pod *corev1.Pod) int {
+	switch c.Kind {
+	case ChangeUncordon, ChangeLowerRequest, ChangeSetNodeSelector, ChangeLabelNode, ChangeDropHostPorts:
+		return 1
+	case ChangeTaintCleared:
+		key, _, _ := splitTaint(c.Taint)
+		if roleOf(key, pod) == roleStartup {
+			return 2
 		}
-		return len(byKey[order[i]].enough) > len(byKey[order[j]].enough)
-	})
-	out := make([]string, 0, len(order))
-	for _, k := range order {
-		f := byKey[k]
-		text := strings.ReplaceAll(f.text, "NODE", nodeList(f.nodes))
-		if len(f.enough) > 0 {
-			text += fmt.Sprintf(" (this alone would let the pod run on %s)", namesShort(f.enough))
+		return 1
+	case ChangeScheduleAnyway, ChangeDropPodAntiAffinity, ChangeDropPodAffinity, ChangeDropNodeAffinity:
+		return 3
+	case ChangeTolerate:
+		key, _, _ := splitTaint(c.Taint)
+		switch roleOf(key, pod) {
+		case roleReserved:
+			return 5
+		case roleControlPlane:
+			return 6
 		}
-		out = append(out, text+".")
+		return 4
+	}
+	return 7
+}
+
+// remedyFinder tries changes on copies of the pod and the nodes.
+type remedyFinder struct {
+	pod      *corev1.Pod
+	e        *env
+	verdicts []NodeVerdict
+	nodes    []corev1.Node
+	// daemonSet is the pod's DaemonSet (namespace/name), if it has one.
+	daemonSet string
+	// lowerNode is, per resource, the node whose free amount a lowered
+	// request aims at.
+	lowerNode map[corev1.ResourceName]string
+}
+
+// enough runs every filter, with the changes applied, on the candidate
+// nodes and returns those that pass.
+func (f *remedyFinder) enough(changes []Change, candidates []string) []string {
+	if len(candidates) == 0 {
+		return nil
+	}
+	pod, req := applyToPod(f.pod, changes)
+	if pod == nil {
+		return nil
+	}
+	defer func() {
+		delete(f.e.caches, pod)
+		delete(f.e.pins, pod)
+	}()
+	var out []string
+	for _, name := range candidates {
+		info := f.e.infos[name]
+		if node := applyToNode(info.node, changes); node != info.node {
+			changed := *info
+			changed.node = node
+			info = &changed
+		}
+		if len(f.e.check(pod, req, info)) == 0 {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// candidates are the failing nodes every failure of which the changes may
+// turn around; only they can pass with these changes.
+func (f *remedyFinder) candidates(changes []Change) []string {
+	plugins := map[string]bool{}
+	onNode := map[string]bool{}
+	podWide := false
+	for _, c := range changes {
+		for p := range c.plugins() {
+			plugins[p] = true
+		}
+		if c.onNode() {
+			onNode[c.Node] = true
+		} else {
+			podWide = true
+		}
+	}
+	var out []string
+	for _, v := range f.verdicts {
+		if v.Fits || pinnedOut(v) || !podWide && !onNode[v.Node] {
+			continue
+		}
+		ok := true
+		for _, fl := range v.Failures {
+			if !plugins[fl.Plugin] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, v.Node)
+		}
 	}
 	return out
+}
+
+// pinnedOut reports whether a PreFilter left the node out.
+func pinnedOut(v NodeVerdict) bool {
+	return len(v.Failures) == 1 && (v.Failures[0].Reasons[0] == ReasonPreFilterNodeAffinity || v.Failures[0].Reasons[0] == ReasonNodeAffinityConflict)
+}
+
+// nodeChanges lists, for one failing node, a change for each failure that
+// has one; complete is false when some failure has none.
+func (f *remedyFinder) nodeChanges(v NodeVerdict) (changes []Change, complete bool) {
+	complete = true
+	node := f.e.infos[v.Node].node
+	for _, fl := range v.Failures {
+		switch fl.Plugin {
+		case "NodeUnschedulable":
+			changes = append(changes, Change{Kind: ChangeUncordon, Node: v.Node})
+		case "TaintToleration":
+			for _, t := range fl.Taints {
+				key, _, _ := splitTaint(t)
+				switch roleOf(key, f.pod) {
+				case roleCondition, roleStartup:
+					changes = append(changes, Change{Kind: ChangeTaintCleared, Node: v.Node, Taint: t})
+				case roleGoingAway:
+					complete = false
+				default:
+					changes = append(changes, Change{Kind: ChangeTolerate, Taint: t})
+				}
+			}
+		case "NodeResourcesFit":
+			if containsString(fl.Reasons, ReasonTooManyPods) {
+				complete = false
+			}
+			for _, sf := range fl.Shortfalls {
+				if sf.Free.Sign() <= 0 {
+					complete = false
+					continue
+				}
+				c, ok := lowerRequest(f.pod, sf.Resource, sf.Free)
+				if !ok {
+					complete = false
+					continue
+				}
+				changes = append(changes, c)
+			}
+		case "NodeAffinity":
+			cs, ok := f.affinityChanges(node)
+			changes = append(changes, cs...)
+			complete = complete && ok
+		case "NodePorts":
+			changes = append(changes, Change{Kind: ChangeDropHostPorts})
+		case "InterPodAffinity":
+			switch fl.Reasons[0] {
+			case ReasonPodAffinity:
+				changes = append(changes, Change{Kind: ChangeDropPodAffinity})
+			case ReasonPodAntiAffinity:
+				changes = append(changes, Change{Kind: ChangeDropPodAntiAffinity})
+			default:
+				complete = false
+			}
+		case "PodTopologySpread":
+			if fl.Reasons[0] == ReasonTopologySpread {
+				changes = append(changes, Change{Kind: ChangeScheduleAnyway})
+			} else {
+				complete = false
+			}
+		default:
+			complete = false
+		}
+	}
+	return changes, complete
+}
+
+// affinityChanges are the changes that may get the node past the pod's node
+// selector: labelling the node with a key=value no node has, or setting a
+// selector key to a value some node has (a typo); dropping the required
+// node affinity. DaemonSet pods get none: their affinity pins them to a node.
+func (f *remedyFinder) affinityChanges(node *corev1.Node) ([]Change, bool) {
+	if f.daemonSet != "" {
+		return nil, false
+	}
+	var out []Change
+	complete := true
+	keys := make([]string, 0, len(f.pod.Spec.NodeSelector))
+	for k := range f.pod.Spec.NodeSelector {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		want := f.pod.Spec.NodeSelector[k]
+		if have, ok := node.Labels[k]; ok && have == want {
+			continue
+		}
+		switch {
+		case k == corev1.LabelHostname:
+			complete = false
+		case anyNodeHas(f.nodes, k, want):
+			complete = false // the selector aims at other nodes
+		case systemLabels[k]:
+			// Set by the kubelet or the cloud: nodes are not labelled by
+			// hand, the selector names a value that does not exist.
+			if have, ok := node.Labels[k]; ok {
+				out = append(out, Change{Kind: ChangeSetNodeSelector, Key: k, Value: have})
+			} else {
+				complete = false
+			}
+		default:
+			out = append(out, Change{Kind: ChangeLabelNode, Node: node.Name, Key: k, Value: want})
+		}
+	}
+	if a := f.pod.Spec.Affinity; a != nil && a.NodeAffinity != nil && a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution != nil {
+		out = append(out, Change{Kind: ChangeDropNodeAffinity})
+	}
+	return out, complete
+}
+
+// systemLabels are node labels the kubelet or the cloud provider sets; a
+// selector that no node matches on them has a wrong value.
+var systemLabels = map[string]bool{
+	corev1.LabelTopologyZone: true, corev1.LabelTopologyRegion: true,
+	corev1.LabelFailureDomainBetaZone: true, corev1.LabelFailureDomainBetaRegion: true,
+	corev1.LabelInstanceTypeStable: true, corev1.LabelInstanceType: true,
+	corev1.LabelOSStable: true, corev1.LabelArchStable: true,
+	"beta.kubernetes.io/os": true, "beta.kubernetes.io/arch": true,
+}
+
+// labelValues lists the values nodes have for a label key, sorted.
+func labelValues(nodes []corev1.Node, key string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for i := range nodes {
+		if v, ok := nodes[i].Labels[key]; ok && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// changeKey groups changes into one remedy: node changes of one kind (and
+// taint or label) on several nodes, and the values a selector key could be
+// set to, are alternatives within it.
+func changeKey(c Change) string {
+	key := string(c.Kind) + "|" + c.Taint + "|" + string(c.Resource) + "|" + c.Key
+	switch c.Kind {
+	case ChangeLowerRequest:
+		key += "|" + c.Target.String()
+	case ChangeLabelNode:
+		key += "=" + c.Value
+	}
+	return key
+}
+
+// remedies finds the changes that let the pod run somewhere, each checked
+// by running every filter again with only that change, the best first; when
+// no single change is enough, the smallest set of changes that is; and
+// advice for what no change the tool can try would solve.
+func remedies(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.Node) []Remedy {
+	f := &remedyFinder{pod: pod, e: e, verdicts: verdicts, nodes: nodes, daemonSet: daemonSetOf(pod)}
+	var out []Remedy
+	out = append(out, tooBig(pod, verdicts, e)...)
+
+	// Every change some node's failures suggest, grouped: node changes of
+	// one kind are alternatives, one per node.
+	type group struct {
+		changes []Change
+		rank    int
+	}
+	groups := map[string]*group{}
+	var order []string
+	lowered := map[corev1.ResourceName]bool{}
+	for _, v := range verdicts {
+		if v.Fits || pinnedOut(v) {
+			continue
+		}
+		cs, _ := f.nodeChanges(v)
+		for _, c := range cs {
+			if c.Kind == ChangeLowerRequest {
+				if lowered[c.Resource] {
+					continue
+				}
+				lowered[c.Resource] = true
+				c = f.bestLowering(c.Resource)
+				if c.Kind == "" {
+					continue
+				}
+			}
+			key := changeKey(c)
+			g, ok := groups[key]
+			if !ok {
+				g = &group{rank: rank(c, pod)}
+				groups[key] = g
+				order = append(order, key)
+			}
+			if !containsChange(g.changes, c) {
+				g.changes = append(g.changes, c)
+			}
+		}
+	}
+	var found []Remedy
+	ranks := map[int]int{}
+	for _, key := range order {
+		g := groups[key]
+		r := Remedy{}
+		for _, c := range g.changes {
+			c.Enough = f.enough([]Change{c}, f.candidates([]Change{c}))
+			if len(c.Enough) == 0 {
+				continue
+			}
+			r.Changes = append(r.Changes, c)
+			r.Enough = mergeNames(r.Enough, c.Enough)
+		}
+		if len(r.Enough) == 0 {
+			continue
+		}
+		r.Text = f.text(r)
+		ranks[len(found)] = g.rank
+		found = append(found, r)
+	}
+	idx := make([]int, len(found))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		ra, rb := ranks[idx[a]], ranks[idx[b]]
+		if ra != rb {
+			return ra < rb
+		}
+		return len(found[idx[a]].Enough) > len(found[idx[b]].Enough)
+	})
+	for _, i := range idx {
+		out = append(out, found[i])
+	}
+	if len(found) == 0 {
+		if r, ok := f.combination(); ok {
+			out = append(out, r)
+		}
+	}
+	out = append(out, f.advice()...)
+	return out
+}
+
+func containsChange(list []Change, c Change) bool {
+	for _, x := range list {
+		if changeKey(x) == changeKey(c) && x.Node == c.Node && x.Value == c.Value {
+			return true
+		}
+	}
+	return false
+}
+
+func mergeNames(a, b []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, list := range [][]string{a, b} {
+		for _, n := range list {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// bestLowering is the request change for a resource: down to what the node
+// with the most free has, among nodes short of that resource alone, else
+// among all nodes short of it.
+func (f *remedyFinder) bestLowering(name corev1.ResourceName) Change {
+	var best, bestAny *Shortfall
+	var bestNode, bestAnyNode string
+	for _, v := range f.verdicts {
+		if v.Fits || pinnedOut(v) {
+			continue
+		}
+		for _, fl := range v.Failures {
+			for i := range fl.Shortfalls {
+				sf := &fl.Shortfalls[i]
+				if sf.Resource != name || sf.Free.Sign() <= 0 {
+					continue
+				}
+				if bestAny == nil || sf.Free.Cmp(bestAny.Free) > 0 {
+					bestAny, bestAnyNode = sf, v.Node
+				}
+				if len(v.Failures) == 1 && len(fl.Reasons) == 1 && (best == nil || sf.Free.Cmp(best.Free) > 0) {
+					best, bestNode = sf, v.Node
+				}
+			}
+		}
+	}
+	if best == nil {
+		best, bestNode = bestAny, bestAnyNode
+	}
+	if best == nil {
+		return Change{}
+	}
+	if f.lowerNode == nil {
+		f.lowerNode = map[corev1.ResourceName]string{}
+	}
+	f.lowerNode[name] = bestNode
+	c, ok := lowerRequest(f.pod, name, best.Free)
+	if !ok {
+		return Change{}
+	}
+	return c
+}
+
+// combination finds, when no single change is enough, the node that needs
+// the fewest changes at once, checks them together, and names the other
+// nodes where the same changes are enough.
+func (f *remedyFinder) combination() (Remedy, bool) {
+	var best []Change
+	bestNode := ""
+	// Fewer changes first; then the gentlest: the worst change ranked as
+	// low as can be, then the sum of ranks.
+	cost := func(cs []Change) [3]int {
+		worst, sum := 0, 0
+		for _, c := range cs {
+			r := rank(c, f.pod)
+			worst, sum = max(worst, r), sum+r
+		}
+		return [3]int{len(cs), worst, sum}
+	}
+	less := func(a, b [3]int) bool {
+		for i := range a {
+			if a[i] != b[i] {
+				return a[i] < b[i]
+			}
+		}
+		return false
+	}
+	for _, v := range f.verdicts {
+		if v.Fits || pinnedOut(v) {
+			continue
+		}
+		cs, complete := f.nodeChanges(v)
+		if !complete || len(cs) < 2 {
+			continue
+		}
+		cs = dedupeChanges(cs)
+		if best != nil && !less(cost(cs), cost(best)) {
+			continue
+		}
+		if len(f.enough(cs, []string{v.Node})) == 1 {
+			best, bestNode = cs, v.Node
+		}
+	}
+	if best == nil {
+		return Remedy{}, false
+	}
+	r := Remedy{Changes: best, Together: true, Enough: f.enough(best, f.candidates(best))}
+	if !containsString(r.Enough, bestNode) {
+		r.Enough = mergeNames(r.Enough, []string{bestNode})
+	}
+	parts := make([]string, len(best))
+	for i, c := range best {
+		parts[i] = c.String()
+	}
+	r.Text = fmt.Sprintf("No single change lets the pod run on any node. These together would let it run on %s: %s", namesShort(r.Enough), strings.Join(parts, "; "))
+	return r, true
+}
+
+func dedupeChanges(cs []Change) []Change {
+	var out []Change
+	for _, c := range cs {
+		if !containsChange(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// text words a remedy.
+func (f *remedyFinder) text(r Remedy) string {
+	c := r.Changes[0]
+	var nodes []string
+	for _, ch := range r.Changes {
+		if ch.Node != "" {
+			nodes = append(nodes, ch.Node)
+		}
+	}
+	var text string
+	switch c.Kind {
+	case ChangeUncordon:
+		text = fmt.Sprintf("Uncordon %s if fit for work: `kubectl uncordon %s`", plural(len(nodes), "node"), strings.Join(nodes, " "))
+	case ChangeTaintCleared:
+		key, _, _ := splitTaint(c.Taint)
+		if why, ok := conditionTaints[key]; ok {
+			text = fmt.Sprintf("Node %s %s", strings.Join(nodes, ", "), why)
+		} else {
+			text = fmt.Sprintf("Node %s is still starting: the taint %s goes once %s; wait for that rather than tolerating it", strings.Join(nodes, ", "), c.Taint, startupTaints[key])
+		}
+	case ChangeTolerate:
+		text = f.tolerateText(c.Taint)
+	case ChangeLowerRequest:
+		text = f.lowerText(c)
+	case ChangeLabelNode:
+		overwrite := ""
+		for _, n := range r.Enough {
+			if _, ok := f.e.infos[n].node.Labels[c.Key]; ok {
+				overwrite = " --overwrite"
+			}
+		}
+		text = fmt.Sprintf("No node has the label %s=%s that the pod's nodeSelector asks for: label a suitable node (`kubectl label nodes <node> %s=%s%s`) or change the pod's nodeSelector", c.Key, c.Value, c.Key, c.Value, overwrite)
+	case ChangeSetNodeSelector:
+		want := f.pod.Spec.NodeSelector[c.Key]
+		text = fmt.Sprintf("No node has %s=%s, which the pod's nodeSelector asks for; the values nodes have are %s: correct the nodeSelector to the one meant", c.Key, want, strings.Join(labelValues(f.nodes, c.Key), ", "))
+	case ChangeDropNodeAffinity:
+		text = "Relax the pod's required node affinity (preferred instead of required), or label suitable nodes to match it"
+	case ChangeDropHostPorts:
+		text = "Free the host port, or drop hostPort from the pod and reach it through a Service instead"
+	case ChangeDropPodAffinity:
+		text = "The pod's required pod affinity finds no pod to join: start the pods it wants to run next to, or make the affinity preferred instead of required"
+	case ChangeDropPodAntiAffinity:
+		text = "The pod's required anti-affinity keeps it away from nodes where matching pods run: add nodes in other topology domains, or make it preferred instead of required"
+	case ChangeScheduleAnyway:
+		text = "The pod's topology spread constraint would be broken: add room in the emptier domains, raise maxSkew, or use whenUnsatisfiable: ScheduleAnyway"
+	}
+	return text + fmt.Sprintf(" (this alone would let the pod run on %s).", namesShort(r.Enough))
+}
+
+func (f *remedyFinder) tolerateText(taint string) string {
+	key, value, effect := splitTaint(taint)
+	toleration := fmt.Sprintf("`{key: %s, operator: %s%s, effect: %s}`", key, tolerationOperator(value), tolerationValue(value), effect)
+	if f.daemonSet != "" {
+		ns, name, _ := strings.Cut(f.daemonSet, "/")
+		return fmt.Sprintf("The DaemonSet %s does not tolerate the taint %s, so its pod cannot run on the node it is meant for: add %s to the DaemonSet's spec.template.spec.tolerations (`kubectl -n %s edit daemonset %s`), or remove the taint if it no longer serves a purpose", f.daemonSet, taint, toleration, ns, name)
+	}
+	switch roleOf(key, f.pod) {
+	case roleControlPlane:
+		return fmt.Sprintf("The taint %s keeps ordinary workloads off the control plane; tolerate it (%s) only for pods that belong there", taint, toleration)
+	case roleReserved:
+		return fmt.Sprintf("The taint %s reserves nodes for other workloads (the pod does not ask for what they offer); tolerate it (%s) only if the pod belongs there", taint, toleration)
+	}
+	return fmt.Sprintf("Tolerate the taint %s: add to the pod's spec.tolerations %s; or, if the taint no longer serves a purpose, remove it: `kubectl taint nodes NODE %s-`", taint, toleration, taint)
+}
+
+func (f *remedyFinder) lowerText(c Change) string {
+	name := c.Resource
+	req := podRequest(f.pod, name)
+	src := requestSource(f.pod, name)
+	text := fmt.Sprintf("Not enough %s free: the pod requests %s", name, FormatQuantity(name, req))
+	if d := src.describe(name); d != "" {
+		text += " (" + d + ")"
+	}
+	who := "the request"
+	if c.Container != "" && (src.Init || len(src.Containers) > 1) {
+		who = "container " + c.Container + "'s request"
+		if src.Init {
+			who = "init container " + c.Container + "'s request"
+		}
+	}
+	if f.daemonSet != "" {
+		who = "the DaemonSet's " + who
+	}
+	text += fmt.Sprintf("; lower %s so the pod requests at most %s (%s has that much free), free %s by scaling down other workloads, or add nodes with more", who, FormatQuantity(name, *c.Target), f.lowerNode[name], name)
+	return text
+}
+
+// podRequest is the pod's effective request of a resource.
+func podRequest(pod *corev1.Pod, name corev1.ResourceName) resource.Quantity {
+	_, req := applyToPod(pod, nil)
+	return req[name]
+}
+
+// tooBig says, for each resource the pod asks more of than any node it may
+// use has allocatable, that no node is big enough.
+func tooBig(pod *corev1.Pod, verdicts []NodeVerdict, e *env) []Remedy {
+	_, req := applyToPod(pod, nil)
+	names := make([]corev1.ResourceName, 0, len(req))
+	for n := range req {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return resourceOrder(names[i]) < resourceOrder(names[j]) })
+	var out []Remedy
+	for _, name := range names {
+		want := req[name]
+		if name == corev1.ResourcePods || !schedulerCounts(name) || want.IsZero() {
+			continue
+		}
+		var largest resource.Quantity
+		largestNode, considered := "", 0
+		for _, v := range verdicts {
+			if pinnedOut(v) {
+				continue
+			}
+			considered++
+			have := e.infos[v.Node].node.Status.Allocatable[name]
+			if largestNode == "" || have.Cmp(largest) > 0 {
+				largest, largestNode = have, v.Node
+			}
+		}
+		if considered == 0 || amount(name, want) <= amount(name, largest) {
+			continue
+		}
+		var text string
+		if largest.IsZero() {
+			text = fmt.Sprintf("No node offers %s: the pod requests %s and none of the %s it may use has any allocatable. Add nodes that have it (for devices, with their device plugin running), or drop the request", name, FormatQuantity(name, want), plural(considered, "node"))
+		} else {
+			text = fmt.Sprintf("No node is big enough: the pod requests %s %s and the largest node, %s, has %s allocatable. Lower the request below that, or add nodes with more than %s %s", FormatQuantity(name, want), name, largestNode, FormatQuantity(name, largest), FormatQuantity(name, want), name)
+		}
+		out = append(out, Remedy{Text: text + "."})
+	}
+	return out
+}
+
+// advice words what blocks nodes where no change the tool can try would
+// help on its own: full nodes, other pods' anti-affinity, volumes, a pin.
+func (f *remedyFinder) advice() []Remedy {
+	seen := map[string]bool{}
+	var out []Remedy
+	add := func(key, text string) {
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, Remedy{Text: text + "."})
+		}
+	}
+	for _, v := range f.verdicts {
+		if v.Fits || len(v.Failures) == 0 {
+			continue
+		}
+		fl := v.Failures[0]
+		switch {
+		case pinnedOut(v):
+			continue
+		case fl.Plugin == "NodeResourcesFit" && containsString(fl.Reasons, ReasonTooManyPods):
+			add("pods", "Some nodes run as many pods as they allow (their pods allocatable): move pods elsewhere or add nodes")
+		case fl.Plugin == "NodeResourcesFit" && f.daemonSet != "":
+			add("taken:"+v.Node, fmt.Sprintf("On %s, what takes the room: %s", v.Node, f.takenBy(v.Node, fl)))
+		case fl.Plugin == "InterPodAffinity" && fl.Reasons[0] == ReasonExistingAntiAffinity:
+			add("existinganti", "Pods already running have a required anti-affinity against this pod: relax theirs, or add nodes")
+		case fl.Plugin == "VolumeBinding" || fl.Plugin == "VolumeRestrictions" || fl.Plugin == "VolumeZone" || fl.Plugin == "NodeVolumeLimits":
+			add("volume:"+fl.Reasons[0], "Fix the pod's volume: "+fl.Detail)
+		case fl.Plugin == "NodeName":
+			add("nodename", fmt.Sprintf("The pod names node %q in spec.nodeName; remove it or name an existing node", f.pod.Spec.NodeName))
+		case fl.Plugin == "NodeAffinity" && f.pod.Spec.NodeSelector[corev1.LabelHostname] != "":
+			add("pinned", fmt.Sprintf("The pod is pinned to node %s by its nodeSelector kubernetes.io/hostname; other nodes can only take it if that selector goes", f.pod.Spec.NodeSelector[corev1.LabelHostname]))
+		}
+	}
+	return out
+}
+
+// takenBy lists the pods on a node with the largest requests of the
+// resources short there.
+func (f *remedyFinder) takenBy(node string, fl Failure) string {
+	info := f.e.infos[node]
+	var parts []string
+	for _, sf := range fl.Shortfalls {
+		type use struct {
+			name string
+			v    int64
+		}
+		var uses []use
+		for _, p := range info.podList {
+			for _, a := range p.Requests {
+				if a.Name == sf.Resource && a.Value > 0 {
+					uses = append(uses, use{p.Namespace + "/" + p.Name, a.Value})
+				}
+			}
+		}
+		sort.Slice(uses, func(i, j int) bool {
+			if uses[i].v != uses[j].v {
+				return uses[i].v > uses[j].v
+			}
+			return uses[i].name < uses[j].name
+		})
+		var names []string
+		for i, u := range uses {
+			if i == 3 {
+				names = append(names, fmt.Sprintf("and %d more", len(uses)-3))
+				break
+			}
+			names = append(names, u.name+" "+FormatQuantity(sf.Resource, quantity(sf.Resource, u.v)))
+		}
+		if len(names) == 0 {
+			names = []string{"no pod requests any"}
+		}
+		parts = append(parts, fmt.Sprintf("%s requested by %s", sf.Resource, strings.Join(names, ", ")))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// daemonSetOf returns namespace/name of the pod's DaemonSet, or "".
+func daemonSetOf(pod *corev1.Pod) string {
+	if ref := metav1.GetControllerOf(pod); ref != nil && ref.Kind == "DaemonSet" {
+		return pod.Namespace + "/" + ref.Name
+	}
+	return ""
 }
 
 // anyNodeHas reports whether some node has the label key=value.
@@ -183,11 +823,6 @@ func anyNodeHas(nodes []corev1.Node, key, value string) bool {
 	return false
 }
 
-// nodeList names nodes for a kubectl command line.
-func nodeList(nodes []string) string {
-	return strings.Join(nodes, " ")
-}
-
 // namesShort names up to three nodes and counts the rest.
 func namesShort(nodes []string) string {
 	if len(nodes) <= 3 {
@@ -198,6 +833,9 @@ func namesShort(nodes []string) string {
 
 func splitTaint(s string) (key, value, effect string) {
 	i := strings.LastIndex(s, ":")
+	if i < 0 {
+		return s, "", ""
+	}
 	kv, effect := s[:i], s[i+1:]
 	key, value, _ = strings.Cut(kv, "=")
 	return key, value, effect

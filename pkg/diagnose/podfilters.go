@@ -165,6 +165,11 @@ func podAntiAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 			continue
 		}
 		clash := append([]string(nil), c.antiDomains[i][value]...)
+		for _, p := range n.nominated {
+			if t.matches(p.Namespace, p.Labels, e) {
+				clash = append(clash, fmt.Sprintf("%s/%s nominated to run on %s", p.Namespace, p.Name, n.node.Name))
+			}
+		}
 		if len(clash) > 0 {
 			sort.Strings(clash)
 			return &Failure{Plugin: "InterPodAffinity", Reasons: []string{ReasonPodAntiAffinity},
@@ -180,6 +185,13 @@ func existingAntiAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 		for _, t := range a.terms {
 			if sameDomain(n.node, a.node, t.raw.TopologyKey) && t.matches(pod.Namespace, pod.Labels, e) {
 				clash = append(clash, fmt.Sprintf("%s/%s on %s (no pod matching %s in the same %s)", a.pod.Namespace, a.pod.Name, a.node.Name, selectorString(t.raw.LabelSelector), t.raw.TopologyKey))
+			}
+		}
+	}
+	for _, p := range n.nominated {
+		for _, t := range terms(p.Namespace, p.AntiAffinity) {
+			if _, ok := n.node.Labels[t.raw.TopologyKey]; ok && t.matches(pod.Namespace, pod.Labels, e) {
+				clash = append(clash, fmt.Sprintf("%s/%s nominated to run on %s (no pod matching %s in the same %s)", p.Namespace, p.Name, n.node.Name, selectorString(t.raw.LabelSelector), t.raw.TopologyKey))
 			}
 		}
 	}
@@ -246,6 +258,15 @@ func filterPodTopologySpread(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo
 				// An empty selector counts no existing pod, as in the scheduler.
 				if p.Namespace == pod.Namespace && !p.Deleting && !sel.Empty() && sel.Matches(labels.Set(p.Labels)) {
 					counts[domain]++
+				}
+			}
+		}
+		// Pods nominated to this node count in its domain, as the
+		// scheduler adds them before filtering.
+		if _, ok := counts[n.node.Labels[c.TopologyKey]]; ok {
+			for _, p := range n.nominated {
+				if p.Namespace == pod.Namespace && !sel.Empty() && sel.Matches(labels.Set(p.Labels)) {
+					counts[n.node.Labels[c.TopologyKey]]++
 				}
 			}
 		}

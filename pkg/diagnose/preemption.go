@@ -80,28 +80,32 @@ func fitsAfterEvicting(n *nodeInfo, req corev1.ResourceList, evictable func(*clu
 	return true
 }
 
-// tolerationsYAML writes the tolerations that would let the pod past every
-// operator-set taint that blocks a node, as YAML to paste under spec:.
-// Taints the node controller sets for a condition are left out: the fix for
-// those is the condition.
-func tolerationsYAML(verdicts []NodeVerdict) string {
+// tolerationsYAML writes, as YAML to paste under spec: (or the pod
+// template's), the tolerations of the remedies offered that are checked to
+// let the pod run: never for taints of conditions, of nodes starting or
+// going away, of the control plane, or of nodes reserved for other work.
+func tolerationsYAML(pod *corev1.Pod, remedies []Remedy) string {
 	seen := map[string]bool{}
 	var lines []string
-	for _, v := range verdicts {
-		for _, f := range v.Failures {
-			for _, t := range f.Taints {
-				key, value, effect := splitTaint(t)
-				if _, ok := conditionTaints[key]; ok || seen[t] || strings.HasPrefix(key, "node-role.kubernetes.io/") {
-					continue // conditions are fixed, not tolerated; control-plane nodes are not for workloads
-				}
-				seen[t] = true
-				entry := fmt.Sprintf("- key: %s\n  operator: %s\n", yamlString(key), tolerationOperator(value))
-				if value != "" {
-					entry += fmt.Sprintf("  value: %s\n", yamlString(value))
-				}
-				entry += fmt.Sprintf("  effect: %s\n", effect)
-				lines = append(lines, entry)
+	for _, r := range remedies {
+		if len(r.Enough) == 0 {
+			continue
+		}
+		for _, c := range r.Changes {
+			if c.Kind != ChangeTolerate || seen[c.Taint] {
+				continue
 			}
+			key, value, effect := splitTaint(c.Taint)
+			if roleOf(key, pod) != roleOperator {
+				continue
+			}
+			seen[c.Taint] = true
+			entry := fmt.Sprintf("- key: %s\n  operator: %s\n", yamlString(key), tolerationOperator(value))
+			if value != "" {
+				entry += fmt.Sprintf("  value: %s\n", yamlString(value))
+			}
+			entry += fmt.Sprintf("  effect: %s\n", effect)
+			lines = append(lines, entry)
 		}
 	}
 	if len(lines) == 0 {

@@ -46,28 +46,55 @@ func TestPreemptionAdvice(t *testing.T) {
 }
 
 func TestTolerationsYAML(t *testing.T) {
-	pod := mkPod("p", nil)
-	nodes := []corev1.Node{
-		mkNode("gpu", std, taint("nvidia.com/gpu", "present", corev1.TaintEffectNoSchedule)),
-		mkNode("pool", std, taint("dedicated", "true", corev1.TaintEffectNoExecute), taint("spot", "", corev1.TaintEffectNoSchedule)),
-		mkNode("cp", std, taint("node-role.kubernetes.io/control-plane", "", corev1.TaintEffectNoSchedule)),
-		mkNode("full", std, taint(corev1.TaintNodeDiskPressure, "", corev1.TaintEffectNoSchedule)),
-	}
-	d := Diagnose(Input{Pod: &pod, Nodes: nodes}, now)
-	want := `tolerations:
+	tests := []struct {
+		name  string
+		nodes []corev1.Node
+		want  string
+	}{
+		{
+			name: "only the tolerations of remedies checked to suffice, never reserved, control-plane or condition taints",
+			nodes: []corev1.Node{
+				mkNode("gpu", std, taint("nvidia.com/gpu", "present", corev1.TaintEffectNoSchedule)),
+				mkNode("batch", std, taint("dedicated", "true", corev1.TaintEffectNoExecute)),
+				mkNode("pool", std, taint("dedicated", "true", corev1.TaintEffectNoExecute), taint("spot", "", corev1.TaintEffectNoSchedule)),
+				mkNode("cp", std, taint("node-role.kubernetes.io/control-plane", "", corev1.TaintEffectNoSchedule)),
+				mkNode("full", std, taint(corev1.TaintNodeDiskPressure, "", corev1.TaintEffectNoSchedule)),
+			},
+			want: `tolerations:
 - key: dedicated
   operator: Equal
   value: "true"
   effect: NoExecute
-- key: nvidia.com/gpu
+`,
+		},
+		{
+			name: "a combination that is needed together",
+			nodes: []corev1.Node{
+				mkNode("pool", std, taint("dedicated", "true", corev1.TaintEffectNoExecute), taint("spot", "", corev1.TaintEffectNoSchedule)),
+				mkNode("cp", std, taint("node-role.kubernetes.io/control-plane", "", corev1.TaintEffectNoSchedule), cordoned),
+			},
+			want: `tolerations:
+- key: dedicated
   operator: Equal
-  value: present
-  effect: NoSchedule
+  value: "true"
+  effect: NoExecute
 - key: spot
   operator: Exists
   effect: NoSchedule
-`
-	if d.Tolerations != want {
-		t.Errorf("tolerations:\n%s\nwant:\n%s", d.Tolerations, want)
+`,
+		},
+		{
+			name:  "a GPU taint alone: not offered as a toleration to a pod that asks for no GPU",
+			nodes: []corev1.Node{mkNode("gpu", std, taint("nvidia.com/gpu", "present", corev1.TaintEffectNoSchedule))},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pod := mkPod("p", nil)
+			d := Diagnose(Input{Pod: &pod, Nodes: tc.nodes}, now)
+			if d.Tolerations != tc.want {
+				t.Errorf("tolerations:\n%s\nwant:\n%s\nfixes: %q", d.Tolerations, tc.want, d.Fixes)
+			}
+		})
 	}
 }

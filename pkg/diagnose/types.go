@@ -27,6 +27,10 @@ type Input struct {
 	// have them; Bound wins when both are set.
 	Bound    []cluster.BoundPod
 	Assigned []corev1.Pod
+	// Nominated are the pods waiting for a node that the scheduler has
+	// nominated one for (status.nominatedNodeName, usually after preempting
+	// pods there), with NodeName set to that node.
+	Nominated []cluster.BoundPod
 	// Events are the events about the pod, any order.
 	Events []corev1.Event
 	// Namespaces maps each namespace to its labels, for the namespace
@@ -107,6 +111,9 @@ type Diagnosis struct {
 	// Fixes are concrete changes that would let the pod be placed, most
 	// effective first.
 	Fixes []string `json:"fixes,omitempty"`
+	// Remedies are the fixes with the changes they stand for and the nodes
+	// where those changes were checked to let the pod run.
+	Remedies []Remedy `json:"remedies,omitempty"`
 	// Tolerations is YAML to paste under the pod's spec: tolerations for
 	// every taint an operator set that blocks a node.
 	Tolerations string `json:"tolerations,omitempty"`
