@@ -127,7 +127,7 @@ func TestRemediesClaimOnlyWhatSuffices(t *testing.T) {
 			},
 			first: "Uncordon 1 node if fit for work: `kubectl uncordon worker-1`",
 			want: map[string][]string{
-				"reserves nodes for other workloads": {"gpu-1"},
+				"reserves nodes for other workloads":             {"gpu-1"},
 				"keeps ordinary workloads off the control plane": {"cp"},
 			},
 		},
