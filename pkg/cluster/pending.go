@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
@@ -29,14 +30,17 @@ type PendingSnapshot struct {
 	// Nominated are the pods waiting for a node that the scheduler has
 	// nominated one for, with NodeName set to that node.
 	Nominated []BoundPod
+	// NominatedNodePods are the pods on the nodes nominated for the pods
+	// asked about, whole, by node name.
+	NominatedNodePods map[string][]corev1.Pod
 	// Events are the events about the pod.
 	Events []corev1.Event
 	// NodesRead and AssignedRead are true when the nodes and the pods bound
 	// to them were read.
 	NodesRead, AssignedRead bool
-	// LeaseNames are the leases in kube-system (schedulers' leader leases);
-	// nil when unread.
-	LeaseNames []string
+	// Leases are the leader-election leases of every namespace the user may
+	// read but kube-node-lease (schedulers, provisioners); nil when unread.
+	Leases []LeaseInfo
 	// Namespaces maps namespace names to their labels, read only when the
 	// pod's affinity terms select namespaces by label.
 	Namespaces map[string]map[string]string
@@ -55,6 +59,12 @@ type Volumes struct {
 	CSINodes map[string]*storagev1.CSINode
 	// Attachments are the volumes attached to nodes.
 	Attachments []storagev1.VolumeAttachment
+	// Drivers are the CSI drivers registered (CSIDriver objects), by name;
+	// nil when unread.
+	Drivers map[string]bool
+	// ClaimEvents are the events about claims in the namespace read: the
+	// volume controller's and the provisioners' word on them.
+	ClaimEvents []corev1.Event
 }
 
 // PodNotFoundError says the pod does not exist in the namespace asked, and
@@ -150,20 +160,31 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 		s.Nominated, err = listNominatedPods(ctx, r)
 		return err
 	})
-	read("leases in kube-system", func(ctx context.Context) error {
-		leases, err := r.Client.CoordinationV1().Leases(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-		if err != nil {
-			return fmt.Errorf("listing leases: %w", err)
-		}
-		names := make([]string, 0, len(leases.Items))
-		for _, l := range leases.Items {
-			names = append(names, l.Name)
-		}
-		s.LeaseNames = names
-		return nil
+	read("leases in all namespaces", func(ctx context.Context) error {
+		leases, err := listLeaderLeases(ctx, r)
+		s.Leases = leases
+		return err
 	})
 	if extra != nil {
 		read("events in namespace "+namespace, extra)
+	}
+	nominated := map[string]bool{}
+	for _, p := range pods {
+		if n := p.Status.NominatedNodeName; n != "" && !nominated[n] {
+			nominated[n] = true
+			read("pods on node "+n, func(ctx context.Context) error {
+				list, err := r.Client.CoreV1().Pods("").List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=" + n})
+				if err != nil {
+					return fmt.Errorf("listing pods on node %s: %w", n, err)
+				}
+				defer reads.lock()()
+				if s.NominatedNodePods == nil {
+					s.NominatedNodePods = map[string][]corev1.Pod{}
+				}
+				s.NominatedNodePods[n] = list.Items
+				return nil
+			})
+		}
 	}
 	needNamespaces, needClaims := false, false
 	for _, p := range pods {
@@ -185,6 +206,26 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 	}
 	if needClaims {
 		s.Volumes = &Volumes{}
+		read("CSIDrivers", func(ctx context.Context) error {
+			list, err := r.Client.StorageV1().CSIDrivers().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+			if err != nil {
+				return fmt.Errorf("listing CSI drivers: %w", err)
+			}
+			drivers := make(map[string]bool, len(list.Items))
+			for _, d := range list.Items {
+				drivers[d.Name] = true
+			}
+			s.Volumes.Drivers = drivers
+			return nil
+		})
+		read("events about claims"+inNamespace(namespace), func(ctx context.Context) error {
+			list, err := r.Client.CoreV1().Events(namespace).List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.kind=PersistentVolumeClaim"})
+			if err != nil {
+				return fmt.Errorf("listing events about claims: %w", err)
+			}
+			s.Volumes.ClaimEvents = list.Items
+			return nil
+		})
 		// Claims of every namespace: the volume limits count the claims of
 		// the pods already on each node.
 		read("PersistentVolumeClaims in all namespaces", func(ctx context.Context) error {
@@ -294,6 +335,49 @@ func listAssignedPods(ctx context.Context, r *Reader) ([]BoundPod, error) {
 		return nil, fmt.Errorf("listing pods: %w", err)
 	}
 	return pods, nil
+}
+
+// LeaseInfo is what why-pending reads of a leader-election lease.
+type LeaseInfo struct {
+	Namespace, Name string
+	// Holder is the holder's identity, often its pod's name.
+	Holder string
+	// Renewed is when the holder last renewed it; zero when never.
+	Renewed time.Time
+	// Duration is how long the lease holds without renewal.
+	Duration time.Duration
+}
+
+// listLeaderLeases lists the leases of every namespace but kube-node-lease,
+// where the kubelets' heartbeats are. When the user may not list leases in
+// all namespaces, it lists those of kube-system and returns the refusal, so
+// the gap is recorded and the leases read still count.
+func listLeaderLeases(ctx context.Context, r *Reader) ([]LeaseInfo, error) {
+	opts := metav1.ListOptions{ResourceVersion: "0", FieldSelector: "metadata.namespace!=" + corev1.NamespaceNodeLease}
+	list, err := r.Client.CoordinationV1().Leases("").List(ctx, opts)
+	var refused error
+	if apierrors.IsForbidden(err) {
+		refused = fmt.Errorf("listing leases in all namespaces: %w", err)
+		list, err = r.Client.CoordinationV1().Leases(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing leases: %w", err)
+	}
+	out := make([]LeaseInfo, 0, len(list.Items))
+	for _, l := range list.Items {
+		info := LeaseInfo{Namespace: l.Namespace, Name: l.Name}
+		if l.Spec.HolderIdentity != nil {
+			info.Holder = *l.Spec.HolderIdentity
+		}
+		if l.Spec.RenewTime != nil {
+			info.Renewed = l.Spec.RenewTime.Time
+		}
+		if l.Spec.LeaseDurationSeconds != nil {
+			info.Duration = time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second
+		}
+		out = append(out, info)
+	}
+	return out, refused
 }
 
 // listNominatedPods lists the pods that wait for a node the scheduler has
@@ -424,4 +508,11 @@ func podRequests(p *corev1.Pod) corev1.ResourceList {
 		return p.Spec.Containers[0].Resources.Requests
 	}
 	return resourcehelper.PodRequests(p, resourcehelper.PodResourcesOptions{})
+}
+
+func inNamespace(ns string) string {
+	if ns == "" {
+		return " in all namespaces"
+	}
+	return " in namespace " + ns
 }

@@ -141,8 +141,8 @@ func (o *WhyPendingOptions) RunAll(cmd *cobra.Command) error {
 		return &connError{context: o.Context, server: o.Server, err: err}
 	}
 	ds := diagnose.DiagnoseAll(diagnose.Input{
-		Nodes: snap.Nodes, Bound: snap.Assigned, Nominated: snap.Nominated, Gaps: snap.Gaps, NodesRead: snap.NodesRead, AssignedUnread: !snap.AssignedRead,
-		LeaseNames: snap.LeaseNames, Namespaces: snap.Namespaces, Volumes: snap.Volumes,
+		Nodes: snap.Nodes, Bound: snap.Assigned, Nominated: snap.Nominated, NominatedNodePods: snap.NominatedNodePods, Gaps: snap.Gaps, NodesRead: snap.NodesRead, AssignedUnread: !snap.AssignedRead,
+		Leases: snap.Leases, Namespaces: snap.Namespaces, Volumes: snap.Volumes,
 	}, snap.Pending, o.Now())
 	list := diagnose.Group(ds, ns, snap.Gaps, o.Now())
 	if o.Output != render.FormatText {
@@ -192,8 +192,8 @@ func (o *WhyPendingOptions) Run(cmd *cobra.Command) error {
 		return &connError{context: o.Context, server: o.Server, err: err}
 	}
 	d := diagnose.Diagnose(diagnose.Input{
-		Pod: snap.Pod, Nodes: snap.Nodes, Bound: snap.Assigned, Nominated: snap.Nominated, Events: snap.Events, Gaps: snap.Gaps,
-		NodesRead: snap.NodesRead, AssignedUnread: !snap.AssignedRead, LeaseNames: snap.LeaseNames, Namespaces: snap.Namespaces, Volumes: snap.Volumes,
+		Pod: snap.Pod, Nodes: snap.Nodes, Bound: snap.Assigned, Nominated: snap.Nominated, NominatedNodePods: snap.NominatedNodePods, Events: snap.Events, Gaps: snap.Gaps,
+		NodesRead: snap.NodesRead, AssignedUnread: !snap.AssignedRead, Leases: snap.Leases, Namespaces: snap.Namespaces, Volumes: snap.Volumes,
 	}, o.Now())
 	if o.Output != render.FormatText {
 		return render.Structured(o.Out, d, o.Output)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 )
@@ -134,24 +135,45 @@ func eventProblems(events []corev1.Event) []Problem {
 	return out
 }
 
-// noScheduler reports whether the pod names a scheduler that shows no sign
-// of running: no leader lease of that name, no event from it.
-func noScheduler(in Input) bool {
+// schedulerSigns lists what shows that the scheduler the pod names runs: a
+// leader lease of its name, its pods, its events about the pod. known is
+// false when the leases could not be read, so absence proves nothing.
+func schedulerSigns(in Input, e *env, now time.Time) (signs []string, known bool) {
 	name := in.Pod.Spec.SchedulerName
-	if name == "" || name == corev1.DefaultSchedulerName || in.LeaseNames == nil {
-		return false
+	for _, l := range in.Leases {
+		if l.Name != name && l.Name != name+"-scheduler" && !strings.HasPrefix(l.Holder, name+"-") {
+			continue
+		}
+		sign := fmt.Sprintf("its leader lease %s/%s", l.Namespace, l.Name)
+		switch {
+		case l.Renewed.IsZero():
+			sign += ", never renewed"
+		case l.Duration > 0 && now.Sub(l.Renewed) > l.Duration:
+			sign += fmt.Sprintf(", last renewed %s ago by %s (it has expired: the scheduler may have stopped)", now.Sub(l.Renewed).Round(time.Second), orText(l.Holder, "no one"))
+		default:
+			sign += fmt.Sprintf(", renewed %s ago by %s", now.Sub(l.Renewed).Round(time.Second), orText(l.Holder, "no one"))
+		}
+		signs = append(signs, sign)
 	}
-	for _, l := range in.LeaseNames {
-		if l == name {
-			return false
+	var pods []string
+	for _, info := range e.infos {
+		for _, p := range info.podList {
+			if strings.HasPrefix(p.Name, name+"-") || p.Labels["app"] == name || p.Labels["component"] == name || p.Labels["app.kubernetes.io/name"] == name {
+				pods = append(pods, p.Namespace+"/"+p.Name)
+			}
 		}
 	}
-	for _, e := range in.Events {
-		if e.Source.Component == name || e.ReportingController == name {
-			return false
+	sort.Strings(pods)
+	if len(pods) > 0 {
+		signs = append(signs, "pods named after it run: "+shortList(pods))
+	}
+	for _, ev := range in.Events {
+		if ev.Source.Component == name || ev.ReportingController == name {
+			signs = append(signs, "it has sent events about the pod")
+			break
 		}
 	}
-	return true
+	return signs, in.Leases != nil
 }
 
 func findNode(nodes []corev1.Node, name string) *corev1.Node {

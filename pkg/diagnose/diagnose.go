@@ -36,11 +36,7 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 		return d
 	case pod.DeletionTimestamp != nil:
 		d.State = StateTerminating
-		grace := ""
-		if pod.DeletionGracePeriodSeconds != nil {
-			grace = fmt.Sprintf(" with a grace period of %ds", *pod.DeletionGracePeriodSeconds)
-		}
-		d.Summary = fmt.Sprintf("The pod is being deleted: deletion was requested %s ago%s. It will not be scheduled or started.", now.Sub(pod.DeletionTimestamp.Time).Round(time.Second), grace)
+		d.Summary = "The pod is being deleted: " + DeletionText(pod.DeletionTimestamp.Time, pod.DeletionGracePeriodSeconds, now) + ". It will not be scheduled or started."
 		if len(pod.Finalizers) > 0 {
 			d.Summary += fmt.Sprintf(" It waits for its finalizers to be removed: %s.", strings.Join(pod.Finalizers, ", "))
 		}
@@ -61,16 +57,35 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 		}
 		d.Summary = fmt.Sprintf("The scheduler will not consider the pod until its scheduling gates are removed: %s. The controller that added them removes them when it is ready; if none will, remove them by editing the pod's spec.schedulingGates.", strings.Join(gates, ", "))
 		return d
-	case noScheduler(in):
-		d.State = StateNoScheduler
-		d.Summary = fmt.Sprintf("The pod asks for the scheduler %q (spec.schedulerName), and nothing suggests that scheduler runs: there is no leader lease of that name in kube-system and no event from it about this pod. The default scheduler leaves pods for other schedulers alone, so the pod waits.", pod.Spec.SchedulerName)
-		d.Fixes = []string{fmt.Sprintf("Deploy the %q scheduler, or recreate the pod without spec.schedulerName so the default scheduler places it.", pod.Spec.SchedulerName)}
-		return d
+	}
+	if in.env == nil {
+		in.env = newEnv(in)
+	}
+	other := pod.Spec.SchedulerName != "" && pod.Spec.SchedulerName != corev1.DefaultSchedulerName
+	if other {
+		signs, known := schedulerSigns(in, in.env, now)
+		switch {
+		case known && len(signs) == 0:
+			d.State = StateNoScheduler
+			d.Summary = fmt.Sprintf("The pod asks for the scheduler %q (spec.schedulerName), and nothing suggests that scheduler runs: no leader lease of that name in any namespace this tool could read, no pod named after it, and no event from it about this pod. The default scheduler leaves pods for other schedulers alone, so the pod waits.", pod.Spec.SchedulerName)
+			d.Fixes = []string{fmt.Sprintf("Deploy the %q scheduler, or recreate the pod without spec.schedulerName so the default scheduler places it.", pod.Spec.SchedulerName)}
+			d.Remedies = []Remedy{{Text: d.Fixes[0]}}
+			return d
+		case known:
+			d.State = StateOtherScheduler
+			d.Summary = fmt.Sprintf("The pod asks for the scheduler %q (spec.schedulerName), which shows signs of running: %s. The default scheduler leaves the pod to it, so why it is not placed is for %q to say: its events about the pod and its logs.", pod.Spec.SchedulerName, strings.Join(signs, "; "), pod.Spec.SchedulerName)
+		default:
+			d.State = StateOtherScheduler
+			d.Summary = fmt.Sprintf("The pod asks for the scheduler %q (spec.schedulerName); whether it runs could not be checked (the leases were not read). The default scheduler leaves the pod to it.", pod.Spec.SchedulerName)
+		}
+		d.Caveats = append(d.Caveats, fmt.Sprintf("The checks below are the default scheduler's filters; %q may apply other rules.", pod.Spec.SchedulerName))
 	}
 
-	d.State = StateWaitingForScheduler
-	if d.Scheduler != nil && d.Scheduler.Reason == corev1.PodReasonUnschedulable {
-		d.State = StateUnschedulable
+	if !other {
+		d.State = StateWaitingForScheduler
+		if d.Scheduler != nil && d.Scheduler.Reason == corev1.PodReasonUnschedulable {
+			d.State = StateUnschedulable
+		}
 	}
 	if !in.NodesRead && len(in.Nodes) == 0 {
 		// Without the nodes there is nothing to check; say so, and explain
@@ -89,9 +104,6 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 	if in.AssignedUnread {
 		d.Caveats = append(d.Caveats, "The pods on the nodes could not be read: the resource, host-port and pod-affinity checks count no pods, so they may pass where the scheduler fails.")
 	}
-	if in.env == nil {
-		in.env = newEnv(in)
-	}
 	d.Nodes, d.ComputedMessage = evaluate(pod, in)
 	fits := 0
 	for _, v := range d.Nodes {
@@ -100,12 +112,19 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 		}
 	}
 	switch {
+	case d.State == StateOtherScheduler:
 	case fits > 0:
 		d.Summary = fmt.Sprintf("%s of %d fit the pod now; the scheduler should place it on its next attempt.", plural(fits, "node"), len(d.Nodes))
 	case d.State == StateUnschedulable:
 		d.Summary = "No node can take the pod: the scheduler tried every node and each one failed a check. The reasons, node by node, follow."
 	default:
 		d.Summary = "No node can take the pod, and the scheduler has not yet said why."
+	}
+	if w := provisioningWait(pod, in, now); w != nil {
+		d.State, d.Provisioning = StateWaitingForVolume, w
+		d.Summary, d.Remedies = w.text()
+		d.Fixes = []string{d.Remedies[0].Text}
+		return d
 	}
 	if d.Scheduler != nil && d.Scheduler.Message != "" {
 		d.SchedulerMessage = d.Scheduler.Message
@@ -114,14 +133,35 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 	}
 	if fits == 0 {
 		e := in.env
-		d.Remedies = remedies(pod, d.Nodes, e, in.Nodes)
+		if w := preemptionWait(pod, in, e, now); w != nil {
+			d.Preempting = w
+			d.Summary, d.Remedies = w.waitText()
+		} else {
+			d.Remedies = remedies(pod, d.Nodes, e, in.Nodes)
+			d.Tolerations = tolerationsYAML(pod, d.Remedies)
+			d.Preemption = preemptionAdvice(pod, d.Nodes, e, resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{}))
+		}
 		for _, r := range d.Remedies {
 			d.Fixes = append(d.Fixes, r.Text)
 		}
-		d.Tolerations = tolerationsYAML(pod, d.Remedies)
-		d.Preemption = preemptionAdvice(pod, d.Nodes, e, resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{}))
 	}
 	return d
+}
+
+// DeletionText says when a pod's deletion was requested and where its grace
+// period stands. The API server sets deletionTimestamp to the time of the
+// request plus the grace period.
+func DeletionText(deletion time.Time, graceSeconds *int64, now time.Time) string {
+	if graceSeconds == nil || *graceSeconds == 0 {
+		return fmt.Sprintf("deletion was requested %s ago with no grace period left", now.Sub(deletion).Round(time.Second))
+	}
+	grace := time.Duration(*graceSeconds) * time.Second
+	requested := deletion.Add(-grace)
+	text := fmt.Sprintf("deletion was requested %s ago with a grace period of %s", now.Sub(requested).Round(time.Second), grace)
+	if left := deletion.Sub(now).Round(time.Second); left > 0 {
+		return text + fmt.Sprintf(", which runs out in %s", left)
+	}
+	return text + fmt.Sprintf(", which ran out %s ago", now.Sub(deletion).Round(time.Second))
 }
 
 // evaluate runs the filters on every node and counts the verdicts as the

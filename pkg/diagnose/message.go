@@ -150,6 +150,8 @@ func preemptionMeaning(p string) string {
 		return "Evicting lower-priority pods would not help on those nodes: what blocks the pod there is not a lack of room."
 	case strings.Contains(p, "No preemption victims found"):
 		return "The scheduler found no lower-priority pods whose eviction would make room for this one."
+	case strings.Contains(p, "terminating pod on the nominated node"):
+		return "The scheduler already evicted lower-priority pods on the node it nominated for this pod, and waits for them to terminate before it tries to preempt again."
 	case strings.Contains(p, "preemptionPolicy=Never"):
 		return "The pod's priority class forbids it to evict other pods (preemptionPolicy: Never)."
 	}

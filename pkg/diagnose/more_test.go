@@ -1015,7 +1015,7 @@ func TestNotWaitingForScheduler(t *testing.T) {
 			nodes:     readyNodes,
 			nodesRead: true,
 			leases:    []string{"kube-scheduler", "my-scheduler"},
-			state:     StateWaitingForScheduler,
+			state:     StateOtherScheduler,
 		},
 		{
 			name:      "a scheduler that sent an event about the pod",
@@ -1026,7 +1026,7 @@ func TestNotWaitingForScheduler(t *testing.T) {
 			events: []corev1.Event{event(corev1.EventTypeNormal, "Waiting", "queued", now.Add(-time.Minute), func(e *corev1.Event) {
 				e.Source.Component = "my-scheduler"
 			})},
-			state: StateWaitingForScheduler,
+			state: StateOtherScheduler,
 		},
 		{
 			name:      "a scheduler named as the event's reporting controller",
@@ -1037,7 +1037,7 @@ func TestNotWaitingForScheduler(t *testing.T) {
 			events: []corev1.Event{event(corev1.EventTypeNormal, "Waiting", "queued", now.Add(-time.Minute), func(e *corev1.Event) {
 				e.ReportingController = "my-scheduler"
 			})},
-			state: StateWaitingForScheduler,
+			state: StateOtherScheduler,
 		},
 		{
 			name:      "leases unread: no claim that the scheduler is missing",
@@ -1045,7 +1045,16 @@ func TestNotWaitingForScheduler(t *testing.T) {
 			nodes:     readyNodes,
 			nodesRead: true,
 			leases:    nil,
-			state:     StateWaitingForScheduler,
+			state:     StateOtherScheduler,
+		},
+		{
+			name:       "a scheduler whose lease is in its own namespace",
+			pod:        mkPod("p", nil, scheduler("volcano")),
+			nodes:      readyNodes,
+			nodesRead:  true,
+			leases:     []string{"kube-scheduler", "volcano-system/volcano"},
+			state:      StateOtherScheduler,
+			summaryHas: []string{"its leader lease volcano-system/volcano, renewed 0s ago by volcano-scheduler-0"},
 		},
 		{
 			name:      "the default scheduler is never missing",
@@ -1059,7 +1068,7 @@ func TestNotWaitingForScheduler(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			pod := tc.pod
-			d := Diagnose(Input{Pod: &pod, Nodes: tc.nodes, NodesRead: tc.nodesRead, LeaseNames: tc.leases, Events: tc.events}, now)
+			d := Diagnose(Input{Pod: &pod, Nodes: tc.nodes, NodesRead: tc.nodesRead, Leases: leases(tc.leases...), Events: tc.events}, now)
 			if d.State != tc.state {
 				t.Fatalf("state %s, want %s (%s)", d.State, tc.state, d.Summary)
 			}
@@ -1294,7 +1303,7 @@ func TestDiagnoseAllMatchesDiagnose(t *testing.T) {
 	}
 	events[3].InvolvedObject.Namespace = "elsewhere"
 
-	in := Input{Nodes: nodes, Assigned: assigned, Volumes: vols, NodesRead: true, LeaseNames: []string{"kube-scheduler"}, Events: events}
+	in := Input{Nodes: nodes, Assigned: assigned, Volumes: vols, NodesRead: true, Leases: leases("kube-scheduler"), Events: events}
 	all := DiagnoseAll(in, pods, now)
 	if len(all) != len(pods) {
 		t.Fatalf("%d diagnoses for %d pods", len(all), len(pods))
@@ -1554,4 +1563,21 @@ func TestFixesMore(t *testing.T) {
 			checkKnownBug(t, tc.bug, mismatches)
 		})
 	}
+}
+
+// leases makes leader leases, fresh, held by NAME-0; "ns/name" puts one in
+// another namespace than kube-system. No names at all is nil: unread.
+func leases(names ...string) []cluster.LeaseInfo {
+	if names == nil {
+		return nil
+	}
+	out := []cluster.LeaseInfo{}
+	for _, n := range names {
+		ns, name, ok := strings.Cut(n, "/")
+		if !ok {
+			ns, name = "kube-system", n
+		}
+		out = append(out, cluster.LeaseInfo{Namespace: ns, Name: name, Holder: name + "-scheduler-0", Renewed: now, Duration: 15 * time.Second})
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
@@ -126,4 +127,106 @@ func yamlString(s string) string {
 		return fmt.Sprintf("%q", s)
 	}
 	return s
+}
+
+// Victim is a pod the scheduler preempted for this one that is still there.
+type Victim struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Priority  int32  `json:"priority"`
+	// Deletion says when its deletion was requested and where its grace
+	// period stands.
+	Deletion string `json:"deletion"`
+	// Finalizers hold the pod until whoever added them removes them.
+	Finalizers []string `json:"finalizers,omitempty"`
+	// Preempted is true when the scheduler's DisruptionTarget condition
+	// says it preempted the pod.
+	Preempted bool `json:"preempted"`
+}
+
+// PreemptionWait is a pod waiting for the pods it preempted to go.
+type PreemptionWait struct {
+	// Node is the node the scheduler nominated for the pod.
+	Node    string   `json:"node"`
+	Victims []Victim `json:"victims"`
+	// NodeReady is false when the node's kubelet is not reporting, so no
+	// pod on it can finish terminating.
+	NodeReady bool `json:"nodeReady"`
+	// FitsOnceGone says whether the pod passes every filter on the node
+	// once the victims are gone.
+	FitsOnceGone bool `json:"fitsOnceGone"`
+}
+
+// preemptionWait finds the pods of lower priority being deleted on the
+// node the scheduler nominated for the pod: after preempting them, the
+// scheduler waits until they are gone.
+func preemptionWait(pod *corev1.Pod, in Input, e *env, now time.Time) *PreemptionWait {
+	name := pod.Status.NominatedNodeName
+	info, ok := e.infos[name]
+	if name == "" || !ok {
+		return nil
+	}
+	prio := corev1helpers.PodPriority(pod)
+	w := &PreemptionWait{Node: name, NodeReady: nodeReady(info.node)}
+	gone := map[string]bool{}
+	for i := range in.NominatedNodePods[name] {
+		p := &in.NominatedNodePods[name][i]
+		if p.DeletionTimestamp == nil || corev1helpers.PodPriority(p) >= prio || p.Spec.NodeName != name {
+			continue
+		}
+		v := Victim{Namespace: p.Namespace, Name: p.Name, Priority: corev1helpers.PodPriority(p),
+			Deletion: DeletionText(p.DeletionTimestamp.Time, p.DeletionGracePeriodSeconds, now), Finalizers: p.Finalizers}
+		for _, c := range p.Status.Conditions {
+			if c.Type == corev1.DisruptionTarget && c.Status == corev1.ConditionTrue && c.Reason == corev1.PodReasonPreemptionByScheduler {
+				v.Preempted = true
+			}
+		}
+		w.Victims = append(w.Victims, v)
+		gone[p.Namespace+"/"+p.Name] = true
+	}
+	if len(w.Victims) == 0 {
+		return nil
+	}
+	sort.Slice(w.Victims, func(i, j int) bool {
+		return w.Victims[i].Namespace+"/"+w.Victims[i].Name < w.Victims[j].Namespace+"/"+w.Victims[j].Name
+	})
+	var rest []cluster.BoundPod
+	for _, p := range info.podList {
+		if !gone[p.Namespace+"/"+p.Name] {
+			rest = append(rest, *p)
+		}
+	}
+	after := newNodeInfos([]corev1.Node{*info.node}, rest)[name]
+	_, req := applyToPod(pod, nil)
+	w.FitsOnceGone = len(e.check(pod, req, after)) == 0
+	return w
+}
+
+// waitText words a PreemptionWait as a summary and its remedies.
+func (w *PreemptionWait) waitText() (string, []Remedy) {
+	names := make([]string, len(w.Victims))
+	for i, v := range w.Victims {
+		names[i] = v.Namespace + "/" + v.Name
+	}
+	summary := fmt.Sprintf("The scheduler has nominated node %s for the pod (status.nominatedNodeName) and evicted pods of lower priority there to make room; it waits for them to go before placing the pod, and will not preempt again meanwhile. Still there: %s.", w.Node, strings.Join(names, ", "))
+	if w.FitsOnceGone {
+		summary += fmt.Sprintf(" Once they are gone, the pod fits on %s.", w.Node)
+	} else {
+		summary += fmt.Sprintf(" Even once they are gone, %s does not fit the pod: the reasons below still apply.", w.Node)
+	}
+	var out []Remedy
+	for _, v := range w.Victims {
+		who := v.Namespace + "/" + v.Name
+		why := fmt.Sprintf("Pod %s (priority %d) is terminating: %s", who, v.Priority, v.Deletion)
+		switch {
+		case !w.NodeReady:
+			why += fmt.Sprintf(". Node %s is not Ready, so its kubelet cannot stop the pod's containers and confirm it: bring the node back, or, if it is gone for good, delete it (`kubectl delete node %s`) so its pods are removed", w.Node, w.Node)
+		case len(v.Finalizers) > 0:
+			why += fmt.Sprintf(". It is held by the finalizer %s, which the controller that added it removes; if that controller is not running, remove it by hand: `kubectl -n %s patch pod %s --type=json -p '[{\"op\":\"remove\",\"path\":\"/metadata/finalizers\"}]'`", joinAnd(v.Finalizers), v.Namespace, v.Name)
+		default:
+			why += ". It goes once its containers have stopped"
+		}
+		out = append(out, Remedy{Text: why + "."})
+	}
+	return summary, out
 }

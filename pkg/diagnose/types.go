@@ -31,6 +31,9 @@ type Input struct {
 	// nominated one for (status.nominatedNodeName, usually after preempting
 	// pods there), with NodeName set to that node.
 	Nominated []cluster.BoundPod
+	// NominatedNodePods are the pods on the nodes nominated for the pods
+	// diagnosed, by node name: whole, to tell the victims of a preemption.
+	NominatedNodePods map[string][]corev1.Pod
 	// Events are the events about the pod, any order.
 	Events []corev1.Event
 	// Namespaces maps each namespace to its labels, for the namespace
@@ -41,9 +44,9 @@ type Input struct {
 	// NodesRead is true when the node list was read. AssignedUnread is true
 	// when the pods bound to nodes could not be read.
 	NodesRead, AssignedUnread bool
-	// LeaseNames are the names of the leases in kube-system, where schedulers
-	// hold their leader leases; nil when unread.
-	LeaseNames []string
+	// Leases are the leader-election leases of the namespaces read
+	// (schedulers, provisioners); nil when unread.
+	Leases []cluster.LeaseInfo
 	// Gaps are the reads that failed.
 	Gaps []cluster.Gap
 
@@ -69,8 +72,14 @@ const (
 	StateSchedulingGated State = "SchedulingGated"
 	// StateNoScheduler: the pod names a scheduler that does not seem to run.
 	StateNoScheduler State = "NoScheduler"
+	// StateOtherScheduler: the pod names another scheduler, which runs;
+	// placing it is that scheduler's job.
+	StateOtherScheduler State = "OtherScheduler"
 	// StateTerminating: the pod is being deleted.
 	StateTerminating State = "Terminating"
+	// StateWaitingForVolume: the scheduler chose a node and waits for a
+	// provisioner to create the pod's volume there.
+	StateWaitingForVolume State = "WaitingForVolume"
 	// StateRunning: nothing is pending.
 	StateRunning State = "Running"
 	// StateFinished: the pod has succeeded or failed.
@@ -118,7 +127,12 @@ type Diagnosis struct {
 	// every taint an operator set that blocks a node.
 	Tolerations string `json:"tolerations,omitempty"`
 	// Preemption says whether evicting lower-priority pods could make room.
-	Preemption string        `json:"preemption,omitempty"`
+	Preemption string `json:"preemption,omitempty"`
+	// Provisioning is set when the pod waits for a provisioner to create
+	// its volume on the node the scheduler chose.
+	Provisioning *Provisioning `json:"provisioning,omitempty"`
+	// Preempting is set when the pod waits for the pods it preempted.
+	Preempting *PreemptionWait `json:"preempting,omitempty"`
 	Unread     []cluster.Gap `json:"unread,omitempty"`
 }
 

@@ -3,7 +3,9 @@ package diagnose
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
@@ -435,4 +437,146 @@ func filterVolumeRestrictions(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInf
 		}
 	}
 	return nil
+}
+
+// annSelectedNode is the annotation the scheduler puts on a claim waiting
+// for its first consumer, naming the node the volume must be made for.
+const annSelectedNode = "volume.kubernetes.io/selected-node"
+
+// Provisioning is a pod waiting for a provisioner to create its volume on
+// the node the scheduler chose.
+type Provisioning struct {
+	Claim       string `json:"claim"`
+	Class       string `json:"storageClass"`
+	Provisioner string `json:"provisioner"`
+	// Node is the node the scheduler chose for the pod (selected-node).
+	Node string `json:"node"`
+	// Waiting is the volume controller's latest ExternalProvisioning event,
+	// its count and age.
+	Waiting string `json:"waiting,omitempty"`
+	// Failures are the provisioner's latest ProvisioningFailed messages.
+	Failures []string `json:"failures,omitempty"`
+	// Signs say whether the provisioner seems to run: its CSIDriver, its
+	// leader lease.
+	Signs []string `json:"signs,omitempty"`
+	// Running is false when nothing shows the provisioner runs (and the
+	// tool could read where it would show).
+	Running bool `json:"running"`
+}
+
+// provisioningWait finds a claim of the pod that waits for its first
+// consumer, that the scheduler has chosen a node for, and that no volume is
+// bound to yet.
+func provisioningWait(pod *corev1.Pod, in Input, now time.Time) *Provisioning {
+	v := in.Volumes
+	if v == nil || v.Claims == nil || v.Classes == nil {
+		return nil
+	}
+	for _, name := range claimNames(pod) {
+		pvc := v.Claims[pod.Namespace+"/"+name]
+		if pvc == nil || pvc.Spec.VolumeName != "" || !delayBinding(pvc, v.Classes) {
+			continue
+		}
+		node, ok := pvc.Annotations[annSelectedNode]
+		class := v.Classes[claimClass(pvc)]
+		if !ok || class.Provisioner == noProvisioner {
+			continue
+		}
+		w := &Provisioning{Claim: name, Class: class.Name, Provisioner: class.Provisioner, Node: node}
+		var latest *corev1.Event
+		failures := map[string]*corev1.Event{}
+		for i := range v.ClaimEvents {
+			e := &v.ClaimEvents[i]
+			if e.InvolvedObject.Namespace != pod.Namespace || e.InvolvedObject.Name != name {
+				continue
+			}
+			switch e.Reason {
+			case "ExternalProvisioning":
+				if latest == nil || eventTime(e).After(eventTime(latest)) {
+					latest = e
+				}
+			case "ProvisioningFailed":
+				failures[e.Message] = e
+			}
+		}
+		if latest != nil {
+			w.Waiting = fmt.Sprintf("%q (%s, last %s ago)", latest.Message, timesText(latest.Count), now.Sub(eventTime(latest)).Round(time.Second))
+		}
+		for msg := range failures {
+			w.Failures = append(w.Failures, msg)
+		}
+		sort.Strings(w.Failures)
+		known := v.Drivers != nil && in.Leases != nil
+		if v.Drivers[class.Provisioner] {
+			w.Signs = append(w.Signs, "a CSIDriver object "+class.Provisioner+" is registered")
+		}
+		lease := leaseName(class.Provisioner)
+		for _, l := range in.Leases {
+			if l.Name != lease {
+				continue
+			}
+			if l.Duration > 0 && now.Sub(l.Renewed) > l.Duration {
+				w.Signs = append(w.Signs, fmt.Sprintf("its leader lease %s/%s was last renewed %s ago by %s and has expired", l.Namespace, l.Name, now.Sub(l.Renewed).Round(time.Second), orText(l.Holder, "no one")))
+				continue
+			}
+			w.Running = true
+			w.Signs = append(w.Signs, fmt.Sprintf("its leader lease %s/%s was renewed %s ago by %s", l.Namespace, l.Name, now.Sub(l.Renewed).Round(time.Second), orText(l.Holder, "no one")))
+		}
+		if !known {
+			w.Running = true // unread: no claim that it does not run
+		}
+		return w
+	}
+	return nil
+}
+
+// leaseName is the leader lease the CSI external-provisioner takes for a
+// driver: its name with every character but letters, digits and dashes
+// turned into a dash.
+func leaseName(driver string) string {
+	b := []byte(driver)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			b[i] = '-'
+		}
+	}
+	if len(b) > 0 && b[len(b)-1] == '-' {
+		b = append(b, 'X')
+	}
+	return string(b)
+}
+
+func timesText(n int32) string {
+	if n <= 1 {
+		return "once"
+	}
+	return fmt.Sprintf("%d times", n)
+}
+
+// text words a Provisioning as a summary and its remedies.
+func (w *Provisioning) text() (string, []Remedy) {
+	summary := fmt.Sprintf("The scheduler has chosen node %s for the pod and asked for its volume: claim %s (storage class %s, volumeBindingMode WaitForFirstConsumer) waits for the provisioner %s to create a volume usable on %s (the claim's annotation %s). The pod is bound once the volume exists; until then it stays Pending, whatever the nodes' checks say.",
+		w.Node, w.Claim, w.Class, w.Provisioner, w.Node, annSelectedNode)
+	if w.Waiting != "" {
+		summary += " The volume controller says: " + w.Waiting + "."
+	}
+	var fix string
+	switch {
+	case len(w.Failures) > 0:
+		summary += " The provisioner reports failures: " + strings.Join(w.Failures, "; ") + "."
+		fix = "Fix what the provisioner's failure names (quota, permissions, the storage class's parameters); it retries by itself"
+	case !w.Running:
+		summary += fmt.Sprintf(" Nothing shows that the provisioner %s runs: no leader lease %s in any namespace this tool could read", w.Provisioner, leaseName(w.Provisioner))
+		if len(w.Signs) > 0 {
+			summary += " (" + strings.Join(w.Signs, "; ") + ")"
+		}
+		summary += "."
+		fix = fmt.Sprintf("Install or restart the CSI driver %s (its controller runs the external-provisioner sidecar), or give the claim a storage class whose provisioner runs", w.Provisioner)
+	default:
+		if len(w.Signs) > 0 {
+			summary += " The provisioner seems to run: " + strings.Join(w.Signs, "; ") + ", yet it has not created the volume."
+		}
+		fix = "Read the provisioner's logs (the csi-provisioner container of the driver's controller pod) for why it does not create the volume"
+	}
+	return summary, []Remedy{{Text: fix + "."}}
 }
