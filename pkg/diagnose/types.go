@@ -133,7 +133,7 @@ type Diagnosis struct {
 	Provisioning *Provisioning `json:"provisioning,omitempty"`
 	// Preempting is set when the pod waits for the pods it preempted.
 	Preempting *PreemptionWait `json:"preempting,omitempty"`
-	Unread     []cluster.Gap `json:"unread,omitempty"`
+	Unread     []cluster.Gap   `json:"unread,omitempty"`
 }
 
 // SchedulerVerdict is the scheduler's own message about the pod.
