@@ -678,8 +678,26 @@ func (f *remedyFinder) lowerText(c Change) string {
 	if f.daemonSet != "" {
 		who = "the DaemonSet's " + who
 	}
-	text += fmt.Sprintf("; lower %s so the pod requests at most %s (%s has that much free), free %s by scaling down other workloads, or add nodes with more", who, FormatQuantity(name, *c.Target), f.lowerNode[name], name)
-	return text
+	text += fmt.Sprintf("; lower %s so the pod requests at most %s (%s has that much free)", who, FormatQuantity(name, *c.Target), f.lowerNode[name])
+	if f.anyRequested(name) {
+		text += fmt.Sprintf(", free %s by scaling down other workloads", name)
+	}
+	return text + ", or add nodes with more"
+}
+
+// anyRequested reports whether pods already request some of the resource
+// on a node short of it, so that scaling them down could free it.
+func (f *remedyFinder) anyRequested(name corev1.ResourceName) bool {
+	for _, v := range f.verdicts {
+		for _, fl := range v.Failures {
+			for _, sf := range fl.Shortfalls {
+				if sf.Resource == name && f.e.infos[v.Node].requested[name] > 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // podRequest is the pod's effective request of a resource.
@@ -704,17 +722,22 @@ func tooBig(pod *corev1.Pod, verdicts []NodeVerdict, e *env) []Remedy {
 			continue
 		}
 		var largest resource.Quantity
-		largestNode, considered := "", 0
+		var largestNodes []string
+		considered := 0
 		for _, v := range verdicts {
 			if pinnedOut(v) {
 				continue
 			}
 			considered++
 			have := e.infos[v.Node].node.Status.Allocatable[name]
-			if largestNode == "" || have.Cmp(largest) > 0 {
-				largest, largestNode = have, v.Node
+			switch c := have.Cmp(largest); {
+			case len(largestNodes) == 0 || c > 0:
+				largest, largestNodes = have, []string{v.Node}
+			case c == 0:
+				largestNodes = append(largestNodes, v.Node)
 			}
 		}
+		sort.Strings(largestNodes)
 		if considered == 0 || amount(name, want) <= amount(name, largest) {
 			continue
 		}
@@ -722,7 +745,11 @@ func tooBig(pod *corev1.Pod, verdicts []NodeVerdict, e *env) []Remedy {
 		if largest.IsZero() {
 			text = fmt.Sprintf("No node offers %s: the pod requests %s and none of the %s it may use has any allocatable. Add nodes that have it (for devices, with their device plugin running), or drop the request", name, FormatQuantity(name, want), plural(considered, "node"))
 		} else {
-			text = fmt.Sprintf("No node is big enough: the pod requests %s %s and the largest node, %s, has %s allocatable. Lower the request below that, or add nodes with more than %s %s", FormatQuantity(name, want), name, largestNode, FormatQuantity(name, largest), FormatQuantity(name, want), name)
+			largestText := fmt.Sprintf("the largest node, %s, has %s allocatable", largestNodes[0], FormatQuantity(name, largest))
+			if len(largestNodes) > 1 {
+				largestText = fmt.Sprintf("no node has more than %s allocatable (%s)", FormatQuantity(name, largest), namesShort(largestNodes))
+			}
+			text = fmt.Sprintf("No node is big enough: the pod requests %s %s and %s. Lower the request, or add nodes with more than %s %s", FormatQuantity(name, want), name, largestText, FormatQuantity(name, want), name)
 		}
 		out = append(out, Remedy{Text: text + "."})
 	}

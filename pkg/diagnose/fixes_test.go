@@ -283,3 +283,48 @@ func TestNominatedPodsHoldRoom(t *testing.T) {
 		t.Errorf("the nominated pod should not count against itself: %+v", d.Nodes[0])
 	}
 }
+
+// why-pending -A groups pods by cause and by the kind of their first fix,
+// and gives each pod's own numbers when they differ.
+func TestGroupByCauseAndFix(t *testing.T) {
+	nodes := []corev1.Node{mkNode("n1", res("cpu", "2", "memory", "8Gi", "pods", "110"), readyNode)}
+	mk := func(name string, mod ...func(*corev1.Pod)) *corev1.Pod {
+		p := mkPod(name, nil, mod...)
+		return &p
+	}
+	cpu := func(q string) func(*corev1.Pod) {
+		return func(p *corev1.Pod) { p.Spec.Containers[0].Resources.Requests = res("cpu", q) }
+	}
+	selector := func(k, v string) func(*corev1.Pod) {
+		return func(p *corev1.Pod) { p.Spec.NodeSelector = map[string]string{k: v} }
+	}
+	pods := []*corev1.Pod{
+		mk("a", cpu("3")), mk("b", cpu("2500m")), mk("c", cpu("6")),
+		mk("zone", selector(corev1.LabelTopologyZone, "eu-west-1d")),
+		mk("disk", selector("disktype", "ssd")),
+	}
+	nodes[0].Labels[corev1.LabelTopologyZone] = "eu-west-1a"
+	got := Group(DiagnoseAll(Input{Nodes: nodes, NodesRead: true}, pods, now), "", nil, now)
+	byPods := map[string]CauseGroup{}
+	for _, g := range got.Groups {
+		byPods[strings.Join(g.Pods, ",")] = g
+	}
+	cpuGroup, ok := byPods["default/a,default/b,default/c"]
+	if !ok {
+		t.Fatalf("the cpu pods are not one group: %+v", got.Groups)
+	}
+	if cpuGroup.Fix != "" || len(cpuGroup.PodFixes) != 3 {
+		t.Fatalf("the cpu pods' fixes differ in numbers and should be given pod by pod: %+v", cpuGroup)
+	}
+	for i, want := range []string{"the pod requests 3 cpu", "the pod requests 2500m cpu", "the pod requests 6 cpu"} {
+		if !strings.Contains(cpuGroup.PodFixes[i].Fix, want) {
+			t.Errorf("pod %s: fix %q lacks %q", cpuGroup.PodFixes[i].Pod, cpuGroup.PodFixes[i].Fix, want)
+		}
+	}
+	if _, ok := byPods["default/zone"]; !ok {
+		t.Errorf("the zone typo should be a group of its own, apart from the disktype selector: %+v", got.Groups)
+	}
+	if g, ok := byPods["default/disk"]; !ok || g.Fix == "" {
+		t.Errorf("the disktype selector should be a group of its own with one fix: %+v", got.Groups)
+	}
+}

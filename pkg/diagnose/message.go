@@ -181,34 +181,83 @@ type PendingList struct {
 	Unread      []cluster.Gap `json:"unread,omitempty"`
 }
 
-// CauseGroup is the pods that share one main cause.
+// CauseGroup is the pods that share one main cause and the same kind of fix.
 type CauseGroup struct {
 	Cause string `json:"cause"`
 	// Pods are namespace/name.
 	Pods []string `json:"pods"`
-	// Fix is the first suggested fix of the group's first pod.
+	// Fix is the first suggested fix, when it is the same for every pod of
+	// the group.
 	Fix string `json:"fix,omitempty"`
+	// PodFixes are each pod's first fix, when they differ (in the numbers,
+	// say: what each pod requests).
+	PodFixes []PodFix `json:"podFixes,omitempty"`
 }
 
-// Group groups diagnoses by cause, the largest group first.
+// PodFix is one pod's first fix.
+type PodFix struct {
+	Pod string `json:"pod"`
+	Fix string `json:"fix"`
+}
+
+// numbersRE matches amounts in a text: 6, 2500m, 1.5Gi.
+var numbersRE = regexp.MustCompile(`\d+(\.\d+)?[a-zA-Z]*`)
+
+// firstFix is a diagnosis's first fix and the kind of change it makes, which
+// groups pods: the same kinds of change to the same taints, labels and
+// resources, whatever the amounts.
+func (d *Diagnosis) firstFix() (text, kind string) {
+	if len(d.Remedies) > 0 {
+		r := d.Remedies[0]
+		if len(r.Changes) == 0 {
+			return r.Text, "advice:" + numbersRE.ReplaceAllString(r.Text, "#")
+		}
+		var parts []string
+		for _, c := range r.Changes {
+			parts = append(parts, string(c.Kind)+"|"+c.Taint+"|"+string(c.Resource)+"|"+c.Key+"|"+c.Node)
+		}
+		sort.Strings(parts)
+		return r.Text, strings.Join(parts, ",")
+	}
+	if len(d.Fixes) > 0 {
+		return d.Fixes[0], "fix:" + d.Fixes[0]
+	}
+	if len(d.Problems) > 0 {
+		return d.Problems[0].Fix, "problem:" + d.Problems[0].Reason
+	}
+	return "", ""
+}
+
+// Group groups diagnoses by cause and kind of fix, the largest group first.
 func Group(ds []*Diagnosis, namespace string, gaps []cluster.Gap, now time.Time) *PendingList {
 	out := &PendingList{APIVersion: explain.APIVersion, Kind: KindPendingList, Namespace: namespace, GeneratedAt: now.UTC(), Pods: len(ds), Groups: []CauseGroup{}, Unread: gaps}
 	index := map[string]int{}
+	var fixes [][]PodFix
 	for _, d := range ds {
 		cause := d.Cause()
-		i, ok := index[cause]
+		text, kind := d.firstFix()
+		key := cause + "\x00" + kind
+		i, ok := index[key]
 		if !ok {
 			i = len(out.Groups)
-			index[cause] = i
-			g := CauseGroup{Cause: cause}
-			if len(d.Fixes) > 0 {
-				g.Fix = d.Fixes[0]
-			} else if len(d.Problems) > 0 {
-				g.Fix = d.Problems[0].Fix
-			}
-			out.Groups = append(out.Groups, g)
+			index[key] = i
+			out.Groups = append(out.Groups, CauseGroup{Cause: cause})
+			fixes = append(fixes, nil)
 		}
-		out.Groups[i].Pods = append(out.Groups[i].Pods, d.Namespace+"/"+d.Pod)
+		pod := d.Namespace + "/" + d.Pod
+		out.Groups[i].Pods = append(out.Groups[i].Pods, pod)
+		fixes[i] = append(fixes[i], PodFix{Pod: pod, Fix: text})
+	}
+	for i := range out.Groups {
+		same := true
+		for _, f := range fixes[i] {
+			same = same && f.Fix == fixes[i][0].Fix
+		}
+		if same {
+			out.Groups[i].Fix = fixes[i][0].Fix
+		} else {
+			out.Groups[i].PodFixes = fixes[i]
+		}
 	}
 	sort.SliceStable(out.Groups, func(i, j int) bool { return len(out.Groups[i].Pods) > len(out.Groups[j].Pods) })
 	return out

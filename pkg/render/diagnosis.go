@@ -223,6 +223,16 @@ func PendingListText(w io.Writer, l *diagnose.PendingList, c Colour) error {
 		if g.Fix != "" {
 			wrapLabelled(&b, 2, "First fix: ", Sanitize(g.Fix))
 		}
+		if len(g.PodFixes) > 0 {
+			b.WriteString("  First fix, pod by pod:\n")
+			for i, f := range g.PodFixes {
+				if i == 10 {
+					fmt.Fprintf(&b, "    and %d more\n", len(g.PodFixes)-10)
+					break
+				}
+				wrapLabelled(&b, 4, Sanitize(f.Pod)+": ", Sanitize(f.Fix))
+			}
+		}
 	}
 	b.WriteString("\n`kubectl explain-nodes why-pending POD -n NAMESPACE` explains one pod node by node.\n")
 	writeGaps(&b, l.Unread, c)
