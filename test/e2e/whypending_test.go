@@ -115,11 +115,19 @@ func TestWhyPendingAgreesWithScheduler(t *testing.T) {
 		"This agrees with the scheduler.",
 		"the pod does not tolerate the taint nvidia.com/gpu=present:NoSchedule",
 		"cpu: the pod requests 6, 0 of the node's 1 allocatable is already requested, 1 free",
-		"kubectl uncordon wp-cordoned",
-		"tolerations: - key: nvidia.com/gpu operator: Equal value: present effect: NoSchedule",
+		"lower the request so the pod requests at most 4 (wp-hdd has that much free), or add nodes with more (this alone would let the pod run on wp-hdd)",
+		"The taint nvidia.com/gpu=present:NoSchedule reserves nodes for other workloads",
 	} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+	// Uncordoning wp-cordoned alone would not let the pod run (it lacks
+	// the cpu too), and a pod that asks for no GPU is not handed the GPU
+	// toleration to paste.
+	for _, never := range []string{"kubectl uncordon", "tolerations: - key: nvidia.com/gpu"} {
+		if strings.Contains(flat, never) {
+			t.Errorf("text should not contain %q:\n%s", never, text)
 		}
 	}
 }
