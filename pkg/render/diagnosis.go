@@ -66,7 +66,8 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, o TextOptions) error {
 		wrapLabelled(b, 0, "Caveat: ", cv)
 	}
 	if len(d.Nodes) > 0 {
-		b.WriteString("\nNode by node (the scheduler stops at the first failed check; \"also\" lines are further obstacles):\n")
+		b.WriteByte('\n')
+		wrap(b, 0, "Node by node (the scheduler stops at the first failed check; \"also\" lines are further obstacles):")
 		writeVerdicts(b, d.Nodes, c)
 	}
 	if len(d.Problems) > 0 {
@@ -90,7 +91,8 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, o TextOptions) error {
 		}
 	}
 	if d.Tolerations != "" {
-		b.WriteString("\nTo tolerate the taints that block nodes, add under the pod's spec (pod template):\n")
+		b.WriteByte('\n')
+		wrap(b, 0, "To tolerate the taints that block nodes, add under the pod's spec (pod template):")
 		for _, line := range strings.Split(strings.TrimRight(d.Tolerations, "\n"), "\n") {
 			b.WriteString("    " + Sanitize(line) + "\n")
 		}
@@ -105,6 +107,9 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, o TextOptions) error {
 }
 
 // writeVerdicts prints the verdicts, nodes with the same failures grouped.
+// The groups' labels (node names) form a column beside the failures while
+// that leaves the text a readable width; otherwise each label gets lines of
+// its own, with its failures indented below it.
 func writeVerdicts(b *page, verdicts []diagnose.NodeVerdict, c Colour) {
 	type group struct {
 		names []string
@@ -128,10 +133,19 @@ func writeVerdicts(b *page, verdicts []diagnose.NodeVerdict, c Colour) {
 		labels[i] = nameList(g.names)
 		width = max(width, displayWidth(labels[i]))
 	}
-	indent := 2 + width + 2
+	beside := b.width-(2+width+2) >= minTextColumn
+	indent := 4
+	if beside {
+		indent = 2 + width + 2
+	}
 	pad := strings.Repeat(" ", indent)
 	for i, g := range groups {
-		first := "  " + labels[i] + strings.Repeat(" ", width-displayWidth(labels[i])) + "  "
+		first := pad
+		if beside {
+			first = "  " + labels[i] + strings.Repeat(" ", width-displayWidth(labels[i])) + "  "
+		} else {
+			wrap(b, 2, labels[i])
+		}
 		if g.v.Fits {
 			b.WriteString(first + c.Green("fits") + "\n")
 			continue
@@ -223,7 +237,8 @@ func PendingListText(w io.Writer, l *diagnose.PendingList, o TextOptions) error 
 			wrapLabelled(b, 2, "First fix: ", Sanitize(g.Fix))
 		}
 	}
-	b.WriteString("\n`kubectl explain-nodes why-pending POD -n NAMESPACE` explains one pod node by node.\n")
+	b.WriteByte('\n')
+	wrap(b, 0, "`kubectl explain-nodes why-pending POD -n NAMESPACE` explains one pod node by node.")
 	writeGaps(b, l.Unread, c)
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -302,7 +302,7 @@ func writeWorkerComponents(b *page, r *explain.Report, c Colour) {
 	}
 	wrapLabelled(b, 2, "kube-proxy: ", proxyText)
 	wrapLabelled(b, 2, "container runtime: ", "pulls images and runs the containers on the kubelet's orders. Versions: "+Sanitize(runtimes)+".")
-	b.WriteString("  `kubectl explain-nodes NODE` shows them for one node, with its pods, conditions and events.\n")
+	wrap(b, 2, "`kubectl explain-nodes NODE` shows them for one node, with its pods, conditions and events.")
 }
 
 // tally counts the nodes per value: "v1.37.2 on 3 nodes, v1.36.4 on 1 node".
@@ -331,7 +331,7 @@ func writeFindings(b *page, r *explain.Report, c Colour) {
 		case unread(r, "nodes"):
 			b.WriteString("  None can be given: the nodes could not be read (see NOT READ below).\n")
 		case len(r.Unread) > 0:
-			b.WriteString("  Nothing needs attention in what could be read; see NOT READ below for what could not.\n")
+			wrap(b, 2, "Nothing needs attention in what could be read; see NOT READ below for what could not.")
 		default:
 			b.WriteString("  Nothing needs attention.\n")
 		}

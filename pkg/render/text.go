@@ -24,6 +24,10 @@ const (
 	MaxTextWidth = 120
 )
 
+// minTextColumn is the narrowest text column left beside a label (node
+// names) before the label goes on a line of its own instead.
+const minTextColumn = 40
+
 // TextOptions says how text for people is laid out.
 type TextOptions struct {
 	// Colour styles the text.
