@@ -16,7 +16,8 @@ const (
 	// DefaultWidth is the width text is laid out to when the terminal's is
 	// not known.
 	DefaultWidth = 100
-	// MinWidth is the narrowest layout; on a narrower terminal lines wrap.
+	// MinWidth is the narrowest layout; a narrower terminal wraps the lines
+	// itself.
 	MinWidth = 40
 	// MaxTextWidth is the widest prose is wrapped to however wide the
 	// terminal, since longer lines are hard to read; tables may use the
@@ -51,10 +52,6 @@ func newPage(o TextOptions) *page {
 	w = max(w, MinWidth)
 	return &page{width: min(w, MaxTextWidth), tableWidth: w}
 }
-
-// sub returns an empty page with the same widths, to lay out a piece of text
-// before it is placed.
-func (b *page) sub() *page { return &page{width: b.width, tableWidth: b.tableWidth} }
 
 // cells measures how many columns text takes on a terminal: East Asian wide
 // characters and emoji take two, combining marks none. Characters of
