@@ -2,13 +2,16 @@ package cmd
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/printers"
@@ -115,6 +118,26 @@ func anyFileExists(paths []string) bool {
 		}
 	}
 	return false
+}
+
+// text returns how text output is laid out: its colour and its width.
+func (o *Common) text() render.TextOptions {
+	return render.TextOptions{Colour: o.colour(), Width: terminalWidth(o.Out, os.Getenv("COLUMNS"))}
+}
+
+// terminalWidth returns the width in columns of the terminal out writes to:
+// its size when out is a terminal, else COLUMNS when that holds a positive
+// number, else 0 (render's default).
+func terminalWidth(out io.Writer, columns string) int {
+	if f, ok := out.(interface{ Fd() uintptr }); ok {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(columns)); err == nil && n > 0 {
+		return n
+	}
+	return 0
 }
 
 // colour returns the colouriser for text output.

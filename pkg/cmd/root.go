@@ -116,7 +116,7 @@ func (o *NodesOptions) Run(cmd *cobra.Command) error {
 	if o.Output != render.FormatText {
 		err = render.Structured(o.Out, report, o.Output)
 	} else {
-		err = render.ReportText(o.Out, report, o.colour(), detail)
+		err = render.ReportText(o.Out, report, o.text(), detail)
 	}
 	if err != nil {
 		return err

@@ -123,7 +123,7 @@ func (o *WhyPendingOptions) RunMessage() error {
 	if o.Output != render.FormatText {
 		return render.Structured(o.Out, e, o.Output)
 	}
-	return render.MessageText(o.Out, e, o.colour())
+	return render.MessageText(o.Out, e, o.text())
 }
 
 // RunAll lists every Pending pod, grouped by cause.
@@ -148,7 +148,7 @@ func (o *WhyPendingOptions) RunAll(cmd *cobra.Command) error {
 	if o.Output != render.FormatText {
 		return render.Structured(o.Out, list, o.Output)
 	}
-	return render.PendingListText(o.Out, list, o.colour())
+	return render.PendingListText(o.Out, list, o.text())
 }
 
 func truncate(s string, n int) string {
@@ -198,7 +198,7 @@ func (o *WhyPendingOptions) Run(cmd *cobra.Command) error {
 	if o.Output != render.FormatText {
 		return render.Structured(o.Out, d, o.Output)
 	}
-	return render.DiagnosisText(o.Out, d, o.colour())
+	return render.DiagnosisText(o.Out, d, o.text())
 }
 
 func apiMessage(err error) string {

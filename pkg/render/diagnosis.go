@@ -15,23 +15,23 @@ import (
 const maxNamesPerGroup = 3
 
 // DiagnosisText writes a why-pending diagnosis for people.
-func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, c Colour) error {
-	var b strings.Builder
+func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, o TextOptions) error {
+	b, c := newPage(o), o.Colour
 	where := Sanitize(d.Namespace) + "/" + Sanitize(d.Pod)
 	state := ""
 	if string(d.State) != d.Phase {
 		state = " (" + string(d.State) + ")"
 	}
-	fmt.Fprintf(&b, "%s is %s%s\n", c.Bold("Pod "+where), orDash(Sanitize(d.Phase)), state)
-	wrap(&b, 0, Sanitize(d.Summary))
+	fmt.Fprintf(b, "%s is %s%s\n", c.Bold("Pod "+where), orDash(Sanitize(d.Phase)), state)
+	wrap(b, 0, Sanitize(d.Summary))
 
 	if s := d.Scheduler; s != nil {
 		ago := ""
 		if !s.At.IsZero() {
 			ago = ", " + duration.HumanDuration(d.GeneratedAt.Sub(s.At)) + " ago"
 		}
-		fmt.Fprintf(&b, "\nThe scheduler said (%s%s):\n", s.Source, ago)
-		wrap(&b, 2, Sanitize(s.Message))
+		fmt.Fprintf(b, "\nThe scheduler said (%s%s):\n", s.Source, ago)
+		wrap(b, 2, Sanitize(s.Message))
 	}
 	if d.ComputedMessage != "" || len(d.Nodes) > 0 {
 		computed := d.ComputedMessage
@@ -39,13 +39,13 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, c Colour) error {
 			computed = "at least one node fits the pod."
 		}
 		b.WriteString("\nChecked node by node, this tool finds:\n")
-		wrap(&b, 2, Sanitize(computed))
+		wrap(b, 2, Sanitize(computed))
 		if d.Agrees != nil {
 			if *d.Agrees {
-				fmt.Fprintf(&b, "  %s\n", c.Green("This agrees with the scheduler."))
+				fmt.Fprintf(b, "  %s\n", c.Green("This agrees with the scheduler."))
 			} else {
-				fmt.Fprintf(&b, "  %s\n", c.Yellow("This differs from the scheduler's message:"))
-				wrap(&b, 4, Sanitize(d.Disagreement)+".")
+				fmt.Fprintf(b, "  %s\n", c.Yellow("This differs from the scheduler's message:"))
+				wrap(b, 4, Sanitize(d.Disagreement)+".")
 			}
 		}
 	}
@@ -56,18 +56,19 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, c Colour) error {
 			if r.Count > 0 {
 				head = plural(r.Count, "node") + ": " + head
 			}
-			wrapLabelled(&b, 2, "- ", head)
-			wrap(&b, 4, r.Meaning)
-			wrapLabelled(&b, 4, "What to do: ", r.Fix)
+			wrapLabelled(b, 2, "- ", head)
+			wrap(b, 4, r.Meaning)
+			wrapLabelled(b, 4, "What to do: ", r.Fix)
 		}
 	}
 	for _, cv := range d.Caveats {
 		b.WriteByte('\n')
-		wrapLabelled(&b, 0, "Caveat: ", cv)
+		wrapLabelled(b, 0, "Caveat: ", cv)
 	}
 	if len(d.Nodes) > 0 {
-		b.WriteString("\nNode by node (the scheduler stops at the first failed check; \"also\" lines are further obstacles):\n")
-		writeVerdicts(&b, d.Nodes, c)
+		b.WriteByte('\n')
+		wrap(b, 0, "Node by node (the scheduler stops at the first failed check; \"also\" lines are further obstacles):")
+		writeVerdicts(b, d.Nodes, c)
 	}
 	if len(d.Problems) > 0 {
 		b.WriteString("\nWhat holds it up:\n")
@@ -76,36 +77,40 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, c Colour) error {
 			if p.Message != "" {
 				head += ": " + Sanitize(p.Message)
 			}
-			wrapLabelled(&b, 2, "- ", head)
-			wrap(&b, 4, Sanitize(p.Meaning))
+			wrapLabelled(b, 2, "- ", head)
+			wrap(b, 4, Sanitize(p.Meaning))
 			if p.Fix != "" {
-				wrapLabelled(&b, 4, "What to do: ", Sanitize(p.Fix))
+				wrapLabelled(b, 4, "What to do: ", Sanitize(p.Fix))
 			}
 		}
 	}
 	if len(d.Fixes) > 0 {
 		b.WriteString("\nWhat would help:\n")
 		for i, f := range d.Fixes {
-			wrapLabelled(&b, 2, fmt.Sprintf("%d. ", i+1), Sanitize(f))
+			wrapLabelled(b, 2, fmt.Sprintf("%d. ", i+1), Sanitize(f))
 		}
 	}
 	if d.Tolerations != "" {
-		b.WriteString("\nTo tolerate the taints that block nodes, add under the pod's spec (pod template):\n")
+		b.WriteByte('\n')
+		wrap(b, 0, "To tolerate the taints that block nodes, add under the pod's spec (pod template):")
 		for _, line := range strings.Split(strings.TrimRight(d.Tolerations, "\n"), "\n") {
 			b.WriteString("    " + Sanitize(line) + "\n")
 		}
 	}
 	if d.Preemption != "" {
 		b.WriteByte('\n')
-		wrap(&b, 0, Sanitize(d.Preemption))
+		wrap(b, 0, Sanitize(d.Preemption))
 	}
-	writeGaps(&b, d.Unread, c)
+	writeGaps(b, d.Unread, c)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
 // writeVerdicts prints the verdicts, nodes with the same failures grouped.
-func writeVerdicts(b *strings.Builder, verdicts []diagnose.NodeVerdict, c Colour) {
+// The groups' labels (node names) form a column beside the failures while
+// that leaves the text a readable width; otherwise each label gets lines of
+// its own, with its failures indented below it.
+func writeVerdicts(b *page, verdicts []diagnose.NodeVerdict, c Colour) {
 	type group struct {
 		names []string
 		v     diagnose.NodeVerdict
@@ -126,28 +131,36 @@ func writeVerdicts(b *strings.Builder, verdicts []diagnose.NodeVerdict, c Colour
 	width := 0
 	for i, g := range groups {
 		labels[i] = nameList(g.names)
-		width = max(width, len([]rune(labels[i])))
+		width = max(width, displayWidth(labels[i]))
 	}
+	beside := b.width-(2+width+2) >= minTextColumn
+	indent := 4
+	if beside {
+		indent = 2 + width + 2
+	}
+	pad := strings.Repeat(" ", indent)
 	for i, g := range groups {
-		pad := strings.Repeat(" ", width-len([]rune(labels[i])))
+		first := pad
+		if beside {
+			first = "  " + labels[i] + strings.Repeat(" ", width-displayWidth(labels[i])) + "  "
+		} else {
+			wrap(b, 2, labels[i])
+		}
 		if g.v.Fits {
-			fmt.Fprintf(b, "  %s%s  %s\n", labels[i], pad, c.Green("fits"))
+			b.WriteString(first + c.Green("fits") + "\n")
 			continue
 		}
 		for j, f := range g.v.Failures {
-			label := labels[i] + pad
+			label := c.Red(f.Plugin) + ": "
 			if j > 0 {
-				label = strings.Repeat(" ", width)
+				label = "also " + label
+				first = pad
 			}
-			prefix := ""
-			if j > 0 {
-				prefix = "also "
+			detail := Sanitize(f.Detail)
+			if strings.TrimSpace(detail) == "" {
+				detail = "-"
 			}
-			var line strings.Builder
-			wrapLabelled(&line, 2+width+2, prefix+f.Plugin+": ", Sanitize(f.Detail))
-			text := strings.TrimLeft(line.String(), " ")
-			text = strings.Replace(text, f.Plugin, c.Red(f.Plugin), 1)
-			fmt.Fprintf(b, "  %s  %s", label, text)
+			hang(b, first+label, strings.Repeat(" ", indent+displayWidth(label)), detail)
 		}
 	}
 }
@@ -160,17 +173,17 @@ func nameList(names []string) string {
 }
 
 // MessageText writes an explained scheduler message for people.
-func MessageText(w io.Writer, e *diagnose.MessageExplanation, c Colour) error {
-	var b strings.Builder
+func MessageText(w io.Writer, e *diagnose.MessageExplanation, o TextOptions) error {
+	b, c := newPage(o), o.Colour
 	if !e.Recognised {
-		wrap(&b, 0, "Not a scheduler message this tool recognises: "+Sanitize(e.Message))
+		wrap(b, 0, "Not a scheduler message this tool recognises: "+Sanitize(e.Message))
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
 	if e.Nodes > 0 {
-		fmt.Fprintf(&b, "%s\n", c.Bold(fmt.Sprintf("The scheduler looked at %s and none could take the pod:", plural(e.Nodes, "node"))))
+		fmt.Fprintf(b, "%s\n", c.Bold(fmt.Sprintf("The scheduler looked at %s and none could take the pod:", plural(e.Nodes, "node"))))
 	} else {
-		fmt.Fprintf(&b, "%s\n", c.Bold("The scheduler could not place the pod:"))
+		fmt.Fprintf(b, "%s\n", c.Bold("The scheduler could not place the pod:"))
 	}
 	for _, r := range e.Reasons {
 		head := Sanitize(r.Reason)
@@ -181,36 +194,36 @@ func MessageText(w io.Writer, e *diagnose.MessageExplanation, c Colour) error {
 			head += " (" + r.Plugin + ")"
 		}
 		b.WriteByte('\n')
-		wrapLabelled(&b, 2, "- ", head)
-		wrap(&b, 4, Sanitize(r.Meaning))
-		wrapLabelled(&b, 4, "What to do: ", Sanitize(r.Fix))
+		wrapLabelled(b, 2, "- ", head)
+		wrap(b, 4, Sanitize(r.Meaning))
+		wrapLabelled(b, 4, "What to do: ", Sanitize(r.Fix))
 	}
 	if e.Preemption != "" {
 		b.WriteByte('\n')
-		wrapLabelled(&b, 0, "Preemption: ", Sanitize(e.Preemption))
-		wrap(&b, 2, e.PreemptionMeaning)
+		wrapLabelled(b, 0, "Preemption: ", Sanitize(e.Preemption))
+		wrap(b, 2, e.PreemptionMeaning)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
 // PendingListText writes the Pending pods grouped by cause.
-func PendingListText(w io.Writer, l *diagnose.PendingList, c Colour) error {
-	var b strings.Builder
+func PendingListText(w io.Writer, l *diagnose.PendingList, o TextOptions) error {
+	b, c := newPage(o), o.Colour
 	where := "in namespace " + Sanitize(l.Namespace)
 	if l.Namespace == "" {
 		where = "in all namespaces"
 	}
 	if l.Pods == 0 {
-		fmt.Fprintf(&b, "No Pending pods %s.\n", where)
-		writeGaps(&b, l.Unread, c)
+		fmt.Fprintf(b, "No Pending pods %s.\n", where)
+		writeGaps(b, l.Unread, c)
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	fmt.Fprintf(&b, "%s\n", c.Bold(fmt.Sprintf("%s Pending %s, by cause:", plural(l.Pods, "pod"), where)))
+	fmt.Fprintf(b, "%s\n", c.Bold(fmt.Sprintf("%s Pending %s, by cause:", plural(l.Pods, "pod"), where)))
 	for _, g := range l.Groups {
 		b.WriteByte('\n')
-		wrapLabelled(&b, 0, fmt.Sprintf("%s: ", plural(len(g.Pods), "pod")), Sanitize(g.Cause))
+		wrapLabelled(b, 0, fmt.Sprintf("%s: ", plural(len(g.Pods), "pod")), Sanitize(g.Cause))
 		names := make([]string, len(g.Pods))
 		for i, p := range g.Pods {
 			names[i] = Sanitize(p)
@@ -219,9 +232,9 @@ func PendingListText(w io.Writer, l *diagnose.PendingList, c Colour) error {
 		if len(shown) > 10 {
 			shown = append(shown[:10:10], fmt.Sprintf("and %d more", len(names)-10))
 		}
-		wrap(&b, 2, strings.Join(shown, ", "))
+		wrap(b, 2, strings.Join(shown, ", "))
 		if g.Fix != "" {
-			wrapLabelled(&b, 2, "First fix: ", Sanitize(g.Fix))
+			wrapLabelled(b, 2, "First fix: ", Sanitize(g.Fix))
 		}
 		if len(g.PodFixes) > 0 {
 			b.WriteString("  First fix, pod by pod:\n")
@@ -234,8 +247,9 @@ func PendingListText(w io.Writer, l *diagnose.PendingList, c Colour) error {
 			}
 		}
 	}
-	b.WriteString("\n`kubectl explain-nodes why-pending POD -n NAMESPACE` explains one pod node by node.\n")
-	writeGaps(&b, l.Unread, c)
+	b.WriteByte('\n')
+	wrap(b, 0, "`kubectl explain-nodes why-pending POD -n NAMESPACE` explains one pod node by node.")
+	writeGaps(b, l.Unread, c)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // writeNodeDetail writes one node in depth.
-func writeNodeDetail(b *strings.Builder, n explain.Node, r *explain.Report, c Colour) {
+func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 	now := r.GeneratedAt
 	status := string(n.Readiness)
 	if n.Cordoned {

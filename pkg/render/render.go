@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"sigs.k8s.io/yaml"
 )
@@ -64,7 +63,8 @@ type cell struct {
 }
 
 // table writes rows in columns separated by two spaces. Cell text must already
-// be sanitised; widths count runes.
+// be sanitised; widths are display widths, so columns align whatever the
+// characters.
 func table(w io.Writer, rows [][]cell) error {
 	var widths []int
 	for _, row := range rows {
@@ -72,7 +72,7 @@ func table(w io.Writer, rows [][]cell) error {
 			if i >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], utf8.RuneCountInString(c.text))
+			widths[i] = max(widths[i], displayWidth(c.text))
 		}
 	}
 	var b strings.Builder
@@ -81,7 +81,7 @@ func table(w io.Writer, rows [][]cell) error {
 		for i, c := range row {
 			text := c.text
 			if i < len(row)-1 {
-				text += strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c.text)+2)
+				text += strings.Repeat(" ", widths[i]-displayWidth(c.text)+2)
 			}
 			if c.style != nil {
 				// Style only the text, not the padding.

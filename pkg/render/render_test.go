@@ -76,14 +76,14 @@ func snapshot() *cluster.Snapshot {
 func TestReportText(t *testing.T) {
 	r := explain.Explain(snapshot(), now, explain.Options{})
 	var plain bytes.Buffer
-	if err := ReportText(&plain, r, Colour{}, false); err != nil {
+	if err := ReportText(&plain, r, TextOptions{}, false); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "report", plain.Bytes())
 	assertNoControl(t, plain.String())
 
 	var coloured bytes.Buffer
-	if err := ReportText(&coloured, r, Colour{Enabled: true}, false); err != nil {
+	if err := ReportText(&coloured, r, TextOptions{Colour: Colour{Enabled: true}}, false); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "report-colour", coloured.Bytes())
@@ -153,7 +153,7 @@ func TestDiagnosisText(t *testing.T) {
 	}
 	d := diagnose.Diagnose(diagnose.Input{Pod: pod, Nodes: nodes}, now)
 	var b bytes.Buffer
-	if err := DiagnosisText(&b, d, Colour{}); err != nil {
+	if err := DiagnosisText(&b, d, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "diagnosis", b.Bytes())
@@ -175,7 +175,7 @@ func TestOddNodes(t *testing.T) {
 	}
 	for _, detail := range []bool{false, true} {
 		var b bytes.Buffer
-		if err := ReportText(&b, explain.Explain(s, now, explain.Options{Detail: detail}), Colour{}, detail); err != nil {
+		if err := ReportText(&b, explain.Explain(s, now, explain.Options{Detail: detail}), TextOptions{}, detail); err != nil {
 			t.Fatal(err)
 		}
 		for _, name := range []string{"bare", "zero", "huge", "dup"} {

@@ -13,31 +13,31 @@ import (
 const groupAtLeast = 4
 
 // ReportText writes a cluster report for people.
-func ReportText(w io.Writer, r *explain.Report, c Colour, detail bool) error {
-	var b strings.Builder
+func ReportText(w io.Writer, r *explain.Report, o TextOptions, detail bool) error {
+	b, c := newPage(o), o.Colour
 	version := ""
 	if r.ServerVersion != "" {
 		version = " (Kubernetes " + Sanitize(r.ServerVersion) + ")"
 	}
-	fmt.Fprintf(&b, "%s%s\n", c.Bold("Cluster at "+Sanitize(r.Server)), version)
-	wrap(&b, 0, summaryLine(r.Summary, detail))
+	fmt.Fprintf(b, "%s%s\n", c.Bold("Cluster at "+Sanitize(r.Server)), version)
+	wrap(b, 0, summaryLine(r.Summary, detail))
 
 	if !detail {
-		writeControlPlane(&b, r.ControlPlane, c)
+		writeControlPlane(b, r.ControlPlane, c)
 	}
 	if len(r.Nodes) > 0 {
-		fmt.Fprintf(&b, "\n%s\n", c.Bold("NODES"))
-		writeNodeTable(&b, r, c, !detail)
+		fmt.Fprintf(b, "\n%s\n", c.Bold("NODES"))
+		writeNodeTable(b, r, c, !detail)
 	}
 	if detail {
 		for _, n := range r.Nodes {
-			writeNodeDetail(&b, n, r, c)
+			writeNodeDetail(b, n, r, c)
 		}
 	} else if len(r.Nodes) > 0 {
-		writeWorkerComponents(&b, r, c)
+		writeWorkerComponents(b, r, c)
 	}
-	writeFindings(&b, r, c)
-	writeGaps(&b, r.Unread, c)
+	writeFindings(b, r, c)
+	writeGaps(b, r.Unread, c)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -85,7 +85,7 @@ func stateMark(state string, c Colour) string {
 	return c.Yellow("unknown")
 }
 
-func writeControlPlane(b *strings.Builder, cp explain.ControlPlane, c Colour) {
+func writeControlPlane(b *page, cp explain.ControlPlane, c Colour) {
 	mode := cp.Mode
 	if cp.Distribution != "" {
 		mode += " (" + Sanitize(cp.Distribution) + ")"
@@ -114,7 +114,7 @@ type row struct {
 	style                                                          func(string) string
 }
 
-func writeNodeTable(b *strings.Builder, r *explain.Report, c Colour, group bool) {
+func writeNodeTable(b *page, r *explain.Report, c Colour, group bool) {
 	rows := [][]cell{{{text: "NAME"}, {text: "ROLE"}, {text: "STATUS"}, {text: "AGE"}, {text: "KUBELET"},
 		{text: "PODS"}, {text: "CPU"}, {text: "MEMORY"}, {text: "TAINTS"}, {text: "NOTE"}}}
 	list := nodeRows(r, c, group)
@@ -128,7 +128,7 @@ func writeNodeTable(b *strings.Builder, r *explain.Report, c Colour, group bool)
 		rows = append(rows, []cell{{text: rw.name}, {text: rw.role}, {text: rw.status, style: rw.style}, {text: rw.age},
 			{text: rw.kubelet}, {text: rw.pods}, {text: rw.cpu}, {text: rw.mem}, {text: rw.taints}, {text: rw.note}})
 	}
-	fitNotes(rows)
+	fitNotes(rows, b.tableWidth)
 	_ = table(b, rows)
 }
 
@@ -159,12 +159,12 @@ func commonSuffix(rows []row) string {
 	return suffix
 }
 
-// fitNotes shortens the NOTE column so the table fits in Width columns.
-func fitNotes(rows [][]cell) {
+// fitNotes shortens the NOTE column so the table fits in width columns.
+func fitNotes(rows [][]cell, width int) {
 	widths := make([]int, len(rows[0]))
 	for _, rw := range rows {
 		for i, cl := range rw {
-			widths[i] = max(widths[i], len([]rune(cl.text)))
+			widths[i] = max(widths[i], displayWidth(cl.text))
 		}
 	}
 	used := 0
@@ -173,12 +173,9 @@ func fitNotes(rows [][]cell) {
 	}
 	// The note gives way first; it keeps a few columns even when long names
 	// push the table wider, and the findings say it in full.
-	room := max(Width-used, 4)
+	room := max(width-used, 4)
 	for _, rw := range rows {
-		note := []rune(rw[len(rw)-1].text)
-		if len(note) > room {
-			rw[len(rw)-1].text = string(note[:room-1]) + "…"
-		}
+		rw[len(rw)-1].text = truncate(rw[len(rw)-1].text, room)
 	}
 }
 
@@ -288,7 +285,7 @@ func memoryUsage(r *explain.Report, requested, allocatable int64) string {
 	return req + "/" + alloc
 }
 
-func writeWorkerComponents(b *strings.Builder, r *explain.Report, c Colour) {
+func writeWorkerComponents(b *page, r *explain.Report, c Colour) {
 	fmt.Fprintf(b, "\n%s\n", c.Bold("WORKER COMPONENTS (on every node)"))
 	kubelets := tally(r.Nodes, func(n explain.Node) string { return n.KubeletVersion })
 	runtimes := tally(r.Nodes, func(n explain.Node) string { return n.ContainerRuntime })
@@ -305,7 +302,7 @@ func writeWorkerComponents(b *strings.Builder, r *explain.Report, c Colour) {
 	}
 	wrapLabelled(b, 2, "kube-proxy: ", proxyText)
 	wrapLabelled(b, 2, "container runtime: ", "pulls images and runs the containers on the kubelet's orders. Versions: "+Sanitize(runtimes)+".")
-	b.WriteString("  `kubectl explain-nodes NODE` shows them for one node, with its pods, conditions and events.\n")
+	wrap(b, 2, "`kubectl explain-nodes NODE` shows them for one node, with its pods, conditions and events.")
 }
 
 // tally counts the nodes per value: "v1.37.2 on 3 nodes, v1.36.4 on 1 node".
@@ -326,7 +323,7 @@ func tally(nodes []explain.Node, value func(explain.Node) string) string {
 	return strings.Join(parts, ", ")
 }
 
-func writeFindings(b *strings.Builder, r *explain.Report, c Colour) {
+func writeFindings(b *page, r *explain.Report, c Colour) {
 	findings := r.Findings
 	fmt.Fprintf(b, "\n%s\n", c.Bold("FINDINGS"))
 	if len(findings) == 0 {
@@ -334,7 +331,7 @@ func writeFindings(b *strings.Builder, r *explain.Report, c Colour) {
 		case unread(r, "nodes"):
 			b.WriteString("  None can be given: the nodes could not be read (see NOT READ below).\n")
 		case len(r.Unread) > 0:
-			b.WriteString("  Nothing needs attention in what could be read; see NOT READ below for what could not.\n")
+			wrap(b, 2, "Nothing needs attention in what could be read; see NOT READ below for what could not.")
 		default:
 			b.WriteString("  Nothing needs attention.\n")
 		}
@@ -353,10 +350,7 @@ func writeFindings(b *strings.Builder, r *explain.Report, c Colour) {
 			subject = nodeNames(f.Nodes) + ": "
 		}
 		b.WriteByte('\n')
-		fmt.Fprintf(b, "  %s ", sev)
-		var head strings.Builder
-		wrap(&head, 2+len(f.Severity)+1, subject+Sanitize(f.Title))
-		b.WriteString(strings.TrimLeft(head.String(), " "))
+		wrapLabelled(b, 2, sev+" ", subject+Sanitize(f.Title))
 		wrapLabelled(b, 4, "What it means: ", Sanitize(f.Meaning))
 		if f.Fix != "" {
 			wrapLabelled(b, 4, "What to do: ", Sanitize(f.Fix))

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	appsv1 "k8s.io/api/apps/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
@@ -395,7 +394,7 @@ func TestReportGolden(t *testing.T) {
 		name   string
 		snap   func() *cluster.Snapshot
 		detail bool
-		// checkTable asserts that the NODES table fits in Width columns.
+		// checkTable asserts that the NODES table fits in DefaultWidth columns.
 		checkTable bool
 		check      func(t *testing.T, r *explain.Report, text string)
 	}{
@@ -456,7 +455,7 @@ func TestReportGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := explain.Explain(tc.snap(), now, explain.Options{Detail: tc.detail})
 			var b bytes.Buffer
-			if err := ReportText(&b, r, Colour{}, tc.detail); err != nil {
+			if err := ReportText(&b, r, TextOptions{}, tc.detail); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, tc.name, b.Bytes())
@@ -468,12 +467,12 @@ func TestReportGolden(t *testing.T) {
 			if tc.checkTable {
 				var long []string
 				for _, line := range tableLines(t, text) {
-					if n := utf8.RuneCountInString(line); n > Width {
+					if n := displayWidth(line); n > DefaultWidth {
 						long = append(long, fmt.Sprintf("%d columns: %q", n, line))
 					}
 				}
 				if len(long) > 0 {
-					t.Errorf("the NODES table is wider than %d columns:\n%s", Width, strings.Join(long, "\n"))
+					t.Errorf("the NODES table is wider than %d columns:\n%s", DefaultWidth, strings.Join(long, "\n"))
 				}
 			}
 		})

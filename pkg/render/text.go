@@ -4,35 +4,123 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/mattn/go-runewidth"
 	"k8s.io/apimachinery/pkg/util/duration"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
-// Width is the width text output is wrapped to.
-const Width = 100
+// Widths of text output, in terminal columns.
+const (
+	// DefaultWidth is the width text is laid out to when the terminal's is
+	// not known.
+	DefaultWidth = 100
+	// MinWidth is the narrowest layout; a narrower terminal wraps the lines
+	// itself.
+	MinWidth = 40
+	// MaxTextWidth is the widest prose is wrapped to however wide the
+	// terminal, since longer lines are hard to read; tables may use the
+	// whole width.
+	MaxTextWidth = 120
+)
 
-// wrap writes text wrapped at Width, every line indented by indent spaces.
-// The text must already be sanitised.
-func wrap(b *strings.Builder, indent int, text string) {
-	pad := strings.Repeat(" ", indent)
-	line := pad
-	for _, word := range words(text) {
-		if utf8.RuneCountInString(line) > indent && utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) > Width {
-			b.WriteString(strings.TrimRight(line, " "))
-			b.WriteByte('\n')
-			line = pad
-		}
-		if utf8.RuneCountInString(line) > indent {
-			line += " "
-		}
-		line += word
+// minTextColumn is the narrowest text column left beside a label (node
+// names) before the label goes on a line of its own instead.
+const minTextColumn = 40
+
+// TextOptions says how text for people is laid out.
+type TextOptions struct {
+	// Colour styles the text.
+	Colour Colour
+	// Width is the width of the terminal in columns; 0 means DefaultWidth.
+	Width int
+}
+
+// page is text being built for people, and the widths it is laid out to.
+type page struct {
+	strings.Builder
+	// width is what prose wraps at; tableWidth is what a table may fill.
+	width, tableWidth int
+}
+
+func newPage(o TextOptions) *page {
+	w := o.Width
+	if w <= 0 {
+		w = DefaultWidth
 	}
-	if strings.TrimSpace(line) != "" {
-		b.WriteString(line)
-		b.WriteByte('\n')
+	w = max(w, MinWidth)
+	return &page{width: min(w, MaxTextWidth), tableWidth: w}
+}
+
+// cells measures how many columns text takes on a terminal: East Asian wide
+// characters and emoji take two, combining marks none. Characters of
+// ambiguous width take one, as on most terminals, rather than following the
+// locale, so that the output does not depend on the environment.
+var cells = &runewidth.Condition{StrictEmojiNeutral: true}
+
+// displayWidth returns the columns s takes on a terminal. Colour sequences,
+// the only escapes left in sanitised text, take none.
+func displayWidth(s string) int {
+	if strings.IndexByte(s, 0x1b) < 0 {
+		return cells.StringWidth(s)
+	}
+	var plain strings.Builder
+	for len(s) > 0 {
+		i := strings.Index(s, "\x1b[")
+		if i < 0 {
+			plain.WriteString(s)
+			break
+		}
+		plain.WriteString(s[:i])
+		s = s[i+2:]
+		if j := strings.IndexByte(s, 'm'); j >= 0 {
+			s = s[j+1:]
+		}
+	}
+	return cells.StringWidth(plain.String())
+}
+
+// truncate shortens s to at most width columns, ending it with "…" when cut.
+func truncate(s string, width int) string {
+	return cells.Truncate(s, width, "…")
+}
+
+// wrap writes text wrapped at the page's width, every line indented by
+// indent spaces. The text must already be sanitised.
+func wrap(b *page, indent int, text string) {
+	pad := strings.Repeat(" ", indent)
+	hang(b, pad, pad, text)
+}
+
+// wrapLabelled writes "label text…" with continuation lines aligned under text.
+func wrapLabelled(b *page, indent int, label, text string) {
+	hang(b, strings.Repeat(" ", indent)+label, strings.Repeat(" ", indent+displayWidth(label)), text)
+}
+
+// hang writes text wrapped at the page's width: its first line starts with
+// first, the others with rest. Words are never broken; one wider than the
+// room left gets a line of its own.
+func hang(b *page, first, rest, text string) {
+	prefix := first
+	var line strings.Builder
+	used := 0
+	for _, word := range words(text) {
+		w := displayWidth(word)
+		if used > 0 && displayWidth(prefix)+used+1+w > b.width {
+			b.WriteString(prefix + line.String() + "\n")
+			prefix, used = rest, 0
+			line.Reset()
+		}
+		if used > 0 {
+			line.WriteByte(' ')
+			used++
+		}
+		line.WriteString(word)
+		used += w
+	}
+	if used > 0 {
+		b.WriteString(prefix + line.String() + "\n")
 	}
 }
 
@@ -57,18 +145,7 @@ func words(text string) []string {
 	return out
 }
 
-// wrapLabelled writes "label text…" with continuation lines aligned under text.
-func wrapLabelled(b *strings.Builder, indent int, label, text string) {
-	var inner strings.Builder
-	wrap(&inner, indent+utf8.RuneCountInString(label), text)
-	out := inner.String()
-	if len(out) == 0 {
-		return
-	}
-	b.WriteString(strings.Repeat(" ", indent) + label + strings.TrimLeft(out, " "))
-}
-
-func writeGaps(b *strings.Builder, gaps []cluster.Gap, c Colour) {
+func writeGaps(b *page, gaps []cluster.Gap, c Colour) {
 	if len(gaps) == 0 {
 		return
 	}

@@ -23,7 +23,9 @@ if [[ -n "$check" ]]; then
 fi
 kubeconfig="$("$root/test/cluster/up.sh" "$name")"
 (cd "$root" && go run ./test/demo --kubeconfig "$kubeconfig")
-export KUBECONFIG="$kubeconfig" PATH="$root/bin:$KUBE_BIN:$PATH" NO_COLOR=1
+# The plugin lays text out to COLUMNS when its output is not a terminal; the
+# README shows the default width whatever the caller's environment says.
+export KUBECONFIG="$kubeconfig" PATH="$root/bin:$KUBE_BIN:$PATH" NO_COLOR=1 COLUMNS=100
 
 # paste ID COMMAND...: replaces the block ID with the command and its output.
 paste() {
