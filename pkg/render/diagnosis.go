@@ -240,10 +240,10 @@ func PendingListText(w io.Writer, l *diagnose.PendingList, o TextOptions) error 
 			b.WriteString("  First fix, pod by pod:\n")
 			for i, f := range g.PodFixes {
 				if i == 10 {
-					fmt.Fprintf(&b, "    and %d more\n", len(g.PodFixes)-10)
+					fmt.Fprintf(b, "    and %d more\n", len(g.PodFixes)-10)
 					break
 				}
-				wrapLabelled(&b, 4, Sanitize(f.Pod)+": ", Sanitize(f.Fix))
+				wrapLabelled(b, 4, Sanitize(f.Pod)+": ", Sanitize(f.Fix))
 			}
 		}
 	}
