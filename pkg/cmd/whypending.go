@@ -27,6 +27,10 @@ const whyPendingExample = `  # Why is my-pod not running? (current namespace)
   # As JSON, with the per-node verdicts
   kubectl explain-nodes why-pending web-7d4b9 -n shop -o json
 
+  # A controller whose pods are missing or waiting: pods it could not
+  # create (a ResourceQuota or LimitRange refused them), and its pods
+  kubectl explain-nodes why-pending deployment/api -n shop
+
   # Explain a scheduler message from a log, with no cluster
   kubectl explain-nodes why-pending --message "0/3 nodes are available: 3 Insufficient cpu."
   kubectl logs my-operator | grep 'nodes are available' | kubectl explain-nodes why-pending --message -`
@@ -45,7 +49,7 @@ type WhyPendingOptions struct {
 func newCmdWhyPending(common *Common) *cobra.Command {
 	o := &WhyPendingOptions{Common: common}
 	cmd := &cobra.Command{
-		Use:   "why-pending [POD]",
+		Use:   "why-pending [POD | KIND/NAME]",
 		Short: "Explain, node by node, why a pod is not scheduled, and what would fix it",
 		Long: `Explain why a pod is Pending. For a pod the scheduler cannot place, every node
 is checked with the scheduler's own filters (cordon, taints, node selector and
@@ -54,11 +58,17 @@ reason and the exact taint, label or resource involved, and the per-node
 verdicts are counted into the scheduler's "0/N nodes are available" message and
 compared with what the scheduler itself said.
 
+With KIND/NAME (deployment, replicaset, statefulset, daemonset or job, in
+kubectl's spellings), the controller's pods are explained, and so are the
+pods it could not create: a ResourceQuota or LimitRange that refused them,
+with the numbers.
+
 Without POD, every Pending pod of the namespace (all namespaces with -A) is
-listed, one line each, grouped by cause. With --message, a scheduler message
-copied from a log or CI output is explained without any cluster.`,
+listed, grouped by cause and fix, followed by the controllers that could not
+create their pods. With --message, a scheduler message copied from a log or
+CI output is explained without any cluster.`,
 		Example: whyPendingExample,
-		Args:    maxArgs(1, "the pod's name"),
+		Args:    maxArgs(1, "the pod's name, or KIND/NAME"),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			if len(args) > 0 {
 				return nil, cobra.ShellCompDirectiveNoFileComp
@@ -99,6 +109,11 @@ func (o *WhyPendingOptions) Validate(cmd *cobra.Command) error {
 		return flagError(cmd, errors.New("give either POD or --message, not both"))
 	case o.AllNamespaces && o.Pod != "":
 		return flagError(cmd, errors.New("-A lists every Pending pod; it does not go with POD"))
+	}
+	if o.Pod != "" {
+		if _, _, err := target(o.Pod); err != nil {
+			return flagError(cmd, err)
+		}
 	}
 	return nil
 }
@@ -145,6 +160,16 @@ func (o *WhyPendingOptions) RunAll(cmd *cobra.Command) error {
 		Leases: snap.Leases, Namespaces: snap.Namespaces, Volumes: snap.Volumes,
 	}, snap.Pending, o.Now())
 	list := diagnose.Group(ds, ns, snap.Gaps, o.Now())
+	// Controllers that could not create their pods have none pending.
+	failures, err := r.ReadCreateFailures(cmd.Context(), ns)
+	switch {
+	case err == nil:
+		list.CreateFailures = diagnose.NamespaceCreateFailures(failures)
+	case apierrors.IsForbidden(err) || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err):
+		list.Unread = append(list.Unread, cluster.Gap{What: "events" + inNamespace(ns), Reason: string(apierrors.ReasonForError(err)), Message: apiMessage(err)})
+	default:
+		return &connError{context: o.Context, server: o.Server, err: err}
+	}
 	if o.Output != render.FormatText {
 		return render.Structured(o.Out, list, o.Output)
 	}
@@ -178,8 +203,52 @@ func (o *WhyPendingOptions) Complete() error {
 	return nil
 }
 
+// RunController explains a controller's missing or waiting pods.
+func (o *WhyPendingOptions) RunController(cmd *cobra.Command, kind, name string) error {
+	r := &cluster.Reader{Client: o.Client, Server: o.Server}
+	snap, err := r.ReadController(cmd.Context(), kind, o.Namespace, name)
+	var notFound *cluster.ControllerNotFoundError
+	switch {
+	case errors.As(err, &notFound):
+		return notFound
+	case apierrors.IsForbidden(err):
+		return fmt.Errorf("not allowed to read %s %s/%s: %s", strings.ToLower(kind), o.Namespace, name, render.Sanitize(apiMessage(err)))
+	case err != nil:
+		return &connError{context: o.Context, server: o.Server, err: err}
+	}
+	d := diagnose.DiagnoseController(snap, o.Now())
+	if o.Output != render.FormatText {
+		return render.Structured(o.Out, d, o.Output)
+	}
+	return render.ControllerText(o.Out, d, o.text())
+}
+
+// target reads POD, pod/NAME or KIND/NAME (deployment, replicaset,
+// statefulset, daemonset, job, in kubectl's spellings).
+func target(arg string) (kind, name string, err error) {
+	k, n, ok := strings.Cut(arg, "/")
+	if !ok {
+		return "Pod", arg, nil
+	}
+	if n == "" || strings.Contains(n, "/") {
+		return "", "", fmt.Errorf("%q is not POD or KIND/NAME", arg)
+	}
+	switch lk := strings.ToLower(k); {
+	case lk == "pod" || lk == "pods" || lk == "po":
+		return "Pod", n, nil
+	case cluster.ControllerKinds[lk] != "":
+		return cluster.ControllerKinds[lk], n, nil
+	}
+	return "", "", fmt.Errorf("why-pending explains pods and the controllers that make them (deployment, replicaset, statefulset, daemonset, job), not %q", k)
+}
+
 // Run reads the pod and the nodes and prints the diagnosis.
 func (o *WhyPendingOptions) Run(cmd *cobra.Command) error {
+	kind, name, _ := target(o.Pod)
+	if kind != "Pod" {
+		return o.RunController(cmd, kind, name)
+	}
+	o.Pod = name
 	r := &cluster.Reader{Client: o.Client, Server: o.Server}
 	snap, err := r.ReadPending(cmd.Context(), o.Namespace, o.Pod)
 	var notFound *cluster.PodNotFoundError

@@ -581,7 +581,11 @@ func (f *remedyFinder) combination() (Remedy, bool) {
 	for i, c := range best {
 		parts[i] = c.String()
 	}
-	r.Text = fmt.Sprintf("No single change lets the pod run on any node. These together would let it run on %s: %s", namesShort(r.Enough), strings.Join(parts, "; "))
+	where := ""
+	if f.daemonSet != "" {
+		where = " (in the DaemonSet " + f.daemonSet + "'s pod template, for the pod's own changes)"
+	}
+	r.Text = fmt.Sprintf("No single change lets the pod run on any node. These together would let it run on %s%s: %s", namesShort(r.Enough), where, strings.Join(parts, "; "))
 	return r, true
 }
 
@@ -777,8 +781,17 @@ func (f *remedyFinder) advice() []Remedy {
 			continue
 		case fl.Plugin == "NodeResourcesFit" && containsString(fl.Reasons, ReasonTooManyPods):
 			add("pods", "Some nodes run as many pods as they allow (their pods allocatable): move pods elsewhere or add nodes")
-		case fl.Plugin == "NodeResourcesFit" && f.daemonSet != "":
-			add("taken:"+v.Node, fmt.Sprintf("On %s, what takes the room: %s", v.Node, f.takenBy(v.Node, fl)))
+		case f.daemonSet != "":
+			// A DaemonSet's pod has one node: say what takes the room
+			// there, whichever check comes first.
+			for _, other := range v.Failures {
+				if other.Plugin == "NodeResourcesFit" && len(other.Shortfalls) > 0 {
+					add("taken:"+v.Node, fmt.Sprintf("On %s, what takes the room: %s", v.Node, f.takenBy(v.Node, other)))
+				}
+			}
+			if fl.Plugin == "NodeResourcesFit" && containsString(fl.Reasons, ReasonTooManyPods) {
+				add("pods", fmt.Sprintf("%s runs as many pods as it allows (its pods allocatable): move pods elsewhere", v.Node))
+			}
 		case fl.Plugin == "InterPodAffinity" && fl.Reasons[0] == ReasonExistingAntiAffinity:
 			add("existinganti", "Pods already running have a required anti-affinity against this pod: relax theirs, or add nodes")
 		case fl.Plugin == "VolumeBinding" || fl.Plugin == "VolumeRestrictions" || fl.Plugin == "VolumeZone" || fl.Plugin == "NodeVolumeLimits":

@@ -174,11 +174,14 @@ type PendingList struct {
 	APIVersion string `json:"apiVersion"`
 	Kind       string `json:"kind"`
 	// Namespace is empty for all namespaces.
-	Namespace   string        `json:"namespace"`
-	GeneratedAt time.Time     `json:"generatedAt"`
-	Pods        int           `json:"pods"`
-	Groups      []CauseGroup  `json:"groups"`
-	Unread      []cluster.Gap `json:"unread,omitempty"`
+	Namespace   string       `json:"namespace"`
+	GeneratedAt time.Time    `json:"generatedAt"`
+	Pods        int          `json:"pods"`
+	Groups      []CauseGroup `json:"groups"`
+	// CreateFailures are controllers that could not create their pods, so
+	// that no pod of theirs is pending.
+	CreateFailures []CreateFailure `json:"createFailures,omitempty"`
+	Unread         []cluster.Gap   `json:"unread,omitempty"`
 }
 
 // CauseGroup is the pods that share one main cause and the same kind of fix.

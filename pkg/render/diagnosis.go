@@ -216,6 +216,7 @@ func PendingListText(w io.Writer, l *diagnose.PendingList, o TextOptions) error 
 	}
 	if l.Pods == 0 {
 		fmt.Fprintf(b, "No Pending pods %s.\n", where)
+		writeCreateFailures(b, l.CreateFailures, c)
 		writeGaps(b, l.Unread, c)
 		_, err := io.WriteString(w, b.String())
 		return err
@@ -247,9 +248,70 @@ func PendingListText(w io.Writer, l *diagnose.PendingList, o TextOptions) error 
 			}
 		}
 	}
+	writeCreateFailures(b, l.CreateFailures, c)
 	b.WriteByte('\n')
 	wrap(b, 0, "`kubectl explain-nodes why-pending POD -n NAMESPACE` explains one pod node by node.")
 	writeGaps(b, l.Unread, c)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeCreateFailures lists the controllers that could not create pods.
+func writeCreateFailures(b *page, fs []diagnose.CreateFailure, c Colour) {
+	if len(fs) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n%s\n", c.Bold("Controllers that could not create their pods (they have none pending):"))
+	for _, f := range fs {
+		who := Sanitize(f.Controller)
+		if f.Object != f.Controller {
+			who += " (" + Sanitize(f.Object) + ")"
+		}
+		wrapLabelled(b, 2, "- ", fmt.Sprintf("%s in namespace %s, %s: %s", who, Sanitize(f.Namespace), timesText(f.Count), Sanitize(f.Message)))
+		wrap(b, 4, Sanitize(f.Meaning))
+		wrapLabelled(b, 4, "What to do: ", Sanitize(f.Fix)+".")
+	}
+	b.WriteString("\n")
+	wrap(b, 0, "`kubectl explain-nodes why-pending KIND/NAME -n NAMESPACE` explains one controller and its pods.")
+}
+
+func timesText(n int32) string {
+	if n <= 1 {
+		return "once"
+	}
+	return fmt.Sprintf("%d times", n)
+}
+
+// ControllerText writes a controller's diagnosis for people.
+func ControllerText(w io.Writer, d *diagnose.ControllerDiagnosis, o TextOptions) error {
+	b, c := newPage(o), o.Colour
+	fmt.Fprintf(b, "%s in namespace %s: %d wanted, %d exist, %d running\n", c.Bold(Sanitize(d.Controller)), Sanitize(d.Namespace), d.Desired, d.Pods, d.Running)
+	wrap(b, 0, Sanitize(d.Summary))
+	if len(d.CreateFailures) > 0 {
+		b.WriteString("\nWhy pods could not be created:\n")
+		for _, f := range d.CreateFailures {
+			wrapLabelled(b, 2, "- ", fmt.Sprintf("%s, %s: %s", Sanitize(f.Object), timesText(f.Count), Sanitize(f.Message)))
+			wrap(b, 4, Sanitize(f.Meaning))
+			wrapLabelled(b, 4, "What to do: ", Sanitize(f.Fix)+".")
+		}
+	}
+	if l := d.Waiting; l != nil && l.Pods > 0 {
+		fmt.Fprintf(b, "\n%s\n", c.Bold(fmt.Sprintf("%s not running, by cause:", plural(l.Pods, "pod"))))
+		for _, g := range l.Groups {
+			b.WriteByte('\n')
+			wrapLabelled(b, 0, fmt.Sprintf("%s: ", plural(len(g.Pods), "pod")), Sanitize(g.Cause))
+			wrap(b, 2, Sanitize(strings.Join(g.Pods, ", ")))
+			if g.Fix != "" {
+				wrapLabelled(b, 2, "First fix: ", Sanitize(g.Fix))
+			}
+			for _, f := range g.PodFixes {
+				wrapLabelled(b, 4, Sanitize(f.Pod)+": ", Sanitize(f.Fix))
+			}
+		}
+		b.WriteByte('\n')
+		wrap(b, 0, "`kubectl explain-nodes why-pending POD -n NAMESPACE` explains one pod node by node.")
+	}
+	writeGaps(b, d.Unread, c)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
