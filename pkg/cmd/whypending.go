@@ -105,6 +105,8 @@ func (o *WhyPendingOptions) Validate(cmd *cobra.Command) error {
 		return err
 	}
 	switch {
+	case cmd.Flags().Changed("message") && strings.TrimSpace(o.Message) == "":
+		return flagError(cmd, errors.New(`--message is empty: give the scheduler's message ("0/N nodes are available: ..."), or - to read it from standard input`))
 	case o.Message != "" && o.Pod != "":
 		return flagError(cmd, errors.New("give either POD or --message, not both"))
 	case o.AllNamespaces && o.Pod != "":

@@ -26,6 +26,9 @@ type MessageExplanation struct {
 	// Preemption is the scheduler's note on preemption, if any, explained.
 	Preemption        string `json:"preemption,omitempty"`
 	PreemptionMeaning string `json:"preemptionMeaning,omitempty"`
+	// Unrecognised is text of the message this tool could not place: a
+	// note after the reasons that is not the preemption note.
+	Unrecognised []string `json:"unrecognised,omitempty"`
 }
 
 // ReasonExplained is one reason of a scheduler message.
@@ -99,6 +102,9 @@ func ExplainMessage(msg string) *MessageExplanation {
 		body = body[:i]
 	}
 	if i := strings.Index(body, ". "); i >= 0 {
+		if rest := strings.TrimSpace(body[i+2:]); rest != "" {
+			out.Unrecognised = append(out.Unrecognised, rest)
+		}
 		body = body[:i]
 	}
 	body = strings.TrimRight(strings.TrimSpace(body), ".")

@@ -203,6 +203,11 @@ func MessageText(w io.Writer, e *diagnose.MessageExplanation, o TextOptions) err
 		wrapLabelled(b, 0, "Preemption: ", Sanitize(e.Preemption))
 		wrap(b, 2, e.PreemptionMeaning)
 	}
+	for _, u := range e.Unrecognised {
+		b.WriteByte('\n')
+		wrapLabelled(b, 0, "Not understood: ", Sanitize(u))
+		wrap(b, 2, "The message goes on with text this tool does not recognise (a note from another plugin, an extender or a newer Kubernetes); it is left unexplained.")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
