@@ -263,6 +263,16 @@ func Summarize(pod *corev1.Pod) Pod {
 			out.Waiting = cs.State.Waiting.Reason
 		}
 	}
+	for _, list := range [][]corev1.ContainerStatus{pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses} {
+		for _, cs := range list {
+			if cs.State.Waiting != nil && cs.State.Waiting.Reason == "CrashLoopBackOff" {
+				out.CrashLoops = append(out.CrashLoops, ContainerRestarts{Name: cs.Name, Restarts: cs.RestartCount})
+			}
+		}
+	}
+	if pod.DeletionTimestamp != nil {
+		out.Deletion = &Deletion{Deadline: pod.DeletionTimestamp.UTC(), GracePeriodSeconds: pod.DeletionGracePeriodSeconds, Finalizers: pod.Finalizers}
+	}
 	return out
 }
 
