@@ -284,27 +284,34 @@ func dyingFinding(n *Node, in nodeInput) (nodeFinding, []Eviction, bool) {
 	return f, out, true
 }
 
-// taintedEvictions says what the node's NoExecute taint for a failing node
-// (not-ready or unreachable) does to its pods, as things stand.
-func taintedEvictions(n *Node, in nodeInput, key string) (string, []Eviction) {
+// taintedEvictions says whether the node controller has tainted a failing
+// node (not-ready or unreachable) NoExecute yet, and what that does to its
+// pods, as things stand.
+func taintedEvictions(in nodeInput, key string) (string, []Eviction) {
 	taints, start := noExecuteTaints(in.taints)
 	if !hasTaint(taints, key, corev1.TaintEffectNoExecute) {
+		text := "The node controller has not tainted it " + key + ":NoExecute yet, so no pod is evicted for that: it adds the taint at a limited rate, and holds back while many nodes of the same zone are failing."
 		plan := evictions(in.pods, append([]corev1.Taint{{Key: key, Effect: corev1.TaintEffectNoExecute}}, taints...), nil)
-		if len(plan) == 0 {
-			return "", nil
+		if len(plan) > 0 {
+			text += " Once the taint is added, its pods leave as their tolerations allow: " + evictionText(plan, false, in.now) + "."
 		}
-		return "The node controller has not tainted it " + key + ":NoExecute yet, so none of its pods is evicted for that: it adds the taint at a limited rate, and holds back while many nodes of the same zone are failing. Once the taint is added, its pods leave as their tolerations allow: " + evictionText(plan, false, in.now) + ".",
-			toEvictions(plan, false)
+		return text, toEvictions(plan, false)
 	}
 	plan := evictions(in.pods, taints, start)
-	if len(plan) == 0 {
-		return "", nil
+	var text string
+	switch {
+	case start == nil && len(plan) > 0:
+		text = "The node is tainted " + key + ":NoExecute, with no time recorded, so when is not known; counted from the taint, its pods leave as their tolerations allow: " + evictionText(plan, false, in.now) + "."
+	case start == nil:
+		text = "The node is tainted " + key + ":NoExecute: running pods that do not tolerate it are evicted."
+	case len(plan) > 0:
+		text = fmt.Sprintf("The node controller tainted it %s:NoExecute %s ago (%s); its pods leave as their tolerations allow: %s.",
+			key, shortDuration(in.now.Sub(*start)), clock(*start), evictionText(plan, true, in.now))
+	default:
+		text = fmt.Sprintf("The node controller tainted it %s:NoExecute %s ago (%s): running pods that do not tolerate it are evicted.",
+			key, shortDuration(in.now.Sub(*start)), clock(*start))
 	}
-	if start == nil {
-		return "The node is tainted " + key + ":NoExecute, with no time recorded, so when is not known; counted from the taint, its pods leave as their tolerations allow: " + evictionText(plan, false, in.now) + ".", toEvictions(plan, false)
-	}
-	return fmt.Sprintf("The node controller tainted it %s:NoExecute %s ago (%s); its pods leave as their tolerations allow: %s.",
-		key, shortDuration(in.now.Sub(*start)), clock(*start), evictionText(plan, true, in.now)), toEvictions(plan, false)
+	return text, toEvictions(plan, false)
 }
 
 func toEvictions(plan []podEviction, byDefault bool) []Eviction {

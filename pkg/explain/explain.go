@@ -283,12 +283,9 @@ func nodeFindings(n *Node, in nodeInput) []nodeFinding {
 		if n.LastHeartbeat != nil {
 			heartbeat = fmt.Sprintf(" (its last heartbeat was %s ago)", shortDuration(now.Sub(*n.LastHeartbeat)))
 		}
-		evict, evictions := taintedEvictions(n, in, corev1.TaintNodeNotReady)
+		evict, evictions := taintedEvictions(in, corev1.TaintNodeNotReady)
 		n.Evictions = append(evictions, terminatingEvictions(in.pods)...)
-		meaning := joinSentences("The node's kubelet"+heartbeat+" reports that the node cannot run pods.", evict)
-		if evict != "" {
-			meaning = joinSentences(meaning, controllerText(in.pods))
-		}
+		meaning := joinSentences("The node's kubelet"+heartbeat+" reports that the node cannot run pods.", evict, controllerText(in.pods))
 		add(SeverityCritical, "NodeNotReady", "NotReady",
 			"NotReady: "+orNone(why, "the kubelet gave no reason"),
 			meaning,
@@ -298,16 +295,14 @@ func nodeFindings(n *Node, in nodeInput) []nodeFinding {
 		if n.LastHeartbeat != nil {
 			title = fmt.Sprintf("Unknown: its kubelet last reported %s ago (%s)", shortDuration(now.Sub(*n.LastHeartbeat)), n.LastHeartbeat.Format(time.RFC3339))
 		}
-		evict, evictions := taintedEvictions(n, in, corev1.TaintNodeUnreachable)
+		evict, evictions := taintedEvictions(in, corev1.TaintNodeUnreachable)
 		n.Evictions = append(evictions, terminatingEvictions(in.pods)...)
 		meaning := joinSentences("The control plane has not heard from the node's kubelet, so it cannot know whether the node or its pods are alive.", evict)
 		if term := byName(in.pods, terminating); len(term) > 0 {
 			meaning = joinSentences(meaning, fmt.Sprintf("%s Terminating: %s. With no kubelet to confirm that %s stopped, %s Terminating until the node returns or its Node object is deleted.",
 				verb(len(term), "1 pod is", plural(len(term), "pod")+" are"), deletionDetails(term, now), verb(len(term), "it", "they"), verb(len(term), "it stays", "they stay")))
 		}
-		if len(in.pods) > 0 {
-			meaning = joinSentences(meaning, controllerText(in.pods))
-		}
+		meaning = joinSentences(meaning, controllerText(in.pods))
 		add(SeverityCritical, "NodeUnknown", "silent"+silent,
 			title, meaning,
 			"Check that the machine is up and can reach the API server, and that the kubelet runs on it (`systemctl status kubelet`). If the machine is gone for good, `kubectl delete node NODE` lets its pods be deleted, and their controllers recreate them elsewhere.")

@@ -351,7 +351,7 @@ func TestNodeDying(t *testing.T) {
 	t.Run("Unknown, not tainted yet", func(t *testing.T) {
 		findings, _ := nodeFindingsOf(t, unknown, pods, lease(time.Minute))
 		f, ok := withCode(findings, "NodeUnknown")
-		if !ok || !strings.Contains(f.Meaning, "has not tainted it node.kubernetes.io/unreachable:NoExecute yet, so none of its pods is evicted") ||
+		if !ok || !strings.Contains(f.Meaning, "has not tainted it node.kubernetes.io/unreachable:NoExecute yet, so no pod is evicted") ||
 			!strings.Contains(f.Meaning, "2 pods (ops/debug, shop/web-1) go 5m after it") {
 			t.Errorf("finding %+v", f)
 		}
