@@ -126,7 +126,7 @@ var taintCatalogue = []TaintInfo{
 		SetBy:     "the node controller",
 		Purpose:   PurposeState,
 		Meaning:   "The node's kubelet has stopped reporting for longer than the node controller's grace period (50 seconds by default), so the node's Ready condition is Unknown: nobody knows whether its pods still run.",
-		NoExecute: "Running pods without a matching toleration are evicted after their tolerationSeconds, 300 seconds by default through the DefaultTolerationSeconds admission plugin; with no kubelet to confirm that they stopped, evicted pods stay Terminating until the node returns or is deleted.",
+		NoExecute: "Most pods tolerate it for 300 seconds, which the DefaultTolerationSeconds admission plugin gives them; with no kubelet to confirm that they stopped, evicted pods stay Terminating until the node returns or is deleted.",
 		Fix:       "Check that the machine is running and can reach the API server (power, network, kubelet service, certificates); if it is gone for good, delete it with kubectl delete node NODE so its pods and volumes are released.",
 	},
 	{

@@ -130,7 +130,7 @@ func TestLookupTaintDetails(t *testing.T) {
 	}{
 		{corev1.TaintNodeNotReady, corev1.TaintEffectNoExecute, []string{"300", "DefaultTolerationSeconds"}, nil},
 		{corev1.TaintNodeNotReady, corev1.TaintEffectNoSchedule, []string{"Ready condition is False"}, []string{"300", "evicted"}},
-		{corev1.TaintNodeUnreachable, corev1.TaintEffectNoExecute, []string{"tolerationSeconds", "300", "DefaultTolerationSeconds", "stay Terminating"}, nil},
+		{corev1.TaintNodeUnreachable, corev1.TaintEffectNoExecute, []string{"300", "DefaultTolerationSeconds", "stay Terminating"}, nil},
 		{corev1.TaintNodeUnreachable, corev1.TaintEffectNoSchedule, []string{"50 seconds by default"}, []string{"tolerationSeconds", "evicted"}},
 		{corev1.TaintNodeDiskPressure, corev1.TaintEffectNoSchedule, []string{"garbage-collects", "evicts"}, nil},
 		{corev1.TaintNodeOutOfService, corev1.TaintEffectNoExecute, []string{"non-graceful", "force-deleted", "detached", "evicted"}, nil},

@@ -27,6 +27,134 @@ const (
 	lateAfterRenewals = 2
 )
 
+// The node controller's defaults for failing zones (kube-controller-manager
+// --unhealthy-zone-threshold, --large-cluster-size-threshold,
+// --node-eviction-rate, --secondary-node-eviction-rate).
+const (
+	unhealthyZoneThreshold = 0.55
+	largeZone              = 50
+)
+
+// zoneView is what the node controller weighs before it taints a failing
+// node NoExecute: how many nodes of the node's zone, and of the cluster, are
+// Ready. Known is false when only some nodes were read.
+type zoneView struct {
+	known               bool
+	name                string
+	ready, notReady     int
+	clusterReady, nodes int
+}
+
+// zoneKey names a node's zone as the node controller does: region and zone.
+func zoneKey(n *corev1.Node) (key, name string) {
+	label := func(keys ...string) string {
+		for _, k := range keys {
+			if v := n.Labels[k]; v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	region := label(corev1.LabelTopologyRegion, corev1.LabelFailureDomainBetaRegion)
+	zone := label(corev1.LabelTopologyZone, corev1.LabelFailureDomainBetaZone)
+	switch {
+	case zone == "" && region == "":
+		name = "the nodes without a zone label"
+	case region == "":
+		name = "zone " + zone
+	default:
+		name = "zone " + region + "/" + zone
+	}
+	return region + ":\x00:" + zone, name
+}
+
+func nodeIsReady(n *corev1.Node) bool {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// zoneViews counts Ready nodes per zone and in the whole cluster.
+func zoneViews(nodes []corev1.Node) map[string]zoneView {
+	out := map[string]zoneView{}
+	clusterReady := 0
+	for i := range nodes {
+		key, name := zoneKey(&nodes[i])
+		z := out[key]
+		z.known, z.name = true, name
+		if nodeIsReady(&nodes[i]) {
+			z.ready++
+			clusterReady++
+		} else {
+			z.notReady++
+		}
+		out[key] = z
+	}
+	for k, z := range out {
+		z.clusterReady, z.nodes = clusterReady, len(nodes)
+		out[k] = z
+	}
+	return out
+}
+
+// How the node controller taints a zone's failing nodes NoExecute.
+type tainting int
+
+const (
+	taintingUnknown tainting = iota // only some nodes were read
+	taintingNormal                  // at the normal rate
+	taintingReduced                 // at a reduced rate: a large zone mostly failing
+	taintingStopped                 // not at all: a small zone mostly failing
+	taintingNone                    // not at all: no node of the cluster is Ready
+)
+
+func (z zoneView) tainting() tainting {
+	total := z.notReady + z.ready
+	partial := z.notReady > 2 && float64(z.notReady) >= unhealthyZoneThreshold*float64(total)
+	switch {
+	case !z.known:
+		return taintingUnknown
+	case z.clusterReady == 0:
+		return taintingNone
+	case partial && total <= largeZone:
+		return taintingStopped
+	case partial:
+		return taintingReduced
+	}
+	return taintingNormal
+}
+
+// holdBack says, from the zone's state, whether and how fast the node
+// controller taints failing nodes of the zone NoExecute.
+func (z zoneView) holdBack() string {
+	switch z.tainting() {
+	case taintingUnknown:
+		return "It adds the taint at a limited rate, and not at all while no node of the cluster is Ready or, by default, while more than two and at least 55% of the nodes of a zone of up to 50 nodes are not Ready."
+	case taintingNone:
+		return "No node of the cluster is Ready: the node controller then takes the fault for its own, adds no NoExecute taint and evicts nothing until a node is Ready again."
+	case taintingStopped:
+		return fmt.Sprintf("%d of the %d nodes in %s are not Ready: by default (--unhealthy-zone-threshold 0.55, --large-cluster-size-threshold 50) the node controller then stops tainting the zone's nodes NoExecute, so their pods are not evicted until more of the zone is Ready again.",
+			z.notReady, z.notReady+z.ready, z.name)
+	case taintingReduced:
+		return fmt.Sprintf("%d of the %d nodes in %s are not Ready: by default the node controller then taints the zone's nodes NoExecute at a reduced rate (--secondary-node-eviction-rate, one node every 100 s).",
+			z.notReady, z.notReady+z.ready, z.name)
+	}
+	return "It adds the taint at a limited rate: by default one node every 10 s in a zone (--node-eviction-rate)."
+}
+
+// down is the zone as it would be with one more of its Ready nodes failing.
+func (z zoneView) down() zoneView {
+	if z.known && z.ready > 0 {
+		z.ready--
+		z.notReady++
+		z.clusterReady--
+	}
+	return z
+}
+
 // podEviction is when one pod leaves the node by its NoExecute taints.
 type podEviction struct {
 	pod   cluster.Pod
@@ -246,35 +374,56 @@ func dyingFinding(n *Node, in nodeInput) (nodeFinding, []Eviction, bool) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "The node is still marked %s, but its kubelet has stopped renewing the node's lease, its heartbeat. ", n.Readiness)
 	if markAt.After(in.now) {
-		fmt.Fprintf(&b, "By default the node controller marks a node Unknown %s after its last heartbeat (kube-controller-manager --node-monitor-grace-period), so in about %s if the kubelet stays silent, and then taints it %s:NoExecute.",
-			shortDuration(defaultNodeMonitorGrace), shortDuration(markAt.Sub(in.now)), corev1.TaintNodeUnreachable)
+		fmt.Fprintf(&b, "By default the node controller marks a node Unknown %s after its last heartbeat (kube-controller-manager --node-monitor-grace-period), so in about %s if the kubelet stays silent.",
+			shortDuration(defaultNodeMonitorGrace), shortDuration(markAt.Sub(in.now)))
 	} else {
-		fmt.Fprintf(&b, "By default the node controller marks a node Unknown %s after its last heartbeat and then taints it %s:NoExecute; it has not yet, so its --node-monitor-grace-period is longer here, or the controller manager is not running.",
-			shortDuration(defaultNodeMonitorGrace), corev1.TaintNodeUnreachable)
+		fmt.Fprintf(&b, "By default the node controller marks a node Unknown %s after its last heartbeat; it has not yet, so its --node-monitor-grace-period is longer here, or the controller manager is not running.",
+			shortDuration(defaultNodeMonitorGrace))
 	}
 	taints, _ := noExecuteTaints(in.taints)
 	if !hasTaint(taints, corev1.TaintNodeUnreachable, corev1.TaintEffectNoExecute) {
 		taints = append([]corev1.Taint{{Key: corev1.TaintNodeUnreachable, Effect: corev1.TaintEffectNoExecute}}, taints...)
 	}
 	plan := evictions(in.pods, taints, nil)
-	if len(plan) > 0 {
-		b.WriteString(" When that taint is added, its pods leave as their tolerations allow: " + evictionText(plan, false, in.now) + ".")
-		if c := controllerText(in.pods); c != "" {
-			b.WriteString(" " + c)
-		}
+	after := in.zone
+	if n.Readiness == Ready {
+		after = after.down()
 	}
-	estimate := markAt
-	if !estimate.After(in.now) {
-		estimate = in.now
+	held := false
+	switch after.tainting() {
+	case taintingNone:
+		held = true
+		b.WriteString(" No other node of the cluster is Ready: once this one is Unknown too, the node controller takes the fault for its own and adds no NoExecute taint, so its pods are not evicted.")
+	case taintingStopped:
+		held = true
+		fmt.Fprintf(&b, " Once it is Unknown, %d of the %d nodes in %s are not Ready, and by default the node controller then stops tainting the zone's nodes NoExecute, so its pods are not evicted.",
+			after.notReady, after.notReady+after.ready, after.name)
+	case taintingReduced:
+		fmt.Fprintf(&b, " Once it is Unknown, %d of the %d nodes in %s are not Ready, and by default the node controller then taints the zone's nodes %s:NoExecute at a reduced rate (one node every 100 s).",
+			after.notReady, after.notReady+after.ready, after.name, corev1.TaintNodeUnreachable)
+	default:
+		fmt.Fprintf(&b, " It then taints it %s:NoExecute.", corev1.TaintNodeUnreachable)
+	}
+	if len(plan) > 0 && !held {
+		b.WriteString(" When that taint is added, its pods leave as their tolerations allow: " + evictionText(plan, false, in.now) + ".")
+	}
+	if c := controllerText(in.pods); c != "" && len(plan) > 0 && !held {
+		b.WriteString(" " + c)
 	}
 	var out []Eviction
-	for _, e := range plan {
-		ev := Eviction{Namespace: e.pod.Namespace, Name: e.pod.Name, Taint: e.taint, Never: e.never, Controller: e.pod.OwnerKind, ByDefault: true}
-		if !e.never {
-			at := estimate.Add(e.delay)
-			ev.At = &at
+	if !held {
+		estimate := markAt
+		if !estimate.After(in.now) {
+			estimate = in.now
 		}
-		out = append(out, ev)
+		for _, e := range plan {
+			ev := Eviction{Namespace: e.pod.Namespace, Name: e.pod.Name, Taint: e.taint, Never: e.never, Controller: e.pod.OwnerKind, ByDefault: true}
+			if !e.never {
+				at := estimate.Add(e.delay)
+				ev.At = &at
+			}
+			out = append(out, ev)
+		}
 	}
 	f := nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: "NodeHeartbeatLate", Nodes: []string{n.Name},
 		Title:   fmt.Sprintf("its kubelet has not renewed the node's lease for %s (it renews it every %s)", shortDuration(silent), shortDuration(in.renewEvery)),
@@ -290,7 +439,10 @@ func dyingFinding(n *Node, in nodeInput) (nodeFinding, []Eviction, bool) {
 func taintedEvictions(in nodeInput, key string) (string, []Eviction) {
 	taints, start := noExecuteTaints(in.taints)
 	if !hasTaint(taints, key, corev1.TaintEffectNoExecute) {
-		text := "The node controller has not tainted it " + key + ":NoExecute yet, so no pod is evicted for that: it adds the taint at a limited rate, and holds back while many nodes of the same zone are failing."
+		text := "The node controller has not tainted it " + key + ":NoExecute yet, so no pod is evicted for that. " + in.zone.holdBack()
+		if t := in.zone.tainting(); t == taintingNone || t == taintingStopped {
+			return text, nil
+		}
 		plan := evictions(in.pods, append([]corev1.Taint{{Key: key, Effect: corev1.TaintEffectNoExecute}}, taints...), nil)
 		if len(plan) > 0 {
 			text += " Once the taint is added, its pods leave as their tolerations allow: " + evictionText(plan, false, in.now) + "."

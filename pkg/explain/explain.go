@@ -38,13 +38,19 @@ func Explain(s *cluster.Snapshot, now time.Time, o Options) *Report {
 	}
 	kubeProxy := kubeProxyDeployed(s)
 	var findings []Finding
+	// The node view reads only the nodes named: it cannot weigh their zones.
+	var zones map[string]zoneView
+	if !o.Detail {
+		zones = zoneViews(s.Nodes)
+	}
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
 		var lease *coordinationv1.Lease
 		if l, ok := s.NodeLeases[n.Name]; ok {
 			lease = &l
 		}
-		node, nf := explainNode(n, s.Pods[n.Name], s.PodsRead, lease, kubeProxy, s.ServerVersion, now)
+		key, _ := zoneKey(n)
+		node, nf := explainNode(n, s.Pods[n.Name], s.PodsRead, lease, kubeProxy, s.ServerVersion, zones[key], now)
 		if o.Detail {
 			node.PodList = nodePods(s.Pods[n.Name])
 			node.Events = nodeEvents(s.NodeEvents, n.Name)
@@ -115,7 +121,7 @@ func hasGap(s *cluster.Snapshot, prefix string) bool {
 	return false
 }
 
-func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coordinationv1.Lease, kubeProxy *bool, serverVersion string, now time.Time) (Node, []Finding) {
+func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coordinationv1.Lease, kubeProxy *bool, serverVersion string, zone zoneView, now time.Time) (Node, []Finding) {
 	alloc, capacity := n.Status.Allocatable, n.Status.Capacity
 	out := Node{
 		Name:                n.Name,
@@ -165,7 +171,7 @@ func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coord
 		out.ReadyReason, out.ReadyMessage = c.Reason, c.Message
 		readyHeartbeat = c.LastHeartbeatTime.Time
 	}
-	in := nodeInput{pods: pods, podsRead: podsRead, kubeProxy: kubeProxy, serverVersion: serverVersion, now: now, taints: n.Spec.Taints}
+	in := nodeInput{pods: pods, podsRead: podsRead, kubeProxy: kubeProxy, serverVersion: serverVersion, now: now, taints: n.Spec.Taints, zone: zone}
 	if lease != nil && lease.Spec.RenewTime != nil {
 		t := lease.Spec.RenewTime.UTC()
 		out.LastHeartbeat = &t
@@ -260,6 +266,9 @@ type nodeInput struct {
 	lastSeen time.Time
 	// renewEvery is how often the kubelet renews its lease; zero without one.
 	renewEvery time.Duration
+	// zone is the state of the node's zone, which decides whether the node
+	// controller taints a failing node NoExecute.
+	zone zoneView
 }
 
 // nodeFindings lists what deserves attention on one node, most severe first.

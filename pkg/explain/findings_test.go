@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -290,8 +291,12 @@ func TestNodeDying(t *testing.T) {
 	db.OwnerKind = "StatefulSet"
 	impatient := mkRunning("shop", "no-toleration")
 	pods := []cluster.Pod{ds, web, bare, db, impatient}
+	// Two healthy peers keep the node controller tainting at its normal rate.
 	lease := func(ago time.Duration) func(*cluster.Snapshot) {
-		return func(s *cluster.Snapshot) { s.NodeLeases["n"] = mkLease("n", now.Add(-ago), 40) }
+		return func(s *cluster.Snapshot) {
+			s.NodeLeases["n"] = mkLease("n", now.Add(-ago), 40)
+			s.Nodes = append(s.Nodes, mkNode("peer-1"), mkNode("peer-2"))
+		}
 	}
 
 	t.Run("heartbeat on time", func(t *testing.T) {
@@ -545,4 +550,75 @@ func TestDetailLeavesTheControlPlaneUnchecked(t *testing.T) {
 	if r := Explain(s, now, Options{}); !r.ControlPlane.Checked || len(r.ControlPlane.Components) == 0 {
 		t.Errorf("overview control plane %+v, want checked", r.ControlPlane)
 	}
+}
+
+// Whether the node controller taints a failing node NoExecute depends on
+// its zone and on the cluster: the findings say which case the nodes read
+// show.
+func TestTaintHeldBackByZone(t *testing.T) {
+	zoned := func(name, zone string, ready corev1.ConditionStatus) corev1.Node {
+		return mkNode(name, mkLabels(corev1.LabelTopologyZone, zone), mkReady(ready, "", ""))
+	}
+	unknown := corev1.ConditionUnknown
+	ready := corev1.ConditionTrue
+	tests := []struct {
+		name   string
+		nodes  []corev1.Node
+		detail bool
+		want   string
+	}{
+		{"healthy peers: the normal rate", []corev1.Node{zoned("n", "a", unknown), zoned("p1", "a", ready), zoned("p2", "b", ready)}, false,
+			"by default one node every 10 s in a zone (--node-eviction-rate)"},
+		{"no node Ready anywhere: no taint at all, and no eviction to tell", []corev1.Node{zoned("n", "a", unknown), zoned("p1", "b", unknown)}, false,
+			"No node of the cluster is Ready: the node controller then takes the fault for its own, adds no NoExecute taint"},
+		{"a small zone mostly down: stopped", []corev1.Node{zoned("n", "a", unknown), zoned("p1", "a", unknown), zoned("p2", "a", unknown), zoned("p3", "a", ready), zoned("p4", "b", ready)}, false,
+			"3 of the 4 nodes in zone a are not Ready: by default (--unhealthy-zone-threshold 0.55, --large-cluster-size-threshold 50) the node controller then stops tainting"},
+		{"a whole zone down, others fine: the normal rate", []corev1.Node{zoned("n", "a", unknown), zoned("p1", "b", ready)}, false,
+			"by default one node every 10 s in a zone"},
+		{"the node view cannot tell", []corev1.Node{zoned("n", "a", unknown)}, true,
+			"and not at all while no node of the cluster is Ready or, by default, while more than two and at least 55%"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := mkSnapshot(tc.nodes...)
+			s.Pods["n"] = []cluster.Pod{mkTolerating(mkRunning("shop", "web"), corev1.TaintNodeUnreachable, seconds(300))}
+			r := Explain(s, now, Options{Detail: tc.detail})
+			f := findingsWithCode(r, "NodeUnknown")
+			if len(f) == 0 || !strings.Contains(f[0].Meaning, tc.want) {
+				t.Errorf("NodeUnknown %+v\nwant it to say %q", f, tc.want)
+			}
+			held := strings.Contains(tc.want, "adds no NoExecute taint") || strings.Contains(tc.want, "stops tainting")
+			if said := len(f) > 0 && strings.Contains(f[0].Meaning, "5m after it"); said == held {
+				t.Errorf("eviction times said: %v, held back: %v\n%s", said, held, f[0].Meaning)
+			}
+		})
+	}
+	t.Run("large zone mostly down: reduced rate", func(t *testing.T) {
+		var nodes []corev1.Node
+		for i := range 60 {
+			status := unknown
+			if i >= 40 {
+				status = ready
+			}
+			nodes = append(nodes, zoned(fmt.Sprintf("n%02d", i), "a", status))
+		}
+		f := findingsWithCode(Explain(mkSnapshot(nodes...), now, Options{}), "NodeUnknown")
+		if len(f) == 0 || !strings.Contains(f[0].Meaning, "40 of the 60 nodes in zone a are not Ready: by default the node controller then taints the zone's nodes NoExecute at a reduced rate") {
+			t.Errorf("NodeUnknown %+v", f)
+		}
+	})
+	t.Run("the last Ready node going silent: no eviction to count down", func(t *testing.T) {
+		s := mkSnapshot(zoned("n", "a", ready), zoned("p1", "b", unknown))
+		s.NodeLeases["n"] = mkLease("n", now.Add(-25*time.Second), 40)
+		s.Pods["n"] = []cluster.Pod{mkTolerating(mkRunning("shop", "web"), corev1.TaintNodeUnreachable, seconds(300))}
+		r := Explain(s, now, Options{})
+		f := findingsWithCode(r, "NodeHeartbeatLate")
+		if len(f) != 1 || !strings.Contains(f[0].Meaning, "No other node of the cluster is Ready: once this one is Unknown too, the node controller takes the fault for its own and adds no NoExecute taint, so its pods are not evicted.") ||
+			strings.Contains(f[0].Meaning, "go 5m after it") {
+			t.Errorf("NodeHeartbeatLate %+v", f)
+		}
+		if ev := findNode(t, r, "n").Evictions; ev != nil {
+			t.Errorf("evictions counted down that will not come: %+v", ev)
+		}
+	})
 }
