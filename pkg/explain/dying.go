@@ -218,7 +218,7 @@ func evictions(pods []cluster.Pod, taints []corev1.Taint, start *time.Time) []po
 		if a.delay != b.delay {
 			return a.delay < b.delay
 		}
-		return podName(a.pod) < podName(b.pod)
+		return lessPod(&a.pod, &b.pod)
 	})
 	return out
 }
@@ -295,7 +295,7 @@ func evictionText(plan []podEviction, timed bool, now time.Time) string {
 			index[key] = g
 			groups = append(groups, g)
 		}
-		g.names = append(g.names, podName(e.pod))
+		g.names = append(g.names, podName(&e.pod))
 	}
 	var parts []string
 	for _, g := range groups {
@@ -337,7 +337,8 @@ func verb(n int, one, many string) string {
 // and which StatefulSet pods wait for the old pod to be gone.
 func controllerText(pods []cluster.Pod) string {
 	var bare, sts []string
-	for _, p := range pods {
+	for i := range pods {
+		p := &pods[i]
 		switch p.OwnerKind {
 		case "":
 			if !p.Mirror {
@@ -347,6 +348,8 @@ func controllerText(pods []cluster.Pod) string {
 			sts = append(sts, podName(p))
 		}
 	}
+	sort.Strings(bare)
+	sort.Strings(sts)
 	var out []string
 	if len(bare) > 0 {
 		out = append(out, fmt.Sprintf("%s no controller, so nothing recreates %s elsewhere: %s.",

@@ -12,29 +12,64 @@ import (
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
-func podName(p cluster.Pod) string { return p.Namespace + "/" + p.Name }
+func podName(p *cluster.Pod) string { return p.Namespace + "/" + p.Name }
 
-// byName returns the pods that keep holds, sorted by namespace and name.
-func byName(pods []cluster.Pod, keep func(cluster.Pod) bool) []cluster.Pod {
-	var out []cluster.Pod
+func lessPod(a, b *cluster.Pod) bool {
+	if a.Namespace != b.Namespace {
+		return a.Namespace < b.Namespace
+	}
+	return a.Name < b.Name
+}
+
+// byName returns the pods that keep holds, sorted by namespace and name. It
+// points into pods: a node's pods are many, the ones a finding names few.
+func byName(pods []cluster.Pod, keep func(*cluster.Pod) bool) []*cluster.Pod {
+	var out []*cluster.Pod
+	for i := range pods {
+		if keep(&pods[i]) {
+			out = append(out, &pods[i])
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return lessPod(out[i], out[j]) })
+	return out
+}
+
+// filter returns the pods that keep holds, in their order.
+func filter(pods []*cluster.Pod, keep func(*cluster.Pod) bool) []*cluster.Pod {
+	var out []*cluster.Pod
 	for _, p := range pods {
 		if keep(p) {
 			out = append(out, p)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return podName(out[i]) < podName(out[j]) })
 	return out
 }
 
-func terminating(p cluster.Pod) bool { return p.Deletion != nil }
+// listPods names pods as listNames does, describing only those it shows.
+func listPods(pods []*cluster.Pod, describe func(*cluster.Pod) string) string {
+	shown := pods
+	if len(pods) > 4 {
+		shown = pods[:4]
+	}
+	names := make([]string, len(shown))
+	for i, p := range shown {
+		names[i] = describe(p)
+	}
+	if len(pods) > 4 {
+		return fmt.Sprintf("%s and %d more", strings.Join(names, ", "), len(pods)-4)
+	}
+	return strings.Join(names, ", ")
+}
+
+func terminating(p *cluster.Pod) bool { return p.Deletion != nil }
 
 // overdue reports whether a pod being deleted has outlived its grace period.
-func overdue(p cluster.Pod, now time.Time) bool {
+func overdue(p *cluster.Pod, now time.Time) bool {
 	return p.Deletion != nil && now.After(p.Deletion.Deadline)
 }
 
 // finalizersOf lists the finalizers of the pods, each once, sorted.
-func finalizersOf(pods []cluster.Pod) []string {
+func finalizersOf(pods []*cluster.Pod) []string {
 	var out []string
 	for _, p := range pods {
 		if p.Deletion == nil {
@@ -52,7 +87,7 @@ func finalizersOf(pods []cluster.Pod) []string {
 
 // deletionDetail describes one pod's deletion: "shop/web-1 (requested 12m
 // ago, grace 30s, finalizer example.com/hold)".
-func deletionDetail(p cluster.Pod, now time.Time) string {
+func deletionDetail(p *cluster.Pod, now time.Time) string {
 	d := p.Deletion
 	parts := []string{"requested " + shortDuration(now.Sub(d.RequestedAt())) + " ago"}
 	if d.GracePeriodSeconds != nil {
@@ -66,7 +101,7 @@ func deletionDetail(p cluster.Pod, now time.Time) string {
 
 // deletionDetails describes the deletion of several pods, pods alike in it
 // together: "shop/a, shop/b (requested 12m ago, grace 30s)".
-func deletionDetails(pods []cluster.Pod, now time.Time) string {
+func deletionDetails(pods []*cluster.Pod, now time.Time) string {
 	var order []string
 	names := map[string][]string{}
 	for _, p := range pods {
@@ -86,7 +121,7 @@ func deletionDetails(pods []cluster.Pod, now time.Time) string {
 
 // heldBy says what keeps overdue pods from going: their finalizers, or the
 // kubelet that has not confirmed that their containers stopped.
-func heldBy(pods []cluster.Pod) string {
+func heldBy(pods []*cluster.Pod) string {
 	if f := finalizersOf(pods); len(f) > 0 {
 		return "held by " + verb(len(f), "finalizer ", "finalizers ") + strings.Join(f, ", ")
 	}
@@ -94,7 +129,7 @@ func heldBy(pods []cluster.Pod) string {
 }
 
 // holdFix says what to do about pods that outlived their grace period.
-func holdFix(pods []cluster.Pod) string {
+func holdFix(pods []*cluster.Pod) string {
 	if f := finalizersOf(pods); len(f) > 0 {
 		return fmt.Sprintf("Find out why the controller that owns %s has not removed it (its logs and events); remove it by hand (`kubectl patch pod POD -n NAMESPACE --type=merge -p '{\"metadata\":{\"finalizers\":null}}'`) only if that controller is gone for good.", strings.Join(f, ", "))
 	}
@@ -102,7 +137,7 @@ func holdFix(pods []cluster.Pod) string {
 }
 
 // holdMeaning explains what keeps pods being deleted from going.
-func holdMeaning(pods []cluster.Pod) string {
+func holdMeaning(pods []*cluster.Pod) string {
 	if len(finalizersOf(pods)) > 0 {
 		return "A finalizer keeps the pod object until the controller that set it removes it; until then the pod stays Terminating, whatever the kubelet does."
 	}
@@ -119,7 +154,7 @@ func cordonFinding(n *Node, in nodeInput) nodeFinding {
 	if len(term) == 0 {
 		return f
 	}
-	late := byName(term, func(p cluster.Pod) bool { return overdue(p, in.now) })
+	late := filter(term, func(p *cluster.Pod) bool { return overdue(p, in.now) })
 	base := "Someone or something (a drain, an upgrade, an autoscaler) marked the node unschedulable, so new pods avoid it"
 	if len(late) == 0 {
 		f.Title = fmt.Sprintf("cordoned (spec.unschedulable); drain in progress: %s terminating", plural(len(term), "pod"))
@@ -156,7 +191,7 @@ func outlived(late, all int) string {
 // stuckTerminatingFinding reports pods that outlived their grace period on
 // a node that is neither cordoned (cordonFinding tells) nor silent.
 func stuckTerminatingFinding(n *Node, in nodeInput) (nodeFinding, bool) {
-	late := byName(in.pods, func(p cluster.Pod) bool { return overdue(p, in.now) })
+	late := byName(in.pods, func(p *cluster.Pod) bool { return overdue(p, in.now) })
 	if len(late) == 0 {
 		return nodeFinding{}, false
 	}
@@ -181,44 +216,36 @@ func podFindings(n *Node, in nodeInput) []nodeFinding {
 		return nil
 	}
 	var out []nodeFinding
-	alive := func(p cluster.Pod) bool { return p.Deletion == nil }
-	if crashing := byName(in.pods, func(p cluster.Pod) bool { return alive(p) && len(p.CrashLoops) > 0 }); len(crashing) > 0 {
-		names := make([]string, len(crashing))
-		for i, p := range crashing {
+	alive := func(p *cluster.Pod) bool { return p.Deletion == nil }
+	if crashing := byName(in.pods, func(p *cluster.Pod) bool { return alive(p) && len(p.CrashLoops) > 0 }); len(crashing) > 0 {
+		names := listPods(crashing, func(p *cluster.Pod) string {
 			var cs []string
 			for _, c := range p.CrashLoops {
 				cs = append(cs, fmt.Sprintf("%s: %s", c.Name, plural(int(c.Restarts), "restart")))
 			}
-			names[i] = podName(p) + " (" + strings.Join(cs, "; ") + ")"
-		}
+			return podName(p) + " (" + strings.Join(cs, "; ") + ")"
+		})
 		out = append(out, nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: "PodsCrashLooping", Nodes: []string{n.Name},
-			Title:   fmt.Sprintf("%s crash-looping: %s", plural(len(crashing), "pod"), listNames(names)),
+			Title:   fmt.Sprintf("%s crash-looping: %s", plural(len(crashing), "pod"), names),
 			Meaning: verb(len(crashing), "The pod's", "Their") + " containers keep exiting, and the kubelet restarts them with a growing delay, up to five minutes between tries (CrashLoopBackOff). The cause is usually in the container: its command, its configuration, a dependency it cannot reach, or a memory limit it exceeds.",
 			Fix:     "`kubectl logs POD -n NAMESPACE --previous` shows how the last run ended; `kubectl describe pod POD -n NAMESPACE` shows the exit code and the events."},
 			note: "crash loops"})
 	}
-	if stuck := byName(in.pods, func(p cluster.Pod) bool { return alive(p) && slices.Contains(notStarting, p.Waiting) }); len(stuck) > 0 {
-		names := make([]string, len(stuck))
-		for i, p := range stuck {
-			names[i] = podName(p) + " (" + p.Waiting + ")"
-		}
+	if stuck := byName(in.pods, func(p *cluster.Pod) bool { return alive(p) && slices.Contains(notStarting, p.Waiting) }); len(stuck) > 0 {
+		names := listPods(stuck, func(p *cluster.Pod) string { return podName(p) + " (" + p.Waiting + ")" })
 		out = append(out, nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: "PodsNotStarting", Nodes: []string{n.Name},
-			Title:   fmt.Sprintf("%s cannot start: %s", plural(len(stuck), "pod"), listNames(names)),
+			Title:   fmt.Sprintf("%s cannot start: %s", plural(len(stuck), "pod"), names),
 			Meaning: "The kubelet keeps failing to start a container of " + verb(len(stuck), "the pod", "these pods") + ", for the reason given: an image it cannot pull, a configuration it cannot build (a missing ConfigMap, Secret or key), or a container the runtime refuses.",
 			Fix:     "`kubectl explain-nodes why-pending POD -n NAMESPACE` explains a pod that is placed but does not start; `kubectl describe pod POD -n NAMESPACE` shows its events."},
 			note: "pods not starting"})
 	}
 	if n.Readiness == Ready {
-		unready := byName(in.pods, func(p cluster.Pod) bool {
+		unready := byName(in.pods, func(p *cluster.Pod) bool {
 			return alive(p) && p.Phase == corev1.PodRunning && !p.Ready && p.Waiting == "" && len(p.CrashLoops) == 0
 		})
 		if len(unready) > 0 {
-			names := make([]string, len(unready))
-			for i, p := range unready {
-				names[i] = podName(p)
-			}
 			out = append(out, nodeFinding{Finding: Finding{Severity: SeverityInfo, Code: "PodsNotReady", Nodes: []string{n.Name},
-				Title:   fmt.Sprintf("%s running but not ready: %s", plural(len(unready), "pod"), listNames(names)),
+				Title:   fmt.Sprintf("%s running but not ready: %s", plural(len(unready), "pod"), listPods(unready, podName)),
 				Meaning: verb(len(unready), "Its containers run, but the pod is", "Their containers run, but the pods are") + " not ready (a readiness probe fails or has not passed yet, or a readiness gate is not met), so Services send " + verb(len(unready), "it", "them") + " no traffic.",
 				Fix:     "`kubectl describe pod POD -n NAMESPACE` shows which probe fails, and why."},
 				note: "pods not ready"})
