@@ -58,7 +58,8 @@ func Nodes(n int) []corev1.Node {
 	return nodes
 }
 
-// Pods returns perNode pods bound to each node, spread over 100 namespaces.
+// Pods returns perNode pods bound to each node, spread over 100 namespaces,
+// running and ready as in a healthy cluster.
 func Pods(nodes []corev1.Node, perNode int) []corev1.Pod {
 	pods := make([]corev1.Pod, 0, len(nodes)*perNode)
 	for i := range nodes {
@@ -69,7 +70,7 @@ func Pods(nodes []corev1.Node, perNode int) []corev1.Pod {
 					Labels: map[string]string{"app": fmt.Sprintf("app-%d", k%500)}},
 				Spec: corev1.PodSpec{NodeName: nodes[i].Name, Containers: []corev1.Container{{Name: "app",
 					Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("200m"), corev1.ResourceMemory: resource.MustParse("512Mi")}}}}},
-				Status: corev1.PodStatus{Phase: corev1.PodRunning},
+				Status: corev1.PodStatus{Phase: corev1.PodRunning, Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}},
 			})
 		}
 	}

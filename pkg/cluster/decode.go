@@ -65,14 +65,27 @@ var (
 		})},
 	}}
 
+	// containerStatusMask keeps a container status's name, waiting reason
+	// and restarts.
+	containerStatusMask = &mask{fields: map[protowire.Number]*mask{
+		1: nil, // name
+		2: {fields: map[protowire.Number]*mask{ // state
+			1: {fields: map[protowire.Number]*mask{1: nil}}, // waiting: reason
+		}},
+		5: nil, // restartCount
+	}}
+
 	// summaryPodMask keeps what Summarize reads.
 	summaryPodMask = &mask{fields: map[protowire.Number]*mask{
 		1: {fields: map[protowire.Number]*mask{ // metadata
 			1:  nil,                                             // name
 			3:  nil,                                             // namespace
+			9:  nil,                                             // deletionTimestamp
+			10: nil,                                             // deletionGracePeriodSeconds
 			11: nil,                                             // labels
 			12: {keys: []string{corev1.MirrorPodAnnotationKey}}, // annotations
 			13: nil,                                             // ownerReferences
+			14: nil,                                             // finalizers
 		}},
 		2: {fields: with(podRequestsSpec, map[protowire.Number]*mask{ // spec
 			22: nil, // tolerations
@@ -83,13 +96,8 @@ var (
 				1: nil, // type
 				2: nil, // status
 			}},
-			8: {fields: map[protowire.Number]*mask{ // containerStatuses
-				1: nil, // name
-				2: {fields: map[protowire.Number]*mask{ // state
-					1: {fields: map[protowire.Number]*mask{1: nil}}, // waiting: reason
-				}},
-				5: nil, // restartCount
-			}},
+			8:  containerStatusMask, // containerStatuses
+			10: containerStatusMask, // initContainerStatuses
 		}},
 	}}
 )

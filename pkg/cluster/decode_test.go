@@ -3,6 +3,7 @@ package cluster
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"google.golang.org/protobuf/encoding/protowire"
 	corev1 "k8s.io/api/core/v1"
@@ -18,9 +19,12 @@ func fullPod() *corev1.Pod {
 	always := corev1.ContainerRestartPolicyAlways
 	prio := int32(1000)
 	now := metav1.Now()
+	// Protobuf keeps whole seconds of a time.
+	deadline := metav1.NewTime(now.Truncate(time.Second).Local())
+	grace := int64(30)
 	return &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
-			Name: "web-0", Namespace: "shop", UID: "u-1", ResourceVersion: "42", DeletionTimestamp: &now,
+			Name: "web-0", Namespace: "shop", UID: "u-1", ResourceVersion: "42", DeletionTimestamp: &deadline, DeletionGracePeriodSeconds: &grace,
 			Labels:          map[string]string{"app": "web", "component": "frontend"},
 			Annotations:     map[string]string{corev1.MirrorPodAnnotationKey: "x", "big": string(make([]byte, 4096))},
 			OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "StatefulSet", Name: "web", UID: "o", Controller: &[]bool{true}[0]}},
@@ -57,6 +61,10 @@ func fullPod() *corev1.Pod {
 			Phase:      corev1.PodRunning,
 			Conditions: []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionTrue}, {Type: corev1.PodReady, Status: corev1.ConditionTrue, Message: "ready"}},
 			PodIP:      "10.1.1.1", HostIP: "10.0.0.1",
+			InitContainerStatuses: []corev1.ContainerStatus{
+				{Name: "init", RestartCount: 17, Image: "busybox", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off"}}},
+				{Name: "sidecar", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "PodInitializing"}}},
+			},
 			ContainerStatuses: []corev1.ContainerStatus{
 				{Name: "app", RestartCount: 3, Image: "nginx", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off"}}},
 				{Name: "log", RestartCount: 1, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}}},
@@ -94,6 +102,34 @@ func TestMaskedPodsKeepWhatBindAndSummarizeRead(t *testing.T) {
 		if got, want := Summarize(summary), Summarize(p); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: Summarize of the masked pod = %+v, want %+v", name, got, want)
 		}
+	}
+}
+
+// The summary keeps what explaining a node needs of a pod being deleted or
+// crash-looping.
+func TestSummarizeDeletionAndCrashLoops(t *testing.T) {
+	p := fullPod()
+	summary, err := (&podDecoder{mask: summaryPodMask}).decode(marshalPod(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Summarize(summary)
+	if got.Deletion == nil {
+		t.Fatal("the deletion is lost")
+	}
+	if !got.Deletion.Deadline.Equal(p.DeletionTimestamp.Time) || got.Deletion.GracePeriodSeconds == nil || *got.Deletion.GracePeriodSeconds != 30 ||
+		!reflect.DeepEqual(got.Deletion.Finalizers, []string{"f"}) {
+		t.Errorf("deletion = %+v, want deadline %v, grace 30, finalizers [f]", got.Deletion, p.DeletionTimestamp)
+	}
+	if want := p.DeletionTimestamp.Add(-30 * time.Second); !got.Deletion.RequestedAt().Equal(want) {
+		t.Errorf("requested at %v, want %v (the deadline minus the grace period)", got.Deletion.RequestedAt(), want)
+	}
+	want := []ContainerRestarts{{Name: "init", Restarts: 17}, {Name: "app", Restarts: 3}}
+	if !reflect.DeepEqual(got.CrashLoops, want) {
+		t.Errorf("crash loops = %+v, want %+v", got.CrashLoops, want)
+	}
+	if plain := Summarize(&corev1.Pod{}); plain.Deletion != nil || plain.CrashLoops != nil {
+		t.Errorf("an empty pod summarised as %+v", plain)
 	}
 }
 
@@ -215,6 +251,10 @@ func typicalPod() *corev1.Pod {
 		Status: corev1.PodStatus{Phase: corev1.PodRunning, PodIP: "10.0.0.46", PodIPs: []corev1.PodIP{{IP: "10.0.0.46"}}, QOSClass: corev1.PodQOSBurstable, StartTime: &t,
 			Conditions: []corev1.PodCondition{{Type: corev1.PodInitialized, Status: corev1.ConditionTrue, LastTransitionTime: t},
 				{Type: corev1.PodReady, Status: corev1.ConditionTrue, LastTransitionTime: t}, {Type: corev1.ContainersReady, Status: corev1.ConditionTrue, LastTransitionTime: t}},
+			InitContainerStatuses: []corev1.ContainerStatus{
+				{Name: "init", RestartCount: 17, Image: "busybox", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off"}}},
+				{Name: "sidecar", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "PodInitializing"}}},
+			},
 			ContainerStatuses: []corev1.ContainerStatus{{Name: "app", Image: "registry.example/app:1.0", Ready: true,
 				State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: t}}}}},
 	}

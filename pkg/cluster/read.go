@@ -263,6 +263,16 @@ func Summarize(pod *corev1.Pod) Pod {
 			out.Waiting = cs.State.Waiting.Reason
 		}
 	}
+	for _, list := range [][]corev1.ContainerStatus{pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses} {
+		for _, cs := range list {
+			if cs.State.Waiting != nil && cs.State.Waiting.Reason == "CrashLoopBackOff" {
+				out.CrashLoops = append(out.CrashLoops, ContainerRestarts{Name: cs.Name, Restarts: cs.RestartCount})
+			}
+		}
+	}
+	if pod.DeletionTimestamp != nil {
+		out.Deletion = &Deletion{Deadline: pod.DeletionTimestamp.UTC(), GracePeriodSeconds: pod.DeletionGracePeriodSeconds, Finalizers: pod.Finalizers}
+	}
 	return out
 }
 
@@ -382,8 +392,17 @@ func gapFor(what string, err error) Gap {
 // the pods bound to it, its lease and its warning events, plus the server
 // version and the DaemonSets of kube-system. The requests grow with the
 // nodes named, not with the cluster. A node that does not exist is left out
-// of Nodes; the caller says so.
+// of Nodes; the caller says so. A node named twice is read once.
 func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, error) {
+	seen := map[string]bool{}
+	unique := names[:0:0]
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			unique = append(unique, n)
+		}
+	}
+	names = unique
 	s := &Snapshot{Server: r.Server, Pods: map[string][]Pod{}, NodeLeases: map[string]coordinationv1.Lease{}}
 	if err := r.readVersion(s); err != nil {
 		return nil, err

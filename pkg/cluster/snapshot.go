@@ -5,6 +5,8 @@
 package cluster
 
 import (
+	"time"
+
 	appsv1 "k8s.io/api/apps/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -61,6 +63,39 @@ type Pod struct {
 	Tolerations []corev1.Toleration
 	// Waiting is the reason a container is waiting (CrashLoopBackOff, ...), if any.
 	Waiting string
+	// CrashLoops are the containers, init containers included, waiting in
+	// CrashLoopBackOff.
+	CrashLoops []ContainerRestarts
+	// Deletion is set once the pod is being deleted.
+	Deletion *Deletion
+}
+
+// ContainerRestarts names a container and how often it was restarted.
+type ContainerRestarts struct {
+	Name     string
+	Restarts int32
+}
+
+// Deletion is what the API says of a pod being deleted.
+type Deletion struct {
+	// Deadline is the pod's deletionTimestamp: the time the deletion was
+	// requested plus the grace period, when the kubelet is to kill what is
+	// left. It moves earlier when a later request shortens the grace period.
+	Deadline time.Time
+	// GracePeriodSeconds is the pod's deletionGracePeriodSeconds, nil when unset.
+	GracePeriodSeconds *int64
+	// Finalizers hold the pod object until the controllers that own them
+	// remove them, whatever the kubelet does.
+	Finalizers []string
+}
+
+// RequestedAt is when the deletion was requested, as far as the object
+// tells: the deadline minus the grace period.
+func (d *Deletion) RequestedAt() time.Time {
+	if d.GracePeriodSeconds == nil {
+		return d.Deadline
+	}
+	return d.Deadline.Add(-time.Duration(*d.GracePeriodSeconds) * time.Second)
 }
 
 // HealthCheck is one line of /readyz?verbose or /livez?verbose.

@@ -6,15 +6,67 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// TaintInfo explains one well-known taint key.
+// TaintInfo explains one well-known taint key. What a taint does to pods
+// depends on its effect, which the same key can carry in any of its three
+// forms; so Meaning says only why the taint is there, and MeaningFor adds
+// what is true of the effect present.
 type TaintInfo struct {
-	Key     string // the key, or the prefix when Prefix is true
-	Prefix  bool   // Key matches every key starting with it
-	Title   string // a short name, e.g. "control-plane node"
-	SetBy   string // who puts it there, e.g. "kubeadm", "the node controller", "the cluster autoscaler", "Karpenter", "GKE"
-	Meaning string // one or two plain sentences: why it is there and what it does to pods
-	Fix     string // what a user should do about it, one sentence (may mention kubectl commands)
-	Known   bool   // false for the generic fallback
+	Key    string // the key, or the prefix when Prefix is true
+	Prefix bool   // Key matches every key starting with it
+	Title  string // a short name, e.g. "control-plane node"
+	// SetBy says who puts it there, e.g. "kubeadm", "the node controller",
+	// "Karpenter"; SetByOn overrides it on nodes of one provider (GKE, EKS,
+	// AKS), where the provider itself sets the taint.
+	SetBy   string
+	SetByOn map[string]string
+	Purpose TaintPurpose
+	// Meaning says in one or two plain sentences why the taint is there,
+	// true whatever its effect: no word on keeping pods off or evicting them.
+	Meaning string
+	// NoExecute is said only of the NoExecute form: what its evictions mean
+	// for this key (default tolerationSeconds, what happens to the pods).
+	NoExecute string
+	Fix       string // what a user should do about it, one sentence (may mention kubectl commands)
+	Known     bool   // false for the generic fallback
+}
+
+// TaintPurpose groups taints by why they are there.
+type TaintPurpose string
+
+// Purposes of taints.
+const (
+	// PurposeReserve: keeps the node for some pods (the control plane, GPU
+	// workloads, spot-tolerant workloads, one team).
+	PurposeReserve TaintPurpose = "reserve"
+	// PurposeSetUp: put on a new node until an agent has set it up; the
+	// agent removes it.
+	PurposeSetUp TaintPurpose = "set-up"
+	// PurposeRemoval: the node is being removed or replaced.
+	PurposeRemoval TaintPurpose = "removal"
+	// PurposeState: mirrors the node's state (a condition, the cordon, a
+	// machine shut down or out of service).
+	PurposeState TaintPurpose = "state"
+	// PurposeUnknown: a key the catalogue does not know.
+	PurposeUnknown TaintPurpose = "unknown"
+)
+
+// MeaningFor says what a taint with this key means when its effect is
+// effect: the catalogue's reason for it, and, for NoExecute, what its
+// evictions mean here. EffectMeaning says what the effect itself does.
+func (i TaintInfo) MeaningFor(effect corev1.TaintEffect) string {
+	if effect == corev1.TaintEffectNoExecute {
+		return joinSentences(i.Meaning, i.NoExecute)
+	}
+	return i.Meaning
+}
+
+// SetByFor says who sets the taint on a node of the given provider ("GKE",
+// "EKS", "AKS" or "" when not known).
+func (i TaintInfo) SetByFor(provider string) string {
+	if s, ok := i.SetByOn[provider]; ok {
+		return s
+	}
+	return i.SetBy
 }
 
 // ConditionInfo explains one node condition type.
@@ -36,14 +88,16 @@ var taintCatalogue = []TaintInfo{
 		Key:     "node-role.kubernetes.io/control-plane",
 		Title:   "control-plane node",
 		SetBy:   "kubeadm",
-		Meaning: "The node runs the control plane (API server, etcd, scheduler, controller manager), and kubeadm taints it so ordinary workloads stay off it. Only pods that tolerate it, mostly system DaemonSets and control-plane components, run there.",
-		Fix:     "Leave it on production clusters; on a single-node or test cluster remove it with kubectl taint nodes NODE node-role.kubernetes.io/control-plane:NoSchedule- or add a toleration to the pods that must run there.",
+		Purpose: PurposeReserve,
+		Meaning: "The node runs the control plane (API server, etcd, scheduler, controller manager), and kubeadm taints it to keep ordinary workloads away from it. System DaemonSets and control-plane components tolerate it.",
+		Fix:     "Leave it on production clusters; on a single-node or test cluster remove it with kubectl taint nodes NODE node-role.kubernetes.io/control-plane- or add a toleration to the pods that must run there.",
 	},
 	{
 		Key:     "node-role.kubernetes.io/master",
 		Title:   "control-plane node (old name)",
 		SetBy:   "kubeadm (before v1.25) or an older installer",
-		Meaning: "This is the old name of the control-plane taint: the node runs the control plane, and ordinary workloads are kept off it. kubeadm stopped adding it in v1.25 in favour of node-role.kubernetes.io/control-plane.",
+		Purpose: PurposeReserve,
+		Meaning: "This is the old name of the control-plane taint: the node runs the control plane, and the taint is meant to keep ordinary workloads away from it. kubeadm stopped adding it in v1.25 in favour of node-role.kubernetes.io/control-plane.",
 		Fix:     "Treat it like the control-plane taint, and make sure pods that must run on control-plane nodes tolerate both keys while clusters still carry the old one.",
 	},
 	{
@@ -51,66 +105,78 @@ var taintCatalogue = []TaintInfo{
 		Prefix:  true,
 		Title:   "node reserved for a role",
 		SetBy:   "the cluster's operators or the distribution (OpenShift infra nodes, for example)",
-		Meaning: "The node is reserved for the role named after the slash (infra, ingress, gpu and so on), and only pods that tolerate the taint run there.",
+		Purpose: PurposeReserve,
+		Meaning: "The taint reserves the node for the role named after the slash (infra, ingress, gpu and so on); the pods meant for that role tolerate it.",
 		Fix:     "Add a matching toleration, and a nodeSelector for the same role label, to the pods meant for these nodes; other pods belong elsewhere.",
 	},
 
 	// Node lifecycle taints set by Kubernetes itself.
 	{
-		Key:     corev1.TaintNodeNotReady,
-		Title:   "node not ready",
-		SetBy:   "the node controller",
-		Meaning: "The node's Ready condition is False, so the node controller keeps new pods off it and evicts running pods that do not tolerate it. Most pods get a 300-second toleration from the DefaultTolerationSeconds admission plugin, so they are evicted five minutes after the node becomes NotReady.",
-		Fix:     "Read the Ready condition's reason and message with kubectl describe node NODE, then check the kubelet and container runtime on the machine; the taint goes away on its own once the node is Ready.",
+		Key:       corev1.TaintNodeNotReady,
+		Title:     "node not ready",
+		SetBy:     "the node controller",
+		Purpose:   PurposeState,
+		Meaning:   "The node controller sets it while the node's Ready condition is False: the kubelet runs but reports that the node cannot run pods.",
+		NoExecute: "Most pods get a 300-second toleration for it from the DefaultTolerationSeconds admission plugin, so they are evicted five minutes after the taint was added.",
+		Fix:       "Read the Ready condition's reason and message with kubectl describe node NODE, then check the kubelet and container runtime on the machine; the taint goes away on its own once the node is Ready.",
 	},
 	{
-		Key:     corev1.TaintNodeUnreachable,
-		Title:   "node unreachable",
-		SetBy:   "the node controller",
-		Meaning: "The node's kubelet has stopped reporting (for more than the node-monitor grace period, 50 seconds by default), so its Ready condition is Unknown and new pods are kept off it. Running pods without a matching toleration are evicted after their tolerationSeconds, 300 seconds by default through the DefaultTolerationSeconds admission plugin.",
-		Fix:     "Check that the machine is running and can reach the API server (power, network, kubelet service, certificates); if it is gone for good, delete it with kubectl delete node NODE so its pods and volumes are released.",
+		Key:       corev1.TaintNodeUnreachable,
+		Title:     "node unreachable",
+		SetBy:     "the node controller",
+		Purpose:   PurposeState,
+		Meaning:   "The node's kubelet has stopped reporting for longer than the node controller's grace period (50 seconds by default), so the node's Ready condition is Unknown: nobody knows whether its pods still run.",
+		NoExecute: "Most pods tolerate it for 300 seconds, which the DefaultTolerationSeconds admission plugin gives them; with no kubelet to confirm that they stopped, evicted pods stay Terminating until the node returns or is deleted.",
+		Fix:       "Check that the machine is running and can reach the API server (power, network, kubelet service, certificates); if it is gone for good, delete it with kubectl delete node NODE so its pods and volumes are released.",
 	},
 	{
 		Key:     corev1.TaintNodeMemoryPressure,
 		Title:   "memory pressure",
 		SetBy:   "the node controller",
-		Meaning: "The kubelet reports MemoryPressure because free memory fell below its eviction threshold, so the node controller keeps new pods off the node. Meanwhile the kubelet evicts pods to reclaim memory, starting with those that use more than they requested.",
+		Purpose: PurposeState,
+		Meaning: "The kubelet reports MemoryPressure because free memory fell below its eviction threshold, and the node controller mirrors that as this taint. The kubelet itself evicts pods to reclaim memory, starting with those that use more than they requested.",
 		Fix:     "Find the pods using the most memory with kubectl top pods -A --sort-by=memory and give them realistic memory requests and limits; the taint goes when the condition clears.",
 	},
 	{
 		Key:     corev1.TaintNodeDiskPressure,
 		Title:   "disk pressure",
 		SetBy:   "the node controller",
-		Meaning: "The kubelet reports DiskPressure because the node's root or image filesystem is low on free space or inodes, so the node controller keeps new pods off the node. The kubelet garbage-collects unused images and dead containers and, if that is not enough, evicts pods.",
+		Purpose: PurposeState,
+		Meaning: "The kubelet reports DiskPressure because the node's root or image filesystem is low on free space or inodes, and the node controller mirrors that as this taint. The kubelet garbage-collects unused images and dead containers and, if that is not enough, evicts pods itself.",
 		Fix:     "Free disk space on the node (unused images, large container logs, big emptyDir volumes) or give it a bigger disk; the taint goes when the condition clears.",
 	},
 	{
 		Key:     corev1.TaintNodePIDPressure,
 		Title:   "process ID pressure",
 		SetBy:   "the node controller",
-		Meaning: "The kubelet reports PIDPressure because few process IDs are left on the node, so the node controller keeps new pods off it. The kubelet may evict pods to free process IDs.",
+		Purpose: PurposeState,
+		Meaning: "The kubelet reports PIDPressure because few process IDs are left on the node, and the node controller mirrors that as this taint. The kubelet itself may evict pods to free process IDs.",
 		Fix:     "Find the pod that starts too many processes or threads and fix it, and cap processes per pod with the kubelet's podPidsLimit setting; the taint goes when the condition clears.",
 	},
 	{
 		Key:     corev1.TaintNodeNetworkUnavailable,
 		Title:   "pod network not ready",
 		SetBy:   "the node controller",
-		Meaning: "The NetworkUnavailable condition is True: the node's pod network (routes or the CNI plugin) is not set up, so the node controller keeps new pods off it. Pods already running are not evicted.",
+		Purpose: PurposeState,
+		Meaning: "The NetworkUnavailable condition is True: the node's pod network (routes or the CNI plugin) is not set up, and the node controller mirrors that as this taint.",
 		Fix:     "Check the CNI plugin's pods on that node (kubectl get pods -A -o wide --field-selector spec.nodeName=NODE) and their logs, and on clouds the route controller; the taint goes once the network is reported ready.",
 	},
 	{
 		Key:     corev1.TaintNodeUnschedulable,
 		Title:   "cordoned",
 		SetBy:   "the node controller, after kubectl cordon or kubectl drain",
-		Meaning: "Someone cordoned the node (spec.unschedulable is true), usually to drain it for maintenance, and the node controller mirrors that as this taint. No new pods are placed there; pods already running stay.",
+		Purpose: PurposeState,
+		Meaning: "Someone cordoned the node (spec.unschedulable is true), usually to drain it for maintenance, and the node controller mirrors that as this taint.",
 		Fix:     "When the maintenance is over run kubectl uncordon NODE, and the taint goes with it.",
 	},
 	{
-		Key:     corev1.TaintNodeOutOfService,
-		Title:   "out of service",
-		SetBy:   "an administrator",
-		Meaning: "An administrator marked the node as out of service after a non-graceful shutdown, when the machine is known to be off. Pods on it that do not tolerate the taint are force-deleted and their volumes are detached, so they can start on other nodes.",
-		Fix:     "Add it only when the machine is really powered off, and remove it with kubectl taint nodes NODE node.kubernetes.io/out-of-service- once the node is back and Ready.",
+		Key:       corev1.TaintNodeOutOfService,
+		Title:     "out of service",
+		SetBy:     "an administrator",
+		Purpose:   PurposeState,
+		Meaning:   "An administrator marked the node as out of service after a non-graceful shutdown, when the machine is known to be off. Pods already terminating on it are force-deleted and their volumes are detached, so that replacements can start on other nodes.",
+		NoExecute: "Running pods that do not tolerate it are evicted first, and then force-deleted in the same way.",
+		Fix:       "Add it only when the machine is really powered off, and remove it with kubectl taint nodes NODE node.kubernetes.io/out-of-service- once the node is back and Ready.",
 	},
 
 	// Cloud provider.
@@ -118,14 +184,16 @@ var taintCatalogue = []TaintInfo{
 		Key:     "node.cloudprovider.kubernetes.io/uninitialized",
 		Title:   "waiting for the cloud provider",
 		SetBy:   "the kubelet (started with --cloud-provider=external)",
-		Meaning: "The node registered with an external cloud provider, and the cloud-controller-manager has not yet filled in its cloud details (addresses, zone, provider ID). Pods without a toleration wait until it has.",
+		Purpose: PurposeSetUp,
+		Meaning: "The node registered with an external cloud provider, and the cloud-controller-manager has not yet filled in its cloud details (addresses, zone, provider ID). It removes the taint once it has.",
 		Fix:     "If it stays for more than a few minutes, check that the cloud-controller-manager is running and can reach the cloud API (its pods and logs, often in kube-system).",
 	},
 	{
 		Key:     "node.cloudprovider.kubernetes.io/shutdown",
 		Title:   "machine shut down",
 		SetBy:   "the cloud-controller-manager",
-		Meaning: "The cloud provider reports the node's machine as shut down (stopped, not deleted), so new pods are kept off it. The taint is removed when the machine runs again.",
+		Purpose: PurposeState,
+		Meaning: "The cloud provider reports the node's machine as shut down (stopped, not deleted). The taint is removed when the machine runs again.",
 		Fix:     "Start the machine again, or delete the node with kubectl delete node NODE if it is not coming back.",
 	},
 	{
@@ -133,7 +201,8 @@ var taintCatalogue = []TaintInfo{
 		Prefix:  true,
 		Title:   "cloud provider taint",
 		SetBy:   "the cloud-controller-manager",
-		Meaning: "The cloud provider integration set this taint to describe the state of the node's machine, and pods without a toleration are kept off while it is there.",
+		Purpose: PurposeState,
+		Meaning: "The cloud provider integration set this taint to describe the state of the node's machine.",
 		Fix:     "Check the cloud-controller-manager's logs and the machine in the cloud console to see why it was set.",
 	},
 
@@ -142,15 +211,17 @@ var taintCatalogue = []TaintInfo{
 		Key:     "ToBeDeletedByClusterAutoscaler",
 		Title:   "being removed by the cluster autoscaler",
 		SetBy:   "the cluster autoscaler",
-		Meaning: "The cluster autoscaler chose this node for removal because it is underused or empty, and is draining it. No new pods are placed there, and the machine is deleted once its pods have moved.",
+		Purpose: PurposeRemoval,
+		Meaning: "The cluster autoscaler chose this node for removal because it is underused or empty, and is draining it. The machine is deleted once its pods have moved.",
 		Fix:     "Nothing, normally; if the taint is left behind after the autoscaler gave up or restarted, remove it with kubectl taint nodes NODE ToBeDeletedByClusterAutoscaler-.",
 	},
 	{
 		Key:     "DeletionCandidateOfClusterAutoscaler",
 		Title:   "candidate for removal by the cluster autoscaler",
 		SetBy:   "the cluster autoscaler",
-		Meaning: "The cluster autoscaler found this node unneeded and may remove it soon, so the scheduler prefers other nodes for new pods. It is a soft hint (PreferNoSchedule): pods can still land here.",
-		Fix:     "Nothing; it is removed if the node becomes needed again, and kubectl annotate node NODE cluster-autoscaler.kubernetes.io/scale-down-disabled=true keeps a node from being scaled down.",
+		Purpose: PurposeRemoval,
+		Meaning: "The cluster autoscaler found this node unneeded and may remove it soon. It takes the taint away again if the node becomes needed.",
+		Fix:     "Nothing; kubectl annotate node NODE cluster-autoscaler.kubernetes.io/scale-down-disabled=true keeps a node from being scaled down.",
 	},
 
 	// Karpenter.
@@ -158,21 +229,24 @@ var taintCatalogue = []TaintInfo{
 		Key:     "karpenter.sh/disrupted",
 		Title:   "being removed by Karpenter",
 		SetBy:   "Karpenter",
-		Meaning: "Karpenter is removing or replacing this node (consolidation, drift, expiry or interruption) and keeps new pods off it. Its pods are drained before the machine is terminated.",
+		Purpose: PurposeRemoval,
+		Meaning: "Karpenter is removing or replacing this node (consolidation, drift, expiry or interruption). Its pods are drained before the machine is terminated.",
 		Fix:     "Nothing, normally; to keep Karpenter away from a node annotate it with karpenter.sh/do-not-disrupt=true, or set a disruption budget on its NodePool.",
 	},
 	{
 		Key:     "karpenter.sh/unregistered",
 		Title:   "not yet registered by Karpenter",
 		SetBy:   "Karpenter (the node registers with it)",
-		Meaning: "Karpenter launched this node, and it joins the cluster with this taint until Karpenter has copied the NodePool's labels and taints onto it. No pods run on it until then, which usually takes moments.",
+		Purpose: PurposeSetUp,
+		Meaning: "Karpenter launched this node, and it joins the cluster with this taint until Karpenter has copied the NodePool's labels and taints onto it, which usually takes moments.",
 		Fix:     "If it stays, look at the node's NodeClaim (kubectl get nodeclaims) and the Karpenter controller's logs.",
 	},
 	{
 		Key:     "karpenter.sh/disruption",
 		Title:   "being removed by Karpenter (older releases)",
 		SetBy:   "Karpenter (v1beta1 releases)",
-		Meaning: "Older Karpenter releases mark a node they are removing or replacing with karpenter.sh/disruption=disrupting and keep new pods off it. Newer releases use karpenter.sh/disrupted instead.",
+		Purpose: PurposeRemoval,
+		Meaning: "Older Karpenter releases mark a node they are removing or replacing with karpenter.sh/disruption=disrupting. Newer releases use karpenter.sh/disrupted instead.",
 		Fix:     "Nothing, normally; if it is left over after a Karpenter upgrade and the node is healthy, remove it with kubectl taint nodes NODE karpenter.sh/disruption-.",
 	},
 	{
@@ -180,7 +254,8 @@ var taintCatalogue = []TaintInfo{
 		Prefix:  true,
 		Title:   "Karpenter taint",
 		SetBy:   "Karpenter",
-		Meaning: "Karpenter, the node autoscaler, set this taint while managing the node's life (launching, registering or removing it), and pods without a toleration are kept off.",
+		Purpose: PurposeState,
+		Meaning: "Karpenter, the node autoscaler, set this taint while managing the node's life (launching, registering or removing it).",
 		Fix:     "Look at the node's NodeClaim (kubectl get nodeclaims) and the Karpenter controller's logs; such taints are usually temporary.",
 	},
 
@@ -188,15 +263,18 @@ var taintCatalogue = []TaintInfo{
 	{
 		Key:     "nvidia.com/gpu",
 		Title:   "NVIDIA GPU node",
-		SetBy:   "GKE on GPU node pools, or the cluster's operators",
-		Meaning: "The node has NVIDIA GPUs and is reserved for pods that use them, so other pods do not take its CPU and memory. Pods that request nvidia.com/gpu get a matching toleration automatically where the ExtendedResourceToleration admission plugin is on, as on GKE.",
+		SetBy:   "the node pool's or node group's settings, or the cluster's operators",
+		SetByOn: map[string]string{"GKE": "GKE, on GPU node pools, or the cluster's operators"},
+		Purpose: PurposeReserve,
+		Meaning: "The node has NVIDIA GPUs, and the taint keeps it for pods that use them, so that other pods do not take its CPU and memory. Pods that request nvidia.com/gpu get a matching toleration automatically where the ExtendedResourceToleration admission plugin is on, as on GKE.",
 		Fix:     "Request the GPU in the pod (resources.limits nvidia.com/gpu: 1) or add a toleration for nvidia.com/gpu; pods that need no GPU belong on other nodes.",
 	},
 	{
 		Key:     "amd.com/gpu",
 		Title:   "AMD GPU node",
-		SetBy:   "the cluster's operators or the node pool settings",
-		Meaning: "The node has AMD GPUs and is reserved for pods that use them, so other pods do not take its CPU and memory. Pods that request amd.com/gpu get a matching toleration automatically where the ExtendedResourceToleration admission plugin is on.",
+		SetBy:   "the node pool's or node group's settings, or the cluster's operators",
+		Purpose: PurposeReserve,
+		Meaning: "The node has AMD GPUs, and the taint keeps it for pods that use them, so that other pods do not take its CPU and memory. Pods that request amd.com/gpu get a matching toleration automatically where the ExtendedResourceToleration admission plugin is on.",
 		Fix:     "Request the GPU in the pod (resources.limits amd.com/gpu: 1) or add a toleration for amd.com/gpu; pods that need no GPU belong on other nodes.",
 	},
 
@@ -205,21 +283,24 @@ var taintCatalogue = []TaintInfo{
 		Key:     "cloud.google.com/gke-spot",
 		Title:   "GKE Spot VM",
 		SetBy:   "GKE (when the node pool is created with this taint)",
-		Meaning: "The node is a Spot VM, which Google Cloud can reclaim at any time with about 30 seconds' notice. The taint keeps off pods that have not opted in to running on such capacity.",
+		Purpose: PurposeReserve,
+		Meaning: "The node is a Spot VM, which Google Cloud can reclaim at any time with about 30 seconds' notice. The taint lets workloads opt in to such capacity with a toleration.",
 		Fix:     "Add a toleration for cloud.google.com/gke-spot only to workloads that can be stopped and restarted at any moment without harm.",
 	},
 	{
 		Key:     "cloud.google.com/gke-preemptible",
 		Title:   "GKE preemptible VM",
 		SetBy:   "GKE (when the node pool is created with this taint)",
-		Meaning: "The node is a preemptible VM, which runs for at most 24 hours and which Google Cloud can reclaim at any time with about 30 seconds' notice. The taint keeps off pods that have not opted in to running on such capacity.",
+		Purpose: PurposeReserve,
+		Meaning: "The node is a preemptible VM, which runs for at most 24 hours and which Google Cloud can reclaim at any time with about 30 seconds' notice. The taint lets workloads opt in to such capacity with a toleration.",
 		Fix:     "Add a toleration for cloud.google.com/gke-preemptible only to workloads that can be stopped and restarted at any moment without harm.",
 	},
 	{
 		Key:     "kubernetes.azure.com/scalesetpriority",
 		Title:   "AKS Spot node",
 		SetBy:   "AKS",
-		Meaning: "The node belongs to an AKS Spot node pool, whose VMs Azure can evict whenever it needs the capacity back. AKS taints it (scalesetpriority=spot) so only pods that opt in are placed there.",
+		Purpose: PurposeReserve,
+		Meaning: "The node belongs to an AKS Spot node pool, whose VMs Azure can evict whenever it needs the capacity back. AKS taints it (scalesetpriority=spot) so that workloads opt in to such capacity with a toleration.",
 		Fix:     "Add a toleration for kubernetes.azure.com/scalesetpriority=spot only to workloads that can be stopped and restarted at any moment without harm.",
 	},
 
@@ -228,28 +309,34 @@ var taintCatalogue = []TaintInfo{
 		Key:     "eks.amazonaws.com/compute-type",
 		Title:   "EKS Fargate node",
 		SetBy:   "EKS",
-		Meaning: "The node is an AWS Fargate micro-VM that runs exactly one pod, the one EKS created it for. No other pod, DaemonSets included, can run there.",
+		Purpose: PurposeReserve,
+		Meaning: "The node is an AWS Fargate micro-VM made for exactly one pod, the one EKS created it for. Other pods, DaemonSets included, do not belong there.",
 		Fix:     "Nothing; keep DaemonSets off these nodes with a node affinity on eks.amazonaws.com/compute-type NotIn fargate.",
 	},
 	{
 		Key:     "sandbox.gke.io/runtime",
 		Title:   "GKE Sandbox (gVisor) node",
 		SetBy:   "GKE",
-		Meaning: "The node runs GKE Sandbox, which isolates untrusted pods in a gVisor sandbox kernel. Only pods with runtimeClassName: gvisor are placed there.",
+		Purpose: PurposeReserve,
+		Meaning: "The node runs GKE Sandbox, which isolates untrusted pods in a gVisor sandbox kernel. Pods with runtimeClassName: gvisor tolerate the taint.",
 		Fix:     "Set runtimeClassName: gvisor on pods meant for the sandbox; other pods belong on ordinary node pools.",
 	},
 	{
 		Key:     "kubernetes.io/arch",
 		Title:   "Arm node",
-		SetBy:   "GKE on Arm node pools, or the cluster's operators",
-		Meaning: "The node has an Arm (arm64) CPU, and the taint keeps off pods whose images may only be built for x86. On GKE, pods that select kubernetes.io/arch: arm64 get the toleration added automatically.",
+		SetBy:   "the node pool's settings or the cluster's operators",
+		SetByOn: map[string]string{"GKE": "GKE, on Arm node pools, or the cluster's operators"},
+		Purpose: PurposeReserve,
+		Meaning: "The node has an Arm (arm64) CPU, and the taint guards against pods whose images may be built for x86 only. On GKE, pods that select kubernetes.io/arch: arm64 get the toleration added automatically.",
 		Fix:     "Use a multi-architecture or arm64 image and select kubernetes.io/arch: arm64 on pods meant for this node.",
 	},
 	{
 		Key:     "node.kubernetes.io/os",
 		Title:   "Windows node",
-		SetBy:   "GKE on Windows Server node pools, or the cluster's operators",
-		Meaning: "The node runs Windows Server, where Linux containers cannot start, so it is tainted to keep Linux pods off. Only pods that tolerate it, and select Windows, are placed there.",
+		SetBy:   "the node pool's settings or the cluster's operators",
+		SetByOn: map[string]string{"GKE": "GKE, on Windows Server node pools, or the cluster's operators"},
+		Purpose: PurposeReserve,
+		Meaning: "The node runs Windows Server, where Linux containers cannot start, and the taint guards against Linux pods. Pods meant for it tolerate the taint and select Windows.",
 		Fix:     "Give Windows workloads a nodeSelector kubernetes.io/os: windows and a toleration for node.kubernetes.io/os=windows; Linux pods belong on Linux nodes.",
 	},
 	{
@@ -257,7 +344,8 @@ var taintCatalogue = []TaintInfo{
 		Prefix:  true,
 		Title:   "GKE taint",
 		SetBy:   "GKE",
-		Meaning: "GKE, or a GKE node pool setting, set this taint to reserve the node for a kind of workload, and pods without a matching toleration are kept off.",
+		Purpose: PurposeReserve,
+		Meaning: "GKE, or a GKE node pool setting, set this taint to reserve the node for a kind of workload.",
 		Fix:     "Check the node pool's settings (gcloud container node-pools describe) and add a matching toleration only to workloads meant for it.",
 	},
 	{
@@ -265,7 +353,8 @@ var taintCatalogue = []TaintInfo{
 		Prefix:  true,
 		Title:   "AKS taint",
 		SetBy:   "AKS",
-		Meaning: "AKS, or an AKS node pool setting, set this taint to reserve the node for a kind of workload, and pods without a matching toleration are kept off.",
+		Purpose: PurposeReserve,
+		Meaning: "AKS, or an AKS node pool setting, set this taint to reserve the node for a kind of workload.",
 		Fix:     "Check the node pool's settings (az aks nodepool show) and add a matching toleration only to workloads meant for it.",
 	},
 	{
@@ -273,7 +362,8 @@ var taintCatalogue = []TaintInfo{
 		Prefix:  true,
 		Title:   "EKS taint",
 		SetBy:   "EKS",
-		Meaning: "EKS, or an EKS node group setting, set this taint to reserve the node for a kind of workload, and pods without a matching toleration are kept off.",
+		Purpose: PurposeReserve,
+		Meaning: "EKS, or an EKS node group setting, set this taint to reserve the node for a kind of workload.",
 		Fix:     "Check the node group's settings (aws eks describe-nodegroup) and add a matching toleration only to workloads meant for it.",
 	},
 
@@ -282,14 +372,16 @@ var taintCatalogue = []TaintInfo{
 		Key:     "node.cilium.io/agent-not-ready",
 		Title:   "waiting for Cilium",
 		SetBy:   "the node's configuration (node pool or kubelet settings), removed by Cilium",
-		Meaning: "The node starts with this taint so no pods start before the Cilium network agent runs on it. Cilium removes it once the agent is ready.",
+		Purpose: PurposeSetUp,
+		Meaning: "The node starts with this taint until the Cilium network agent runs on it, so that pods do not start without a network. Cilium removes it once the agent is ready.",
 		Fix:     "If it stays, check the cilium agent pod on that node (kubectl get pods -A -o wide -l k8s-app=cilium --field-selector spec.nodeName=NODE) and its logs.",
 	},
 	{
 		Key:     "ebs.csi.aws.com/agent-not-ready",
 		Title:   "waiting for the EBS CSI driver",
 		SetBy:   "the node's configuration (node group or Karpenter startup taint), removed by the EBS CSI driver",
-		Meaning: "The node starts with this taint so pods that need EBS volumes wait until the EBS CSI node driver runs there. The driver removes it when it starts.",
+		Purpose: PurposeSetUp,
+		Meaning: "The node starts with this taint until the EBS CSI node driver runs there, so that pods that need EBS volumes do not start too early. The driver removes it when it starts.",
 		Fix:     "If it stays, check the ebs-csi-node pod on that node (kubectl get pods -n kube-system -o wide --field-selector spec.nodeName=NODE) and its logs.",
 	},
 
@@ -298,14 +390,16 @@ var taintCatalogue = []TaintInfo{
 		Key:     "CriticalAddonsOnly",
 		Title:   "reserved for cluster add-ons",
 		SetBy:   "the cluster's operators, often through a node pool setting (AKS system node pools, for example)",
-		Meaning: "The node is reserved for critical cluster add-ons such as CoreDNS and metrics-server, which tolerate this key. Ordinary workloads are kept off it.",
+		Purpose: PurposeReserve,
+		Meaning: "The node is reserved for critical cluster add-ons such as CoreDNS and metrics-server, which tolerate this key.",
 		Fix:     "Run your workloads on other node pools, and add a CriticalAddonsOnly toleration only to cluster-critical components.",
 	},
 	{
 		Key:     "dedicated",
 		Title:   "dedicated node pool",
 		SetBy:   "the cluster's operators (a common convention)",
-		Meaning: "By convention the node is reserved for the team or workload named in the taint's value (dedicated=VALUE), and only pods with a matching toleration run there. Such nodes usually carry a matching label so those pods can also be steered to them.",
+		Purpose: PurposeReserve,
+		Meaning: "By convention the node is reserved for the team or workload named in the taint's value (dedicated=VALUE), whose pods tolerate it. Such nodes usually carry a matching label so those pods can also be steered to them.",
 		Fix:     "Add a toleration for dedicated with the same value, and a matching nodeSelector, to the pods meant for this pool; other pods belong elsewhere.",
 	},
 }
@@ -351,9 +445,10 @@ func fallbackTaint(key string) TaintInfo {
 		name, domain = key, ""
 	}
 	info := TaintInfo{
-		Key:   key,
-		Title: "custom taint",
-		Fix:   "Ask the cluster's owners which workloads this taint is meant for and add a matching toleration only to those, or remove it with kubectl taint nodes NODE " + key + "- if it is stale.",
+		Key:     key,
+		Title:   "custom taint",
+		Purpose: PurposeUnknown,
+		Fix:     "Ask the cluster's owners which workloads this taint is meant for and add a matching toleration only to those, or remove it with kubectl taint nodes NODE " + key + "- if it is stale.",
 	}
 	var who string
 	switch {
@@ -372,15 +467,18 @@ func fallbackTaint(key string) TaintInfo {
 	switch {
 	case strings.Contains(lower, "dedicated"):
 		info.Title = "dedicated node pool"
-		info.Meaning = "This taint was set by " + who + ". Its name follows the dedicated node pool pattern: the node is reserved for one team or workload, and only pods with a matching toleration run there."
+		info.Purpose = PurposeReserve
+		info.Meaning = "This taint was set by " + who + ". Its name follows the dedicated node pool pattern: the node is reserved for one team or workload, whose pods tolerate it."
 	case strings.Contains(lower, "gpu"):
 		info.Title = "GPU node"
+		info.Purpose = PurposeReserve
 		info.Meaning = "This taint was set by " + who + ". Its name suggests the node has GPUs and is kept for pods that use them."
 	case strings.Contains(lower, "spot") || strings.Contains(lower, "preemptible"):
 		info.Title = "spot node"
-		info.Meaning = "This taint was set by " + who + ". Its name suggests spot or preemptible capacity, which the cloud can reclaim at short notice, so only pods that opt in run there."
+		info.Purpose = PurposeReserve
+		info.Meaning = "This taint was set by " + who + ". Its name suggests spot or preemptible capacity, which the cloud can reclaim at short notice, and to which workloads opt in with a toleration."
 	default:
-		info.Meaning = "This taint was set by " + who + ". Pods without a matching toleration are kept off the node, or evicted if its effect is NoExecute."
+		info.Meaning = "This taint was set by " + who + "."
 	}
 	return info
 }
@@ -389,9 +487,9 @@ func fallbackTaint(key string) TaintInfo {
 func EffectMeaning(effect corev1.TaintEffect) string {
 	switch effect {
 	case corev1.TaintEffectNoSchedule:
-		return "New pods without a matching toleration are not placed on the node; pods already running there stay."
+		return "New pods without a matching toleration are not placed on the node; the taint does not evict pods already running there."
 	case corev1.TaintEffectPreferNoSchedule:
-		return "The scheduler avoids the node for pods without a matching toleration but may still use it when nothing else fits; it never blocks a pod."
+		return "The scheduler avoids the node for pods without a matching toleration but still uses it when no other node fits; the taint never blocks or evicts a pod."
 	case corev1.TaintEffectNoExecute:
 		return "New pods without a matching toleration are not placed on the node, and running pods without one are evicted, at once or after the tolerationSeconds their toleration sets."
 	}

@@ -1,8 +1,10 @@
 package explain
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
@@ -58,7 +60,13 @@ func TestTaintCatalogueEntries(t *testing.T) {
 			if e.SetBy == "" {
 				t.Error("SetBy is empty")
 			}
+			if !slices.Contains([]TaintPurpose{PurposeReserve, PurposeSetUp, PurposeRemoval, PurposeState}, e.Purpose) {
+				t.Errorf("Purpose %q is not one of the known purposes", e.Purpose)
+			}
 			checkCatalogueText(t, "Meaning", e.Meaning, 2)
+			if e.NoExecute != "" {
+				checkCatalogueText(t, "NoExecute", e.NoExecute, 1)
+			}
 			checkCatalogueText(t, "Fix", e.Fix, 1)
 
 			key := e.Key
@@ -115,24 +123,187 @@ func TestLookupTaintCoverage(t *testing.T) {
 
 func TestLookupTaintDetails(t *testing.T) {
 	tests := []struct {
-		key  string
-		want []string // words the Meaning must contain
+		key    string
+		effect corev1.TaintEffect
+		want   []string // words the meaning for the effect must contain
+		not    []string // words it must not contain
 	}{
-		{corev1.TaintNodeNotReady, []string{"300", "DefaultTolerationSeconds"}},
-		{corev1.TaintNodeUnreachable, []string{"tolerationSeconds", "300", "DefaultTolerationSeconds"}},
-		{corev1.TaintNodeDiskPressure, []string{"garbage-collects", "evicts"}},
-		{corev1.TaintNodeOutOfService, []string{"non-graceful", "force-deleted", "detached"}},
-		{corev1.TaintNodeUnschedulable, []string{"cordoned"}},
+		{corev1.TaintNodeNotReady, corev1.TaintEffectNoExecute, []string{"300", "DefaultTolerationSeconds"}, nil},
+		{corev1.TaintNodeNotReady, corev1.TaintEffectNoSchedule, []string{"Ready condition is False"}, []string{"300", "evicted"}},
+		{corev1.TaintNodeUnreachable, corev1.TaintEffectNoExecute, []string{"300", "DefaultTolerationSeconds", "stay Terminating"}, nil},
+		{corev1.TaintNodeUnreachable, corev1.TaintEffectNoSchedule, []string{"50 seconds by default"}, []string{"tolerationSeconds", "evicted"}},
+		{corev1.TaintNodeDiskPressure, corev1.TaintEffectNoSchedule, []string{"garbage-collects", "evicts"}, nil},
+		{corev1.TaintNodeOutOfService, corev1.TaintEffectNoExecute, []string{"non-graceful", "force-deleted", "detached", "evicted"}, nil},
+		{corev1.TaintNodeOutOfService, corev1.TaintEffectNoSchedule, []string{"non-graceful", "force-deleted", "detached"}, []string{"evicted"}},
+		{corev1.TaintNodeUnschedulable, corev1.TaintEffectNoSchedule, []string{"cordoned"}, nil},
 	}
 	for _, tc := range tests {
-		t.Run(tc.key, func(t *testing.T) {
-			got := LookupTaint(tc.key)
+		t.Run(tc.key+":"+string(tc.effect), func(t *testing.T) {
+			got := LookupTaint(tc.key).MeaningFor(tc.effect)
 			for _, w := range tc.want {
-				if !strings.Contains(got.Meaning, w) {
-					t.Errorf("Meaning %q does not mention %q", got.Meaning, w)
+				if !strings.Contains(got, w) {
+					t.Errorf("meaning %q does not mention %q", got, w)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(got, w) {
+					t.Errorf("meaning %q mentions %q", got, w)
 				}
 			}
 		})
+	}
+}
+
+// effectClaims are phrases that are true of some effects only: a taint's
+// text for any other effect must not contain them.
+var effectClaims = []struct {
+	phrase string
+	onlyOf []corev1.TaintEffect
+}{
+	// Placement refused outright: not with PreferNoSchedule.
+	{"not placed", []corev1.TaintEffect{corev1.TaintEffectNoSchedule, corev1.TaintEffectNoExecute}},
+	{"kept off", []corev1.TaintEffect{corev1.TaintEffectNoSchedule, corev1.TaintEffectNoExecute}},
+	{"stay off", []corev1.TaintEffect{corev1.TaintEffectNoSchedule, corev1.TaintEffectNoExecute}},
+	{"keeps new pods off", []corev1.TaintEffect{corev1.TaintEffectNoSchedule, corev1.TaintEffectNoExecute}},
+	{"no new pods", []corev1.TaintEffect{corev1.TaintEffectNoSchedule, corev1.TaintEffectNoExecute}},
+	{"only pods", []corev1.TaintEffect{corev1.TaintEffectNoSchedule, corev1.TaintEffectNoExecute}},
+	{"pods wait", []corev1.TaintEffect{corev1.TaintEffectNoSchedule, corev1.TaintEffectNoExecute}},
+	// Running pods evicted because of the taint: NoExecute only. (The
+	// kubelet's own evictions under pressure are another matter, and are
+	// worded "evicts pods".)
+	{"tolerationseconds", []corev1.TaintEffect{corev1.TaintEffectNoExecute}},
+	{"are evicted", []corev1.TaintEffect{corev1.TaintEffectNoExecute}},
+	{"evicted after", []corev1.TaintEffect{corev1.TaintEffectNoExecute}},
+	{"evicted first", []corev1.TaintEffect{corev1.TaintEffectNoExecute}},
+	{"evicts running pods", []corev1.TaintEffect{corev1.TaintEffectNoExecute}},
+	{"running pods without", []corev1.TaintEffect{corev1.TaintEffectNoExecute}},
+	{"running pods that do not tolerate", []corev1.TaintEffect{corev1.TaintEffectNoExecute}},
+	// Running pods left alone: not with NoExecute.
+	{"does not evict", []corev1.TaintEffect{corev1.TaintEffectNoSchedule}},
+	{"running there stay", []corev1.TaintEffect{corev1.TaintEffectNoSchedule}},
+	{"are not evicted", []corev1.TaintEffect{corev1.TaintEffectNoSchedule}},
+	// A soft preference: PreferNoSchedule only.
+	{"avoids", []corev1.TaintEffect{corev1.TaintEffectPreferNoSchedule}},
+	{"never blocks", []corev1.TaintEffect{corev1.TaintEffectPreferNoSchedule}},
+	{"soft hint", []corev1.TaintEffect{corev1.TaintEffectPreferNoSchedule}},
+	{"can still land", []corev1.TaintEffect{corev1.TaintEffectPreferNoSchedule}},
+	// Text that hedges on the effect instead of knowing it.
+	{"if its effect", nil},
+	{"effect is", nil},
+}
+
+var effects = []corev1.TaintEffect{corev1.TaintEffectNoSchedule, corev1.TaintEffectPreferNoSchedule, corev1.TaintEffectNoExecute}
+
+// Every taint's text is composed from the effect it has: walked over every
+// catalogue entry, some keys the catalogue does not know, and every effect,
+// the text never claims what only another effect does.
+func TestTaintTextsAgreeWithTheirEffect(t *testing.T) {
+	keys := []string{"example.com/team", "example.com/dedicated", "acme.io/gpu-only", "acme.io/spot", "node.kubernetes.io/something-new", "team"}
+	for _, e := range taintCatalogue {
+		key := e.Key
+		if e.Prefix {
+			key += "something-else"
+		}
+		keys = append(keys, key)
+	}
+	for _, key := range keys {
+		for _, effect := range effects {
+			t.Run(key+":"+string(effect), func(t *testing.T) {
+				info := LookupTaint(key)
+				text := joinSentences(info.MeaningFor(effect), EffectMeaning(effect))
+				lower := strings.ToLower(text)
+				for _, c := range effectClaims {
+					if strings.Contains(lower, c.phrase) && !slices.Contains(c.onlyOf, effect) {
+						t.Errorf("the text for %s says %q, which holds only for %v:\n%s", effect, c.phrase, c.onlyOf, text)
+					}
+				}
+				// Naming another effect is a sign of text written for it.
+				for _, other := range effects {
+					if other != effect && containsWord(text, string(other)) {
+						t.Errorf("the text for %s names the effect %s:\n%s", effect, other, text)
+					}
+				}
+				if effect == corev1.TaintEffectNoExecute && !strings.Contains(lower, "evicted") {
+					t.Errorf("the text for NoExecute does not say running pods are evicted:\n%s", text)
+				}
+				if effect == corev1.TaintEffectNoSchedule && !strings.Contains(lower, "does not evict") {
+					t.Errorf("the text for NoSchedule does not say running pods stay:\n%s", text)
+				}
+				if effect == corev1.TaintEffectPreferNoSchedule && !strings.Contains(lower, "avoids") {
+					t.Errorf("the text for PreferNoSchedule does not say the scheduler only avoids the node:\n%s", text)
+				}
+				checkCatalogueText(t, "the meaning for "+string(effect), info.MeaningFor(effect), 3)
+			})
+		}
+	}
+}
+
+// The contradiction check catches the texts it was written for.
+func TestEffectClaimsCatchContradictions(t *testing.T) {
+	bad := []struct {
+		effect corev1.TaintEffect
+		text   string
+	}{
+		{corev1.TaintEffectPreferNoSchedule, "Pods without a matching toleration are kept off the node, or evicted if its effect is NoExecute."},
+		{corev1.TaintEffectNoSchedule, "Running pods without a matching toleration are evicted after their tolerationSeconds. New pods without a matching toleration are not placed on the node; pods already running there stay."},
+		{corev1.TaintEffectNoExecute, "No new pods are placed there; pods already running there stay."},
+	}
+	for _, tc := range bad {
+		lower := strings.ToLower(tc.text)
+		caught := false
+		for _, c := range effectClaims {
+			if strings.Contains(lower, c.phrase) && !slices.Contains(c.onlyOf, tc.effect) {
+				caught = true
+			}
+		}
+		if !caught {
+			t.Errorf("not caught as contradicting %s: %q", tc.effect, tc.text)
+		}
+	}
+}
+
+// containsWord reports whether s holds word with no letter on either side.
+func containsWord(s, word string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], word)
+		if j < 0 {
+			return false
+		}
+		j += i
+		before := j == 0 || !unicode.IsLetter(rune(s[j-1]))
+		end := j + len(word)
+		after := end == len(s) || !unicode.IsLetter(rune(s[end]))
+		if before && after {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+func TestSetByFollowsTheProvider(t *testing.T) {
+	gpu := LookupTaint("nvidia.com/gpu")
+	if got := gpu.SetByFor("EKS"); strings.Contains(got, "GKE") {
+		t.Errorf("on EKS the GPU taint is said to be set by %q", got)
+	}
+	if got := gpu.SetByFor(""); strings.Contains(got, "GKE") {
+		t.Errorf("on an unknown provider the GPU taint is said to be set by %q", got)
+	}
+	if got := gpu.SetByFor("GKE"); !strings.Contains(got, "GKE") {
+		t.Errorf("on GKE the GPU taint is said to be set by %q", got)
+	}
+	for _, e := range taintCatalogue {
+		for provider, setBy := range e.SetByOn {
+			if !strings.Contains(setBy, provider) {
+				t.Errorf("%s: SetByOn[%s] = %q does not name the provider", e.Key, provider, setBy)
+			}
+		}
+		if e.SetBy != "" && e.SetByOn != nil {
+			for _, name := range []string{"GKE", "EKS", "AKS"} {
+				if strings.Contains(e.SetBy, name) {
+					t.Errorf("%s: the generic SetBy %q names %s", e.Key, e.SetBy, name)
+				}
+			}
+		}
 	}
 }
 
@@ -235,7 +406,7 @@ func TestEffectMeaning(t *testing.T) {
 		effect  corev1.TaintEffect
 		mention []string
 	}{
-		{corev1.TaintEffectNoSchedule, []string{"not placed", "stay"}},
+		{corev1.TaintEffectNoSchedule, []string{"not placed", "does not evict"}},
 		{corev1.TaintEffectPreferNoSchedule, []string{"avoids", "never blocks"}},
 		{corev1.TaintEffectNoExecute, []string{"not placed", "evicted", "tolerationSeconds"}},
 		{"SomethingElse", []string{"not one of the effects"}},

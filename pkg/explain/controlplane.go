@@ -8,6 +8,7 @@ import (
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
@@ -49,6 +50,7 @@ const leaseStaleAfter = 2
 
 func explainControlPlane(s *cluster.Snapshot, now time.Time) ControlPlane {
 	cp := detectMode(s)
+	cp.Checked = true
 	pods := componentPods(s)
 	for _, ci := range components {
 		c := Component{Name: ci.name, Title: ci.title, Job: ci.job, State: StateUnknown}
@@ -208,6 +210,17 @@ var managedProviders = []struct {
 	{"Linode Kubernetes Engine", "linode://", "lke.linode.com/pool-id", ".linodelke.net"},
 	{"Oracle Kubernetes Engine", "oci://", "oke.oraclecloud.com/node.info.private_subnet", ""},
 	{"IBM Cloud Kubernetes Service", "ibm://", "ibm-cloud.kubernetes.io/worker-pool-id", ""},
+}
+
+// nodeProvider names the managed platform a node's provider ID points to
+// (aws:// for EKS, gce:// for GKE, azure:// for AKS, …), or "".
+func nodeProvider(n *corev1.Node) string {
+	for _, p := range managedProviders {
+		if strings.HasPrefix(n.Spec.ProviderID, p.providerPrefix) {
+			return p.name
+		}
+	}
+	return ""
 }
 
 func detectMode(s *cluster.Snapshot) ControlPlane {

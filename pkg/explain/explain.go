@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,13 +38,19 @@ func Explain(s *cluster.Snapshot, now time.Time, o Options) *Report {
 	}
 	kubeProxy := kubeProxyDeployed(s)
 	var findings []Finding
+	// The node view reads only the nodes named: it cannot weigh their zones.
+	var zones map[string]zoneView
+	if !o.Detail {
+		zones = zoneViews(s.Nodes)
+	}
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
 		var lease *coordinationv1.Lease
 		if l, ok := s.NodeLeases[n.Name]; ok {
 			lease = &l
 		}
-		node, nf := explainNode(n, s.Pods[n.Name], s.PodsRead, lease, kubeProxy, s.ServerVersion, now)
+		key, _ := zoneKey(n)
+		node, nf := explainNode(n, s.Pods[n.Name], s.PodsRead, lease, kubeProxy, s.ServerVersion, zones[key], now)
 		if o.Detail {
 			node.PodList = nodePods(s.Pods[n.Name])
 			node.Events = nodeEvents(s.NodeEvents, n.Name)
@@ -53,8 +60,12 @@ func Explain(s *cluster.Snapshot, now time.Time, o Options) *Report {
 	}
 	sort.Slice(r.Nodes, func(i, j int) bool { return r.Nodes[i].Name < r.Nodes[j].Name })
 	r.Summary = summarize(r.Nodes, s)
-	r.ControlPlane = explainControlPlane(s, now)
-	if !o.Detail {
+	if o.Detail {
+		// Only the named nodes were read: the control plane was not checked.
+		r.ControlPlane = ControlPlane{Checked: false, Components: []Component{},
+			Explanation: "Not checked when nodes are named: `kubectl explain-nodes` without node names checks the control plane."}
+	} else {
+		r.ControlPlane = explainControlPlane(s, now)
 		findings = append(findings, controlPlaneFindings(r.ControlPlane)...)
 		findings = append(findings, clusterFindings(s, kubeProxy)...)
 	}
@@ -110,7 +121,7 @@ func hasGap(s *cluster.Snapshot, prefix string) bool {
 	return false
 }
 
-func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coordinationv1.Lease, kubeProxy *bool, serverVersion string, now time.Time) (Node, []Finding) {
+func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coordinationv1.Lease, kubeProxy *bool, serverVersion string, zone zoneView, now time.Time) (Node, []Finding) {
 	alloc, capacity := n.Status.Allocatable, n.Status.Capacity
 	out := Node{
 		Name:                n.Name,
@@ -140,6 +151,7 @@ func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coord
 		out.CPURequestedMilli += p.CPUMilli
 		out.MemoryRequested += p.MemoryBytes
 	}
+	provider := nodeProvider(n)
 	var readyHeartbeat time.Time
 	for _, c := range n.Status.Conditions {
 		info := LookupCondition(c.Type)
@@ -159,9 +171,20 @@ func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coord
 		out.ReadyReason, out.ReadyMessage = c.Reason, c.Message
 		readyHeartbeat = c.LastHeartbeatTime.Time
 	}
+	in := nodeInput{pods: pods, podsRead: podsRead, kubeProxy: kubeProxy, serverVersion: serverVersion, now: now, taints: n.Spec.Taints, zone: zone}
 	if lease != nil && lease.Spec.RenewTime != nil {
 		t := lease.Spec.RenewTime.UTC()
 		out.LastHeartbeat = &t
+		// The node controller counts from the later of the two signs of life.
+		in.lastSeen = t
+		if readyHeartbeat.After(t) {
+			in.lastSeen = readyHeartbeat.UTC()
+		}
+		duration := defaultLeaseDuration
+		if lease.Spec.LeaseDurationSeconds != nil && *lease.Spec.LeaseDurationSeconds > 0 {
+			duration = time.Duration(*lease.Spec.LeaseDurationSeconds) * time.Second
+		}
+		in.renewEvery = duration / 4
 	} else if !readyHeartbeat.IsZero() {
 		t := readyHeartbeat.UTC()
 		out.LastHeartbeat = &t
@@ -175,11 +198,16 @@ func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coord
 				tolerated++
 			}
 		}
-		out.Taints = append(out.Taints, Taint{
+		taint := Taint{
 			Key: t.Key, Value: t.Value, Effect: string(t.Effect),
-			Title: info.Title, Meaning: info.Meaning, SetBy: info.SetBy, Fix: info.Fix, Known: info.Known,
-			EffectMeaning: EffectMeaning(t.Effect), ToleratedBy: tolerated,
-		})
+			Title: info.Title, Meaning: info.MeaningFor(t.Effect), SetBy: info.SetByFor(provider), Fix: info.Fix, Known: info.Known,
+			EffectMeaning: EffectMeaning(t.Effect), ToleratedBy: tolerated, Purpose: info.Purpose,
+		}
+		if t.TimeAdded != nil {
+			at := t.TimeAdded.UTC()
+			taint.TimeAdded = &at
+		}
+		out.Taints = append(out.Taints, taint)
 	}
 	if kubeProxy != nil && *kubeProxy && !podsRead {
 		out.KubeProxy = "unknown"
@@ -191,7 +219,7 @@ func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coord
 			}
 		}
 	}
-	findings := nodeFindings(&out, podsRead, kubeProxy, serverVersion, now)
+	findings := nodeFindings(&out, in)
 	for _, f := range findings {
 		if f.note != "" {
 			out.Note = f.note
@@ -223,8 +251,29 @@ type nodeFinding struct {
 	note string
 }
 
+// nodeInput is what the findings about one node are drawn from, besides
+// the node's own explanation.
+type nodeInput struct {
+	pods          []cluster.Pod
+	podsRead      bool
+	kubeProxy     *bool
+	serverVersion string
+	now           time.Time
+	taints        []corev1.Taint
+	// lastSeen is the kubelet's latest sign of life the node controller
+	// counts from: its lease renewal or its Ready heartbeat, whichever is
+	// later. Zero without a renewed lease.
+	lastSeen time.Time
+	// renewEvery is how often the kubelet renews its lease; zero without one.
+	renewEvery time.Duration
+	// zone is the state of the node's zone, which decides whether the node
+	// controller taints a failing node NoExecute.
+	zone zoneView
+}
+
 // nodeFindings lists what deserves attention on one node, most severe first.
-func nodeFindings(n *Node, podsRead bool, kubeProxy *bool, serverVersion string, now time.Time) []nodeFinding {
+func nodeFindings(n *Node, in nodeInput) []nodeFinding {
+	now := in.now
 	var out []nodeFinding
 	add := func(sev, code, note, title, meaning, fix string) {
 		out = append(out, nodeFinding{Finding: Finding{Severity: sev, Code: code, Nodes: []string{n.Name}, Title: title, Meaning: meaning, Fix: fix}, note: note})
@@ -233,7 +282,6 @@ func nodeFindings(n *Node, podsRead bool, kubeProxy *bool, serverVersion string,
 	if n.LastHeartbeat != nil {
 		silent = " " + shortDuration(now.Sub(*n.LastHeartbeat))
 	}
-	evictNote := "The node controller taints it %s: no new pods are placed there, and its pods are evicted once their tolerationSeconds for that taint run out (300 s unless the pod says otherwise), to be recreated elsewhere by their controllers."
 	switch n.Readiness {
 	case NotReady:
 		why := n.ReadyMessage
@@ -244,19 +292,33 @@ func nodeFindings(n *Node, podsRead bool, kubeProxy *bool, serverVersion string,
 		if n.LastHeartbeat != nil {
 			heartbeat = fmt.Sprintf(" (its last heartbeat was %s ago)", shortDuration(now.Sub(*n.LastHeartbeat)))
 		}
+		evict, evictions := taintedEvictions(in, corev1.TaintNodeNotReady)
+		n.Evictions = append(evictions, terminatingEvictions(in.pods)...)
+		meaning := joinSentences("The node's kubelet"+heartbeat+" reports that the node cannot run pods.", evict, controllerText(in.pods))
 		add(SeverityCritical, "NodeNotReady", "NotReady",
 			"NotReady: "+orNone(why, "the kubelet gave no reason"),
-			"The kubelet on the node runs"+heartbeat+" but reports that it cannot run pods. "+fmt.Sprintf(evictNote, "node.kubernetes.io/not-ready (NoSchedule and NoExecute)"),
+			meaning,
 			"Look at the kubelet and the container runtime on the node (`journalctl -u kubelet`, `systemctl status containerd`); the message above is the kubelet's own.")
 	case Unknown:
 		title := "Unknown: its kubelet has never reported"
 		if n.LastHeartbeat != nil {
 			title = fmt.Sprintf("Unknown: its kubelet last reported %s ago (%s)", shortDuration(now.Sub(*n.LastHeartbeat)), n.LastHeartbeat.Format(time.RFC3339))
 		}
+		evict, evictions := taintedEvictions(in, corev1.TaintNodeUnreachable)
+		n.Evictions = append(evictions, terminatingEvictions(in.pods)...)
+		meaning := joinSentences("The control plane has not heard from the node's kubelet, so it cannot know whether the node or its pods are alive.", evict)
+		if term := byName(in.pods, terminating); len(term) > 0 {
+			meaning = joinSentences(meaning, fmt.Sprintf("%s Terminating: %s. With no kubelet to confirm that %s stopped, %s Terminating until the node returns or its Node object is deleted.",
+				verb(len(term), "1 pod is", plural(len(term), "pod")+" are"), deletionDetails(term, now), verb(len(term), "it", "they"), verb(len(term), "it stays", "they stay")))
+		}
+		meaning = joinSentences(meaning, controllerText(in.pods))
 		add(SeverityCritical, "NodeUnknown", "silent"+silent,
-			title,
-			"The control plane has not heard from the node's kubelet, so it cannot know whether the node or its pods are alive. "+fmt.Sprintf(evictNote, "node.kubernetes.io/unreachable (NoSchedule and NoExecute)"),
-			"Check that the machine is up and can reach the API server, and that the kubelet runs on it (`systemctl status kubelet`).")
+			title, meaning,
+			"Check that the machine is up and can reach the API server, and that the kubelet runs on it (`systemctl status kubelet`). If the machine is gone for good, `kubectl delete node NODE` lets its pods be deleted, and their controllers recreate them elsewhere.")
+	}
+	if f, evictions, ok := dyingFinding(n, in); ok {
+		out = append(out, f)
+		n.Evictions = append(evictions, terminatingEvictions(in.pods)...)
 	}
 	for _, c := range n.Conditions {
 		if c.Type == string(corev1.NodeReady) || c.Healthy || c.Status == string(corev1.ConditionUnknown) {
@@ -270,33 +332,23 @@ func nodeFindings(n *Node, podsRead bool, kubeProxy *bool, serverVersion string,
 		add(SeverityWarning, "NodeCondition", c.Type, c.Type+msg, joinSentences(info.Meaning, info.WhenBad), info.Fix)
 	}
 	if n.Cordoned {
-		add(SeverityWarning, "NodeCordoned", "cordoned",
-			"cordoned (spec.unschedulable)",
-			"Someone or something (a drain, an upgrade, an autoscaler) marked the node unschedulable: new pods avoid it, the pods already there keep running.",
-			"When the work on it is done: `kubectl uncordon NODE`.")
-	}
-	for _, t := range n.Taints {
-		if conditionTaint(t.Key) {
-			continue // said with the condition or cordon above
+		out = append(out, cordonFinding(n, in))
+	} else if n.Readiness != Unknown {
+		if f, ok := stuckTerminatingFinding(n, in); ok {
+			out = append(out, f)
 		}
-		sev := SeverityInfo
-		if t.Effect == string(corev1.TaintEffectNoExecute) {
-			sev = SeverityWarning
-		}
-		name := taintString(t)
-		if isControlPlaneTaint(t.Key) && slices.Contains(n.Roles, RoleControlPlane) {
-			continue // expected on a control-plane node; the node view explains it
-		}
-		add(sev, "NodeTaint", "taint "+lastSegment(t.Key), "taint "+name+" ("+t.Title+")",
-			joinSentences(t.Meaning, t.EffectMeaning), t.Fix)
 	}
-	if podsRead {
-		out = append(out, capacityFindings(n)...)
-	}
-	if f, ok := skewFinding(n, serverVersion); ok {
+	if f, ok := taintsFinding(n); ok {
 		out = append(out, f)
 	}
-	if kubeProxy != nil && *kubeProxy && n.KubeProxy != "Running" && podsRead {
+	out = append(out, podFindings(n, in)...)
+	if in.podsRead {
+		out = append(out, capacityFindings(n)...)
+	}
+	if f, ok := skewFinding(n, in.serverVersion); ok {
+		out = append(out, f)
+	}
+	if in.kubeProxy != nil && *in.kubeProxy && n.KubeProxy != "Running" && in.podsRead {
 		state := "has no kube-proxy pod"
 		if n.KubeProxy != "missing" {
 			state = "has a kube-proxy pod that is " + n.KubeProxy
@@ -308,6 +360,103 @@ func nodeFindings(n *Node, podsRead bool, kubeProxy *bool, serverVersion string,
 	}
 	sort.SliceStable(out, func(i, j int) bool { return severityRank(out[i].Severity) < severityRank(out[j].Severity) })
 	return out
+}
+
+// purposeText heads, in the finding on a node's taints, the taints of each
+// purpose.
+var purposeText = map[TaintPurpose]string{
+	PurposeReserve: "Keeping the node for the pods that tolerate them",
+	PurposeSetUp:   "Waiting for the node to be set up (the agent each names removes it once it has done its part)",
+	PurposeRemoval: "Marking the node for removal or replacement",
+	PurposeState:   "Reporting the node's state",
+	PurposeUnknown: "Not known to this tool (their owners know what they are for)",
+}
+
+// purposeShort counts the taints of each purpose in the finding's title.
+var purposeShort = map[TaintPurpose]string{
+	PurposeReserve: "reserving it",
+	PurposeSetUp:   "waiting for set-up",
+	PurposeRemoval: "marking its removal",
+	PurposeState:   "reporting its state",
+	PurposeUnknown: "of unknown purpose",
+}
+
+var purposeOrder = []TaintPurpose{PurposeReserve, PurposeSetUp, PurposeRemoval, PurposeState, PurposeUnknown}
+
+// effectsText says what taints of each effect present do, naming the effect.
+var effectsText = []struct {
+	effect corev1.TaintEffect
+	text   string
+}{
+	{corev1.TaintEffectNoSchedule, "the NoSchedule ones keep new pods off the node but do not evict running ones"},
+	{corev1.TaintEffectNoExecute, "the NoExecute ones keep new pods off and evict running ones, at once or after their tolerationSeconds"},
+	{corev1.TaintEffectPreferNoSchedule, "the PreferNoSchedule ones only make the scheduler avoid the node while another fits"},
+}
+
+// taintsFinding explains the node's taints in one finding: the taints the
+// node controller sets from a condition or the cordon are said with those,
+// and the control-plane taint of a control-plane node is expected.
+func taintsFinding(n *Node) (nodeFinding, bool) {
+	var taints []Taint
+	for _, t := range n.Taints {
+		if conditionTaint(t.Key) || isControlPlaneTaint(t.Key) && slices.Contains(n.Roles, RoleControlPlane) {
+			continue
+		}
+		taints = append(taints, t)
+	}
+	if len(taints) == 0 {
+		return nodeFinding{}, false
+	}
+	sev := SeverityInfo
+	for _, t := range taints {
+		if t.Effect == string(corev1.TaintEffectNoExecute) {
+			sev = SeverityWarning
+		}
+	}
+	if len(taints) == 1 {
+		t := taints[0]
+		return nodeFinding{Finding: Finding{Severity: sev, Code: "NodeTaint", Nodes: []string{n.Name},
+			Title: "taint " + taintString(t) + " (" + t.Title + ")", Meaning: joinSentences(t.Meaning, t.EffectMeaning), Fix: t.Fix},
+			note: "taint " + lastSegment(t.Key)}, true
+	}
+	groups := map[TaintPurpose][]string{}
+	effects := map[string]bool{}
+	for _, t := range taints {
+		p := t.Purpose
+		if _, ok := purposeText[p]; !ok {
+			p = PurposeUnknown
+		}
+		groups[p] = append(groups[p], taintString(t)+" ("+t.Title+")")
+		effects[t.Effect] = true
+	}
+	var titleParts, meaning []string
+	for _, p := range purposeOrder {
+		if g := groups[p]; len(g) > 0 {
+			titleParts = append(titleParts, fmt.Sprintf("%d %s", len(g), purposeShort[p]))
+			meaning = append(meaning, purposeText[p]+": "+strings.Join(g, ", ")+".")
+		}
+	}
+	var does []string
+	for _, e := range effectsText {
+		if effects[string(e.effect)] {
+			does = append(does, e.text)
+			delete(effects, string(e.effect))
+		}
+	}
+	if len(effects) > 0 {
+		var odd []string
+		for e := range effects {
+			odd = append(odd, strconv.Quote(e))
+		}
+		sort.Strings(odd)
+		does = append(does, "what "+strings.Join(odd, ", ")+" "+verb(len(odd), "does", "do")+" is not known, not being an effect Kubernetes defines")
+	}
+	meaning = append(meaning, "To pods without a matching toleration, "+strings.Join(does, "; ")+".")
+	return nodeFinding{Finding: Finding{Severity: sev, Code: "NodeTaint", Nodes: []string{n.Name},
+		Title:   fmt.Sprintf("%d taints: %s", len(taints), strings.Join(titleParts, ", ")),
+		Meaning: strings.Join(meaning, " "),
+		Fix:     "`kubectl explain-nodes NODE` explains each taint and what to do about it; add tolerations only to the pods meant for this node."},
+		note: fmt.Sprintf("%d taints", len(taints))}, true
 }
 
 // TolerateCount says how many of a node's pods tolerate a taint, as a sentence.
@@ -387,23 +536,31 @@ func skewFinding(n *Node, serverVersion string) (nodeFinding, bool) {
 		return nodeFinding{}, false
 	}
 	diff := int(sv.Minor()) - int(kv.Minor())
-	var title, meaning string
+	var title, meaning, fix string
 	switch {
 	case diff < 0:
 		title = fmt.Sprintf("kubelet %s is newer than the API server %s", n.KubeletVersion, serverVersion)
 		meaning = "Kubernetes does not support a kubelet newer than the API server: it may use APIs the server does not have."
+		fix = fmt.Sprintf("Upgrade the control plane to v%d.%d or later, one minor version at a time, or run a kubelet no newer than the API server's v%d.%d on this node.", kv.Major(), kv.Minor(), sv.Major(), sv.Minor())
 	case diff > 3:
 		title = fmt.Sprintf("kubelet %s is %d minor versions behind the API server %s", n.KubeletVersion, diff, serverVersion)
 		meaning = "Kubernetes supports kubelets up to three minor versions older than the API server; this one is outside that skew and may misbehave."
+		fix = fmt.Sprintf("The control plane is the newer side: drain the node and upgrade its kubelet to v%d.%d or later (the API server's v%d.%d is best), or replace the node with one built from a current image.", sv.Major(), sv.Minor()-3, sv.Major(), sv.Minor())
 	default:
 		return nodeFinding{}, false
 	}
 	return nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: "VersionSkew", Nodes: []string{n.Name}, Title: title, Meaning: meaning,
-		Fix: "Upgrade the control plane first, then the kubelets, one minor version at a time."}, note: "kubelet skew"}, true
+		Fix: fix}, note: "kubelet skew"}, true
 }
 
 func clusterFindings(s *cluster.Snapshot, kubeProxy *bool) []Finding {
 	var out []Finding
+	if len(s.Nodes) == 0 && !hasGap(s, "nodes") {
+		out = append(out, Finding{Severity: SeverityWarning, Code: "NoNodes",
+			Title:   "the cluster has no nodes",
+			Meaning: "No node is registered with the API server, so no pod can run: every pod stays Pending until a node joins. On a managed cluster this usually means its node groups (node pools) are scaled to zero or their machines failed to join; elsewhere, that no kubelet has registered.",
+			Fix:     "Add nodes: scale a node group up, or start a kubelet that registers with this API server; `kubectl get nodes` then lists them."})
+	}
 	if kubeProxy != nil && !*kubeProxy && len(s.Nodes) > 0 {
 		out = append(out, Finding{Severity: SeverityInfo, Code: "NoKubeProxy",
 			Title:   "no kube-proxy DaemonSet in kube-system",
@@ -414,7 +571,7 @@ func clusterFindings(s *cluster.Snapshot, kubeProxy *bool) []Finding {
 		out = append(out, Finding{Severity: SeverityInfo, Code: "PodsWaitingForNode",
 			Title:   fmt.Sprintf("%s waiting for a node", plural(s.Unscheduled, "pod")),
 			Meaning: "These pods have no node yet: the scheduler found none that fits, has not got to them, or they wait for a scheduling gate.",
-			Fix:     "`kubectl get pods -A --field-selector spec.nodeName=` lists them; `kubectl explain-nodes why-pending POD -n NAMESPACE` explains one, node by node."})
+			Fix:     "`kubectl explain-nodes why-pending -A` explains them all, grouped by cause; `kubectl explain-nodes why-pending POD -n NAMESPACE` explains one, node by node."})
 	}
 	return out
 }
@@ -473,8 +630,12 @@ func nodePods(pods []cluster.Pod) []NodePod {
 		case p.OwnerKind == "DaemonSet":
 			kind = "DaemonSet"
 		}
-		out = append(out, NodePod{Namespace: p.Namespace, Name: p.Name, Kind: kind, Phase: string(p.Phase), Ready: p.Ready, Waiting: p.Waiting,
-			Restarts: p.Restarts, CPUMilli: p.CPUMilli, MemoryBytes: p.MemoryBytes})
+		np := NodePod{Namespace: p.Namespace, Name: p.Name, Kind: kind, Phase: string(p.Phase), Ready: p.Ready, Waiting: p.Waiting,
+			Restarts: p.Restarts, CPUMilli: p.CPUMilli, MemoryBytes: p.MemoryBytes}
+		if d := p.Deletion; d != nil {
+			np.Terminating = &Termination{RequestedAt: d.RequestedAt().UTC(), Deadline: d.Deadline.UTC(), GracePeriodSeconds: d.GracePeriodSeconds, Finalizers: d.Finalizers}
+		}
+		out = append(out, np)
 	}
 	kindRank := map[string]int{"static": 0, "DaemonSet": 1, "workload": 2}
 	sort.Slice(out, func(i, j int) bool {

@@ -990,7 +990,7 @@ func TestNodeFields(t *testing.T) {
 		// finding, which merges alike taints of several nodes.
 		f := findingsWithCode(r, "NodeTaint")
 		if !slices.ContainsFunc(f, func(f Finding) bool {
-			return slices.Contains(f.Nodes, "tainted") && !strings.Contains(f.Meaning, "tolerate it.")
+			return slices.Contains(f.Nodes, "tainted") && !strings.Contains(f.Meaning, TolerateCount(tn.ToleratedBy))
 		}) {
 			t.Errorf("NodeTaint finding: %+v", f)
 		}

@@ -74,7 +74,10 @@ const (
 
 // ControlPlane says how the control plane is run and how each component is.
 type ControlPlane struct {
-	Mode string `json:"mode"`
+	// Checked is false when the control plane was not looked at (a node
+	// explained in depth): the block then carries no mode and no components.
+	Checked bool   `json:"checked"`
+	Mode    string `json:"mode,omitempty"`
 	// Distribution names what the evidence points to: kubeadm, kind,
 	// minikube, k3s, k0s, EKS, GKE, AKS, …; empty when unknown.
 	Distribution string `json:"distribution,omitempty"`
@@ -159,6 +162,33 @@ type Node struct {
 	PodList []NodePod `json:"podList,omitempty"`
 	// Events are recent warning events about the node, in depth only.
 	Events []Event `json:"events,omitempty"`
+	// Evictions say, for a node whose kubelet is silent or not ready, when
+	// each of its pods is evicted by the node's NoExecute taints.
+	Evictions []Eviction `json:"evictions,omitempty"`
+}
+
+// Eviction is when one pod leaves a failing node: the taint-eviction
+// controller evicts a pod once the node has a NoExecute taint the pod does
+// not tolerate, or when the tolerationSeconds of its toleration run out.
+type Eviction struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// Taint is the NoExecute taint that evicts it (key:NoExecute).
+	Taint string `json:"taint,omitempty"`
+	// At is when the pod is evicted, about: the time the taint was added plus
+	// the pod's tolerationSeconds. Nil when the pod tolerates the taint
+	// without a time limit, or when the taint's time is not known.
+	At *time.Time `json:"at,omitempty"`
+	// ByDefault is true when the taint is not there yet and At assumes the
+	// node controller's default grace period.
+	ByDefault bool `json:"byDefault,omitempty"`
+	// Never is true when the pod tolerates the taint without a time limit.
+	Never bool `json:"never,omitempty"`
+	// Terminating is true when the pod is already being deleted.
+	Terminating bool `json:"terminating,omitempty"`
+	// Controller is the kind of the pod's controller (ReplicaSet,
+	// StatefulSet, …); empty for a bare pod, which nothing recreates.
+	Controller string `json:"controller,omitempty"`
 }
 
 // Taint is a node taint with its explanation.
@@ -174,6 +204,11 @@ type Taint struct {
 	Fix           string `json:"fix,omitempty"`
 	EffectMeaning string `json:"effectMeaning"`
 	Known         bool   `json:"known"`
+	// Purpose groups the taint by why it is there: reserve, set-up,
+	// removal, state or unknown.
+	Purpose TaintPurpose `json:"purpose,omitempty"`
+	// TimeAdded is when a NoExecute taint was added, if recorded.
+	TimeAdded *time.Time `json:"timeAdded,omitempty"`
 	// ToleratedBy counts the node's pods that tolerate the taint.
 	ToleratedBy int `json:"toleratedBy"`
 }
@@ -202,6 +237,21 @@ type NodePod struct {
 	Restarts    int32  `json:"restarts"`
 	CPUMilli    int64  `json:"cpuMilli"`
 	MemoryBytes int64  `json:"memoryBytes"`
+	// Terminating is set when the pod is being deleted; Phase and Ready are
+	// then the last the kubelet reported.
+	Terminating *Termination `json:"terminating,omitempty"`
+}
+
+// Termination is the deletion of a pod.
+type Termination struct {
+	// RequestedAt is when the deletion was requested: the deletionTimestamp
+	// minus the grace period.
+	RequestedAt time.Time `json:"requestedAt"`
+	// Deadline is the pod's deletionTimestamp, the end of its grace period.
+	Deadline           time.Time `json:"deadline"`
+	GracePeriodSeconds *int64    `json:"gracePeriodSeconds,omitempty"`
+	// Finalizers keep the pod object until their controllers remove them.
+	Finalizers []string `json:"finalizers,omitempty"`
 }
 
 // Event is a warning event about a node.

@@ -74,7 +74,7 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 	wrap(b, 4, "Allocatable is the capacity minus what the kubelet reserves for the operating system and for Kubernetes' own daemons, and a margin before it starts evicting pods; the scheduler only hands out allocatable, by the pods' requests.")
 
 	if len(n.Taints) > 0 {
-		b.WriteString("\n  Taints (pods without a matching toleration are kept off):\n")
+		b.WriteString("\n  Taints (and what each does to pods without a matching toleration):\n")
 		for _, t := range n.Taints {
 			name := t.Key
 			if t.Value != "" {
@@ -91,6 +91,11 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 		for _, p := range n.PodList {
 			state := p.Phase
 			switch {
+			case p.Terminating != nil:
+				state = "Terminating for " + age(p.Terminating.RequestedAt, now)
+				if now.After(p.Terminating.Deadline) {
+					state += ", past its grace period"
+				}
 			case p.Waiting != "":
 				state = p.Waiting
 			case p.Phase == "Running" && !p.Ready:

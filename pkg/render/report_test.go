@@ -110,6 +110,23 @@ func daemonPod(app, node string, cpu, mem int64) cluster.Pod {
 		CPUMilli: cpu, MemoryBytes: mem, OwnerKind: "DaemonSet", Component: app, Tolerations: []corev1.Toleration{tolerateEverything}}
 }
 
+// defaultTolerations are the tolerations the DefaultTolerationSeconds
+// admission plugin gives a pod: five minutes on a not-ready or unreachable node.
+func defaultTolerations() []corev1.Toleration {
+	seconds := int64(300)
+	return []corev1.Toleration{
+		{Key: corev1.TaintNodeNotReady, Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: &seconds},
+		{Key: corev1.TaintNodeUnreachable, Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: &seconds},
+	}
+}
+
+// deleting marks a pod as being deleted since ago, with a grace period of
+// grace seconds and the finalizers given.
+func deleting(p cluster.Pod, ago time.Duration, grace int64, finalizers ...string) cluster.Pod {
+	p.Deletion = &cluster.Deletion{Deadline: now.Add(-ago + time.Duration(grace)*time.Second), GracePeriodSeconds: &grace, Finalizers: finalizers}
+	return p
+}
+
 func workloadPod(ns, name string, cpu, mem int64, tol ...corev1.Toleration) cluster.Pod {
 	return cluster.Pod{Namespace: ns, Name: name, Phase: corev1.PodRunning, Ready: true,
 		CPUMilli: cpu, MemoryBytes: mem, OwnerKind: "ReplicaSet", Tolerations: tol}
@@ -294,6 +311,7 @@ func troubleSnapshot() *cluster.Snapshot {
 		c.Message = "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized"
 		c.LastTransitionTime = metav1.NewTime(now.Add(-26 * time.Minute))
 		n.Spec.Taints = []corev1.Taint{taint(corev1.TaintNodeNotReady, "", corev1.TaintEffectNoSchedule), taint(corev1.TaintNodeNotReady, "", corev1.TaintEffectNoExecute)}
+		n.Spec.Taints[1].TimeAdded = &metav1.Time{Time: now.Add(-26 * time.Minute)}
 	})
 	unknown := worker(2).node(func(n *corev1.Node) {
 		for i := range n.Status.Conditions {
@@ -303,6 +321,7 @@ func troubleSnapshot() *cluster.Snapshot {
 			c.LastHeartbeatTime = metav1.NewTime(now.Add(-17 * time.Minute))
 		}
 		n.Spec.Taints = []corev1.Taint{taint(corev1.TaintNodeUnreachable, "", corev1.TaintEffectNoSchedule), taint(corev1.TaintNodeUnreachable, "", corev1.TaintEffectNoExecute)}
+		n.Spec.Taints[1].TimeAdded = &metav1.Time{Time: now.Add(-16 * time.Minute)}
 	})
 	cordoned := worker(3).node(func(n *corev1.Node) {
 		n.Spec.Unschedulable = true
@@ -320,28 +339,63 @@ func troubleSnapshot() *cluster.Snapshot {
 	small := worker(6)
 	small.cpu, small.memory = "2", "7680Mi"
 	overcommitted := small.node()
-	s.Nodes = append(s.Nodes, notReady, unknown, cordoned, disk, tainted, overcommitted)
+	gpu := worker(7).node(func(n *corev1.Node) {
+		n.Spec.Taints = []corev1.Taint{taint("nvidia.com/gpu", "present", corev1.TaintEffectNoSchedule), taint("dedicated", "ml", corev1.TaintEffectNoSchedule),
+			taint("node.cilium.io/agent-not-ready", "", corev1.TaintEffectNoSchedule), taint("example.com/team", "ml", corev1.TaintEffectPreferNoSchedule)}
+	})
+	// worker-8's kubelet went silent 25 s ago; the node is still Ready.
+	silent := worker(8).node(func(n *corev1.Node) {
+		condition(n, corev1.NodeReady).LastHeartbeatTime = metav1.NewTime(now.Add(-65 * time.Second))
+	})
+	s.Nodes = append(s.Nodes, notReady, unknown, cordoned, disk, tainted, overcommitted, gpu, silent)
 
-	for i := 1; i <= 6; i++ {
+	for i := 1; i <= 8; i++ {
 		name := fmt.Sprintf("worker-%d", i)
 		pods := []cluster.Pod{daemonPod("kube-proxy", name, 0, 0), daemonPod("calico-node", name, 250, 0)}
 		n := 4
-		if i == 6 {
+		switch i {
+		case 1, 7:
+			n = 0 // worker-1's were evicted; worker-7 runs GPU work only
+		case 6:
 			n = 7
 		}
 		for j := range n {
-			pods = append(pods, workloadPod("shop", fmt.Sprintf("web-6d8f9c7b5-%s%d", suffix(name)[:3], j), 350, 512*mi))
+			pods = append(pods, workloadPod("shop", fmt.Sprintf("web-6d8f9c7b5-%s%d", suffix(name)[:3], j), 350, 512*mi, defaultTolerations()...))
 		}
 		s.Pods[name] = pods
 	}
+	// worker-2 went silent 17m ago: its pods were evicted 300 s after the
+	// unreachable taint and stay Terminating; a StatefulSet pod tolerates the
+	// taint for an hour; a bare pod was evicted too.
+	for i := 2; i < len(s.Pods["worker-2"]); i++ {
+		s.Pods["worker-2"][i] = deleting(s.Pods["worker-2"][i], 11*time.Minute, 30)
+	}
+	hour := int64(3600)
+	pg := workloadPod("db", "pg-0", 500, 2*gi, corev1.Toleration{Key: corev1.TaintNodeUnreachable, Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: &hour})
+	pg.OwnerKind = "StatefulSet"
+	debug := deleting(workloadPod("ops", "debug-shell", 0, 0, defaultTolerations()...), 11*time.Minute, 30)
+	debug.OwnerKind = ""
+	s.Pods["worker-2"] = append(s.Pods["worker-2"], pg, debug)
+	// worker-3 is being drained: two pods wait for a finalizer.
+	for i := 2; i < 4; i++ {
+		s.Pods["worker-3"][i] = deleting(s.Pods["worker-3"][i], 12*time.Minute, 30, "example.com/drain-hook")
+	}
+	trainer := workloadPod("ml", "trainer-0", 3000, 12*gi, corev1.Toleration{Operator: corev1.TolerationOpExists})
+	trainer.Ready, trainer.Waiting, trainer.Restarts = false, "CrashLoopBackOff", 17
+	trainer.CrashLoops = []cluster.ContainerRestarts{{Name: "trainer", Restarts: 17}}
+	s.Pods["worker-7"] = append(s.Pods["worker-7"], trainer)
+	bare := workloadPod("ops", "debug", 0, 0, defaultTolerations()...)
+	bare.OwnerKind = ""
+	s.Pods["worker-8"] = append(s.Pods["worker-8"], bare)
 	s.Pods["worker-5"] = append(s.Pods["worker-5"], workloadPod("ops", "kernel-upgrader-0", 100, 64*mi,
 		corev1.Toleration{Key: "example.com/maintenance", Operator: corev1.TolerationOpExists}))
 	s.NodeLeases["worker-1"] = nodeLease("worker-1", now.Add(-6*time.Second))
 	s.NodeLeases["worker-2"] = nodeLease("worker-2", now.Add(-17*time.Minute-12*time.Second))
-	for i := 3; i <= 6; i++ {
+	for i := 3; i <= 7; i++ {
 		name := fmt.Sprintf("worker-%d", i)
 		s.NodeLeases[name] = nodeLease(name, now.Add(-time.Duration(i)*time.Second))
 	}
+	s.NodeLeases["worker-8"] = nodeLease("worker-8", now.Add(-25*time.Second))
 	return s
 }
 
@@ -359,7 +413,9 @@ func detailSnapshot() *cluster.Snapshot {
 	haproxy := staticPod("haproxy", "worker-3", 25)
 	haproxy.Component = ""
 	crashing := workloadPod("shop", "cart-84b6f5d9c-7hxwq", 200, 256*mi)
-	crashing.Ready, crashing.Restarts = false, 5
+	crashing.Ready, crashing.Restarts, crashing.Waiting = false, 17, "CrashLoopBackOff"
+	crashing.CrashLoops = []cluster.ContainerRestarts{{Name: "cart", Restarts: 17}}
+	leaving := deleting(workloadPod("shop", "web-6d8f9c7b5-x8v4n", 500, 512*mi), 20*time.Second, 30)
 	pods := []cluster.Pod{
 		workloadPod("shop", "web-6d8f9c7b5-2kz9q", 500, 512*mi),
 		crashing,
@@ -367,8 +423,9 @@ func detailSnapshot() *cluster.Snapshot {
 		haproxy,
 		daemonPod("calico-node", "worker-3", 250, 0),
 		workloadPod("monitoring", "prometheus-node-exporter-x7d2k", 100, 32*mi),
+		leaving,
 	}
-	pods[len(pods)-1].OwnerKind = "DaemonSet"
+	pods[len(pods)-2].OwnerKind = "DaemonSet"
 	return &cluster.Snapshot{
 		Server:           "https://192.168.10.10:6443",
 		ServerVersion:    "v1.37.2",
@@ -435,15 +492,36 @@ func TestReportGolden(t *testing.T) {
 						t.Errorf("output lacks %q", want)
 					}
 				}
+				said := findingsText(r)
+				for _, want := range []string{
+					"drain stuck: 2 pods terminating past their grace period, held by finalizer example.com/drain-hook",
+					"1 pod crash-looping: ml/trainer-0 (trainer: 17 restarts)",
+					"4 taints: 2 reserving it, 1 waiting for set-up, 1 of unknown purpose",
+					"so in about 25s", "nothing recreates it elsewhere: ops/debug-shell", "until the node returns or its Node object is deleted",
+					"`kubectl explain-nodes why-pending -A`"} {
+					if !strings.Contains(said, want) {
+						t.Errorf("the findings do not say %q", want)
+					}
+				}
 			},
 		},
 		{
 			name: "node-detail", snap: detailSnapshot, detail: true,
 			check: func(t *testing.T, r *explain.Report, text string) {
-				for _, want := range []string{"NODE worker-3", "Pods (6):", "Recent warning events:", "EvictionThresholdMet"} {
+				for _, want := range []string{"NODE worker-3", "Pods (7):", "Recent warning events:", "EvictionThresholdMet",
+					"CrashLoopBackOff", "Terminating for 20s"} {
 					if !strings.Contains(text, want) {
 						t.Errorf("output lacks %q", want)
 					}
+				}
+				if !strings.Contains(findingsText(r), "1 pod crash-looping: shop/cart-84b6f5d9c-7hxwq (cart: 17 restarts)") {
+					t.Errorf("no finding names the crash-looping pod: %+v", r.Findings)
+				}
+				if strings.Contains(text, "Nothing needs attention") {
+					t.Error("a node with a crash-looping pod is said to need no attention")
+				}
+				if r.ControlPlane.Checked || len(r.ControlPlane.Components) != 0 {
+					t.Errorf("the node view reports a control plane it did not check: %+v", r.ControlPlane)
 				}
 				if strings.Contains(text, "CONTROL PLANE") || strings.Contains(text, "waiting for a node") {
 					t.Error("the detail view shows cluster-level sections")
@@ -477,6 +555,15 @@ func TestReportGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// findingsText is every finding's title, meaning and fix, one per line.
+func findingsText(r *explain.Report) string {
+	var b strings.Builder
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "%s\n%s\n%s\n", f.Title, f.Meaning, f.Fix)
+	}
+	return b.String()
 }
 
 // tableLines returns the lines of the NODES table, header included.
