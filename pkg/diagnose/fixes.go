@@ -682,7 +682,11 @@ func (f *remedyFinder) lowerText(c Change) string {
 	if f.daemonSet != "" {
 		who = "the DaemonSet's " + who
 	}
-	text += fmt.Sprintf("; lower %s so the pod requests at most %s (%s has that much free)", who, FormatQuantity(name, *c.Target), f.lowerNode[name])
+	if who == "the request" {
+		text += fmt.Sprintf("; lower it to at most %s (%s has that much free)", FormatQuantity(name, *c.Target), f.lowerNode[name])
+	} else {
+		text += fmt.Sprintf("; lower %s so the pod requests at most %s (%s has that much free)", who, FormatQuantity(name, *c.Target), f.lowerNode[name])
+	}
 	if f.anyRequested(name) {
 		text += fmt.Sprintf(", free %s by scaling down other workloads", name)
 	}

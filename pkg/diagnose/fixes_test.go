@@ -71,7 +71,7 @@ func TestRemediesClaimOnlyWhatSuffices(t *testing.T) {
 				mkNode("cpu-2", std, taint("spot", "", corev1.TaintEffectNoSchedule)),
 			},
 			first: "No node is big enough: the pod requests 4 nvidia.com/gpu and the largest node, gpu-1, has 2 allocatable",
-			want:  map[string][]string{"so the pod requests at most 2 (gpu-1 has that much free)": {"gpu-1"}},
+			want:  map[string][]string{"lower it to at most 2 (gpu-1 has that much free)": {"gpu-1"}},
 			none:  []string{"cpu-1", "cpu-2"},
 		},
 		{

@@ -1491,7 +1491,7 @@ func TestFixesMore(t *testing.T) {
 				mkPod("b", res("cpu", "1"), on("n2")),
 				mkPod("c", res("cpu", "2"), on("n3")),
 			},
-			has: []string{"the pod requests 3500m; lower the request so the pod requests at most 3 (n2 has that much free)"},
+			has: []string{"the pod requests 3500m; lower it to at most 3 (n2 has that much free)"},
 		},
 		{
 			name: "the control-plane taint fix sorts last",

@@ -115,7 +115,7 @@ func TestWhyPendingAgreesWithScheduler(t *testing.T) {
 		"This agrees with the scheduler.",
 		"the pod does not tolerate the taint nvidia.com/gpu=present:NoSchedule",
 		"cpu: the pod requests 6, 0 of the node's 1 allocatable is already requested, 1 free",
-		"lower the request so the pod requests at most 4 (wp-hdd has that much free), or add nodes with more (this alone would let the pod run on wp-hdd)",
+		"the pod requests 6; lower it to at most 4 (wp-hdd has that much free), or add nodes with more (this alone would let the pod run on wp-hdd)",
 		"The taint nvidia.com/gpu=present:NoSchedule reserves nodes for other workloads",
 	} {
 		if !strings.Contains(flat, want) {
