@@ -312,6 +312,22 @@ func (s RequestSource) describe(name corev1.ResourceName) string {
 	return strings.Join(parts, ", ")
 }
 
+// short words a RequestSource for a node's line: "set by init container
+// migrate, with 250m of pod overhead".
+func (s RequestSource) short(name corev1.ResourceName) string {
+	var parts []string
+	switch {
+	case s.PodLevel:
+		parts = append(parts, "set by the pod-level resources")
+	case s.Init:
+		parts = append(parts, "set by init container "+s.Containers[0])
+	}
+	if !s.Overhead.IsZero() {
+		parts = append(parts, "with "+FormatQuantity(name, s.Overhead)+" of pod overhead")
+	}
+	return strings.Join(parts, ", ")
+}
+
 // lowerRequest finds the change that brings the pod's request of a resource
 // down to target by lowering one container's request: the container that
 // sets it, or the largest of the regular ones. It reports false when no one

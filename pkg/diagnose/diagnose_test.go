@@ -144,7 +144,7 @@ func TestFilters(t *testing.T) {
 			assigned: []corev1.Pod{mkPod("other", res("cpu", "500m"), on("n1"))},
 			// max(migrate 1.5 + the sidecar started before it 0.25, app 0.5 + sidecar 0.25)
 			// + overhead 0.25 = 2 > 1.5 free
-			want:     map[string][]string{"n1": {"NodeResourcesFit: cpu: the pod requests 2, 500m of the node's 2 allocatable is already requested, 1500m free"}},
+			want:     map[string][]string{"n1": {"NodeResourcesFit: cpu: the pod requests 2 (set by init container migrate, with 250m of pod overhead), 500m of the node's 2 allocatable is already requested, 1500m free"}},
 			computed: "0/1 nodes are available: 1 Insufficient cpu.",
 		},
 		{

@@ -331,8 +331,12 @@ func filterNodeResourcesFit(pod *corev1.Pod, req corev1.ResourceList, n *nodeInf
 		free.Sub(used)
 		reasons = append(reasons, reasonInsufficientPrefx+string(name))
 		shortfalls = append(shortfalls, Shortfall{Resource: name, Requested: want, Free: nonNegative(free), Allocatable: have})
+		what := FormatQuantity(name, want)
+		if src := requestSource(pod, name); src.Init || src.PodLevel || !src.Overhead.IsZero() {
+			what += " (" + src.short(name) + ")"
+		}
 		if have.IsZero() {
-			details = append(details, fmt.Sprintf("%s: the pod requests %s, the node has none", name, FormatQuantity(name, want)))
+			details = append(details, fmt.Sprintf("%s: the pod requests %s, the node has none", name, what))
 			continue
 		}
 		reserved := ""
@@ -340,7 +344,7 @@ func filterNodeResourcesFit(pod *corev1.Pod, req corev1.ResourceList, n *nodeInf
 			reserved = fmt.Sprintf(" (%s of it held for %s, nominated to run here)", FormatQuantity(name, quantity(name, r)), n.nominatedNames())
 		}
 		details = append(details, fmt.Sprintf("%s: the pod requests %s, %s of the node's %s allocatable is already requested%s, %s free",
-			name, FormatQuantity(name, want), FormatQuantity(name, used), FormatQuantity(name, have), reserved, FormatQuantity(name, nonNegative(free))))
+			name, what, FormatQuantity(name, used), FormatQuantity(name, have), reserved, FormatQuantity(name, nonNegative(free))))
 	}
 	if len(reasons) == 0 {
 		return nil

@@ -198,4 +198,19 @@ func TestWhyPendingMessage(t *testing.T) {
 		t.Errorf("want exit 1 and a clear message:\n%s", r)
 	}
 	assertNoStackTrace(t, r)
+
+	// An empty message is a mistake, not a request to list pods.
+	r = kubectlRun(t, noCluster, "explain-nodes", "why-pending", "--message", "")
+	if r.code != 1 || !strings.Contains(r.stderr, "--message is empty") {
+		t.Errorf("want exit 1 for an empty --message:\n%s", r)
+	}
+	assertNoStackTrace(t, r)
+
+	// Text after the reasons that is not the preemption note is shown, not dropped.
+	r = kubectlRun(t, noCluster, "explain-nodes", "why-pending", "--message",
+		"0/3 nodes are available: 3 Insufficient cpu. 2 nodes were skipped by the batch extender. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.")
+	flat = strings.Join(strings.Fields(r.stdout), " ")
+	if r.code != 0 || !strings.Contains(flat, "Not understood: 2 nodes were skipped by the batch extender.") {
+		t.Errorf("the unknown part of the message should be shown:\n%s", r)
+	}
 }
