@@ -104,6 +104,9 @@ func (c Change) plugins() map[string]bool {
 // requests; node changes are left alone. It returns nil when a change
 // cannot be applied.
 func applyToPod(pod *corev1.Pod, changes []Change) (*corev1.Pod, corev1.ResourceList) {
+	if !podChanges(changes) {
+		return pod, resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
+	}
 	out := pod.DeepCopy()
 	for _, c := range changes {
 		switch c.Kind {

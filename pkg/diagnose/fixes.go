@@ -148,6 +148,10 @@ type remedyFinder struct {
 	// lowerNode is, per resource, the node whose free amount a lowered
 	// request aims at.
 	lowerNode map[corev1.ResourceName]string
+	lowered   map[string]lowered
+	// byNode indexes the verdicts; req is the pod's requests.
+	byNode map[string]*NodeVerdict
+	req    corev1.ResourceList
 }
 
 // enough runs every filter, with the changes applied, on the candidate
@@ -156,14 +160,17 @@ func (f *remedyFinder) enough(changes []Change, candidates []string) []string {
 	if len(candidates) == 0 {
 		return nil
 	}
-	pod, req := applyToPod(f.pod, changes)
-	if pod == nil {
-		return nil
+	pod, req := f.pod, f.req
+	if podChanges(changes) {
+		pod, req = applyToPod(f.pod, changes)
+		if pod == nil {
+			return nil
+		}
+		defer func() {
+			delete(f.e.caches, pod)
+			delete(f.e.pins, pod)
+		}()
 	}
-	defer func() {
-		delete(f.e.caches, pod)
-		delete(f.e.pins, pod)
-	}()
 	var out []string
 	for _, name := range candidates {
 		info := f.e.infos[name]
@@ -196,9 +203,18 @@ func (f *remedyFinder) candidates(changes []Change) []string {
 			podWide = true
 		}
 	}
+	verdicts := f.verdicts
+	if !podWide {
+		verdicts = verdicts[:0:0]
+		for n := range onNode {
+			if v, ok := f.byNode[n]; ok {
+				verdicts = append(verdicts, *v)
+			}
+		}
+	}
 	var out []string
-	for _, v := range f.verdicts {
-		if v.Fits || pinnedOut(v) || !podWide && !onNode[v.Node] {
+	for _, v := range verdicts {
+		if v.Fits || pinnedOut(v) {
 			continue
 		}
 		ok := true
@@ -221,8 +237,9 @@ func pinnedOut(v NodeVerdict) bool {
 }
 
 // nodeChanges lists, for one failing node, a change for each failure that
-// has one; complete is false when some failure has none.
-func (f *remedyFinder) nodeChanges(v NodeVerdict) (changes []Change, complete bool) {
+// has one; complete is false when some failure has none. Without lowering,
+// a short resource is named by a LowerRequest change with no amounts.
+func (f *remedyFinder) nodeChanges(v NodeVerdict, lowering bool) (changes []Change, complete bool) {
 	complete = true
 	node := f.e.infos[v.Node].node
 	for _, fl := range v.Failures {
@@ -250,7 +267,12 @@ func (f *remedyFinder) nodeChanges(v NodeVerdict) (changes []Change, complete bo
 					complete = false
 					continue
 				}
-				c, ok := lowerRequest(f.pod, sf.Resource, sf.Free)
+				if !lowering {
+					// The caller words one lowering per resource itself.
+					changes = append(changes, Change{Kind: ChangeLowerRequest, Resource: sf.Resource})
+					continue
+				}
+				c, ok := f.lowerRequest(sf.Resource, sf.Free)
 				if !ok {
 					complete = false
 					continue
@@ -380,7 +402,11 @@ func changeKey(c Change) string {
 // no single change is enough, the smallest set of changes that is; and
 // advice for what no change the tool can try would solve.
 func remedies(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.Node) []Remedy {
-	f := &remedyFinder{pod: pod, e: e, verdicts: verdicts, nodes: nodes, daemonSet: daemonSetOf(pod)}
+	f := &remedyFinder{pod: pod, e: e, verdicts: verdicts, nodes: nodes, daemonSet: daemonSetOf(pod), byNode: make(map[string]*NodeVerdict, len(verdicts))}
+	for i := range verdicts {
+		f.byNode[verdicts[i].Node] = &verdicts[i]
+	}
+	_, f.req = applyToPod(pod, nil)
 	var out []Remedy
 	out = append(out, tooBig(pod, verdicts, e)...)
 
@@ -388,6 +414,7 @@ func remedies(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.No
 	// one kind are alternatives, one per node.
 	type group struct {
 		changes []Change
+		seen    map[string]bool
 		rank    int
 	}
 	groups := map[string]*group{}
@@ -397,7 +424,7 @@ func remedies(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.No
 		if v.Fits || pinnedOut(v) {
 			continue
 		}
-		cs, _ := f.nodeChanges(v)
+		cs, _ := f.nodeChanges(v, false)
 		for _, c := range cs {
 			if c.Kind == ChangeLowerRequest {
 				if lowered[c.Resource] {
@@ -412,11 +439,12 @@ func remedies(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.No
 			key := changeKey(c)
 			g, ok := groups[key]
 			if !ok {
-				g = &group{rank: rank(c, pod)}
+				g = &group{rank: rank(c, pod), seen: map[string]bool{}}
 				groups[key] = g
 				order = append(order, key)
 			}
-			if !containsChange(g.changes, c) {
+			if one := c.Node + "|" + c.Value; !g.seen[one] {
+				g.seen[one] = true
 				g.changes = append(g.changes, c)
 			}
 		}
@@ -464,6 +492,16 @@ func remedies(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.No
 	return out
 }
 
+// podChanges reports whether any change is to the pod.
+func podChanges(changes []Change) bool {
+	for _, c := range changes {
+		if !c.onNode() {
+			return true
+		}
+	}
+	return false
+}
+
 func containsChange(list []Change, c Change) bool {
 	for _, x := range list {
 		if changeKey(x) == changeKey(c) && x.Node == c.Node && x.Value == c.Value {
@@ -486,6 +524,26 @@ func mergeNames(a, b []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// lowerRequest is lowerRequest for the finder's pod, remembered: many
+// nodes have the same amount free.
+func (f *remedyFinder) lowerRequest(name corev1.ResourceName, target resource.Quantity) (Change, bool) {
+	key := string(name) + "=" + target.String()
+	if r, ok := f.lowered[key]; ok {
+		return r.c, r.ok
+	}
+	c, ok := lowerRequest(f.pod, name, target)
+	if f.lowered == nil {
+		f.lowered = map[string]lowered{}
+	}
+	f.lowered[key] = lowered{c, ok}
+	return c, ok
+}
+
+type lowered struct {
+	c  Change
+	ok bool
 }
 
 // bestLowering is the request change for a resource: down to what the node
@@ -523,7 +581,7 @@ func (f *remedyFinder) bestLowering(name corev1.ResourceName) Change {
 		f.lowerNode = map[corev1.ResourceName]string{}
 	}
 	f.lowerNode[name] = bestNode
-	c, ok := lowerRequest(f.pod, name, best.Free)
+	c, ok := f.lowerRequest(name, best.Free)
 	if !ok {
 		return Change{}
 	}
@@ -558,7 +616,7 @@ func (f *remedyFinder) combination() (Remedy, bool) {
 		if v.Fits || pinnedOut(v) {
 			continue
 		}
-		cs, complete := f.nodeChanges(v)
+		cs, complete := f.nodeChanges(v, true)
 		if !complete || len(cs) < 2 {
 			continue
 		}
