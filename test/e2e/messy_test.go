@@ -442,6 +442,11 @@ func checkMessyGroups(t *testing.T, ds map[string]diagnose.Diagnosis) {
 		return d.Fixes[0]
 	}
 	for _, g := range list.Groups {
+		// A zone typo and a disktype selector are different causes with
+		// different fixes.
+		if slices.Contains(g.Pods, messyNS+"/zone-typo-0") && slices.Contains(g.Pods, messyNS+"/ssd-0") {
+			t.Errorf("the zone typo and the disktype selector share a group: %+v", g)
+		}
 		if g.Fix != "" {
 			for _, p := range g.Pods {
 				if f := first(p); f != g.Fix {
