@@ -104,23 +104,36 @@ func waitingProblem(source string, w *corev1.ContainerStateWaiting) Problem {
 	return p
 }
 
-// eventProblems keeps the latest warning event of each reason about the pod.
-func eventProblems(events []corev1.Event) []Problem {
+// latestEvents keeps, of the events key names (key returns "" to skip
+// one), the latest for each key, and returns the keys sorted.
+func latestEvents(events []corev1.Event, key func(*corev1.Event) string) (map[string]*corev1.Event, []string) {
 	latest := map[string]*corev1.Event{}
 	for i := range events {
 		e := &events[i]
-		if e.Type != corev1.EventTypeWarning || e.Reason == "FailedScheduling" {
+		k := key(e)
+		if k == "" {
 			continue
 		}
-		if old, ok := latest[e.Reason]; !ok || eventTime(e).After(eventTime(old)) {
-			latest[e.Reason] = e
+		if old, ok := latest[k]; !ok || eventTime(e).After(eventTime(old)) {
+			latest[k] = e
 		}
 	}
-	reasons := make([]string, 0, len(latest))
-	for r := range latest {
-		reasons = append(reasons, r)
+	keys := make([]string, 0, len(latest))
+	for k := range latest {
+		keys = append(keys, k)
 	}
-	sort.Strings(reasons)
+	sort.Strings(keys)
+	return latest, keys
+}
+
+// eventProblems keeps the latest warning event of each reason about the pod.
+func eventProblems(events []corev1.Event) []Problem {
+	latest, reasons := latestEvents(events, func(e *corev1.Event) string {
+		if e.Type != corev1.EventTypeWarning || e.Reason == "FailedScheduling" {
+			return ""
+		}
+		return e.Reason
+	})
 	var out []Problem
 	for _, r := range reasons {
 		e := latest[r]

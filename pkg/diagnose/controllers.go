@@ -145,22 +145,12 @@ func sortedKeys(m map[string]resource.Quantity) []string {
 
 // createFailures explains the latest FailedCreate event of each object.
 func createFailures(events []corev1.Event, controllerOf func(corev1.Event) string, quotas map[string][]corev1.ResourceQuota, limits map[string][]corev1.LimitRange) []CreateFailure {
-	latest := map[string]*corev1.Event{}
-	for i := range events {
-		e := &events[i]
+	latest, keys := latestEvents(events, func(e *corev1.Event) string {
 		if e.Reason != "FailedCreate" {
-			continue
+			return ""
 		}
-		key := e.InvolvedObject.Namespace + "/" + e.InvolvedObject.Kind + "/" + e.InvolvedObject.Name
-		if old, ok := latest[key]; !ok || eventTime(e).After(eventTime(old)) {
-			latest[key] = e
-		}
-	}
-	keys := make([]string, 0, len(latest))
-	for k := range latest {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+		return e.InvolvedObject.Namespace + "/" + e.InvolvedObject.Kind + "/" + e.InvolvedObject.Name
+	})
 	var out []CreateFailure
 	for _, k := range keys {
 		e := latest[k]
@@ -194,7 +184,7 @@ func DiagnoseController(s *cluster.ControllerSnapshot, now time.Time) *Controlle
 	switch {
 	case missing > 0 && len(d.CreateFailures) > 0:
 		f := d.CreateFailures[0]
-		d.Summary = fmt.Sprintf("%s wants %d pods and has %d: %s cannot create the others (%s, %s, last %s ago). %s", d.Controller, c.Desired, d.Pods, f.Object, f.Cause, timesText(f.Count), now.Sub(f.LastSeen).Round(time.Second), f.Meaning)
+		d.Summary = fmt.Sprintf("%s wants %d pods and has %d: %s cannot create the others (%s, %s, last %s ago). %s", d.Controller, c.Desired, d.Pods, f.Object, f.Cause, TimesText(f.Count), now.Sub(f.LastSeen).Round(time.Second), f.Meaning)
 	case missing > 0 && c.Failure != "":
 		d.Summary = fmt.Sprintf("%s wants %d pods and has %d; its status says: %s", d.Controller, c.Desired, d.Pods, c.Failure)
 	case missing > 0:

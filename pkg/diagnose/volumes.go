@@ -500,7 +500,7 @@ func provisioningWait(pod *corev1.Pod, in Input, now time.Time) *Provisioning {
 			}
 		}
 		if latest != nil {
-			w.Waiting = fmt.Sprintf("%q (%s, last %s ago)", latest.Message, timesText(latest.Count), now.Sub(eventTime(latest)).Round(time.Second))
+			w.Waiting = fmt.Sprintf("%q (%s, last %s ago)", latest.Message, TimesText(latest.Count), now.Sub(eventTime(latest)).Round(time.Second))
 		}
 		for msg := range failures {
 			w.Failures = append(w.Failures, msg)
@@ -546,7 +546,8 @@ func leaseName(driver string) string {
 	return string(b)
 }
 
-func timesText(n int32) string {
+// TimesText words how often an event was seen: "once", "7 times".
+func TimesText(n int32) string {
 	if n <= 1 {
 		return "once"
 	}

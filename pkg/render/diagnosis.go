@@ -272,7 +272,7 @@ func writeCreateFailures(b *page, fs []diagnose.CreateFailure, c Colour) {
 		if f.Object != f.Controller {
 			who += " (" + Sanitize(f.Object) + ")"
 		}
-		wrapLabelled(b, 2, "- ", fmt.Sprintf("%s in namespace %s, %s: %s", who, Sanitize(f.Namespace), timesText(f.Count), Sanitize(f.Message)))
+		wrapLabelled(b, 2, "- ", fmt.Sprintf("%s in namespace %s, %s: %s", who, Sanitize(f.Namespace), diagnose.TimesText(f.Count), Sanitize(f.Message)))
 		wrap(b, 4, Sanitize(f.Meaning))
 		wrapLabelled(b, 4, "What to do: ", Sanitize(f.Fix)+".")
 	}
@@ -280,12 +280,6 @@ func writeCreateFailures(b *page, fs []diagnose.CreateFailure, c Colour) {
 	wrap(b, 0, "`kubectl explain-nodes why-pending KIND/NAME -n NAMESPACE` explains one controller and its pods.")
 }
 
-func timesText(n int32) string {
-	if n <= 1 {
-		return "once"
-	}
-	return fmt.Sprintf("%d times", n)
-}
 
 // ControllerText writes a controller's diagnosis for people.
 func ControllerText(w io.Writer, d *diagnose.ControllerDiagnosis, o TextOptions) error {
@@ -295,7 +289,7 @@ func ControllerText(w io.Writer, d *diagnose.ControllerDiagnosis, o TextOptions)
 	if len(d.CreateFailures) > 0 {
 		b.WriteString("\nWhy pods could not be created:\n")
 		for _, f := range d.CreateFailures {
-			wrapLabelled(b, 2, "- ", fmt.Sprintf("%s, %s: %s", Sanitize(f.Object), timesText(f.Count), Sanitize(f.Message)))
+			wrapLabelled(b, 2, "- ", fmt.Sprintf("%s, %s: %s", Sanitize(f.Object), diagnose.TimesText(f.Count), Sanitize(f.Message)))
 			wrap(b, 4, Sanitize(f.Meaning))
 			wrapLabelled(b, 4, "What to do: ", Sanitize(f.Fix)+".")
 		}
