@@ -280,7 +280,6 @@ func writeCreateFailures(b *page, fs []diagnose.CreateFailure, c Colour) {
 	wrap(b, 0, "`kubectl explain-nodes why-pending KIND/NAME -n NAMESPACE` explains one controller and its pods.")
 }
 
-
 // ControllerText writes a controller's diagnosis for people.
 func ControllerText(w io.Writer, d *diagnose.ControllerDiagnosis, o TextOptions) error {
 	b, c := newPage(o), o.Colour
