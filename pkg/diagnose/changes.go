@@ -399,7 +399,11 @@ func (c Change) String() string {
 	case ChangeTolerate:
 		return "tolerate the taint " + c.Taint
 	case ChangeTaintCleared:
-		return fmt.Sprintf("the taint %s goes from %s", c.Taint, c.Node)
+		key, _, _ := splitTaint(c.Taint)
+		if why, ok := startupTaints[key]; ok {
+			return fmt.Sprintf("wait for the taint %s to go from %s (it goes once %s)", c.Taint, c.Node, why)
+		}
+		return fmt.Sprintf("node %s recovers, so the node controller removes the taint %s", c.Node, c.Taint)
 	case ChangeUncordon:
 		return "uncordon " + c.Node
 	case ChangeLowerRequest:

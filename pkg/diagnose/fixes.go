@@ -638,12 +638,22 @@ func (f *remedyFinder) combination() (Remedy, bool) {
 	parts := make([]string, len(best))
 	for i, c := range best {
 		parts[i] = c.String()
+		if c.Kind != ChangeTolerate {
+			continue
+		}
+		key, _, _ := splitTaint(c.Taint)
+		switch roleOf(key, f.pod) {
+		case roleReserved:
+			parts[i] += " (it reserves the node for other workloads: only if the pod belongs there)"
+		case roleControlPlane:
+			parts[i] += " (it keeps workloads off the control plane: only if the pod belongs there)"
+		}
 	}
 	where := ""
 	if f.daemonSet != "" {
 		where = " (in the DaemonSet " + f.daemonSet + "'s pod template, for the pod's own changes)"
 	}
-	r.Text = fmt.Sprintf("No single change lets the pod run on any node. These together would let it run on %s%s: %s", namesShort(r.Enough), where, strings.Join(parts, "; "))
+	r.Text = fmt.Sprintf("No single change lets the pod run on any node. These together would let it run on %s%s: %s.", namesShort(r.Enough), where, strings.Join(parts, "; "))
 	return r, true
 }
 
@@ -669,7 +679,11 @@ func (f *remedyFinder) text(r Remedy) string {
 	var text string
 	switch c.Kind {
 	case ChangeUncordon:
-		text = fmt.Sprintf("Uncordon %s if fit for work: `kubectl uncordon %s`", plural(len(nodes), "node"), strings.Join(nodes, " "))
+		if len(nodes) == 1 {
+			text = fmt.Sprintf("Uncordon %s if it is fit for work: `kubectl uncordon %s`", nodes[0], nodes[0])
+		} else {
+			text = fmt.Sprintf("Uncordon the nodes that are fit for work: `kubectl uncordon %s`", strings.Join(nodes, " "))
+		}
 	case ChangeTaintCleared:
 		key, _, _ := splitTaint(c.Taint)
 		if why, ok := conditionTaints[key]; ok {

@@ -125,7 +125,7 @@ func TestRemediesClaimOnlyWhatSuffices(t *testing.T) {
 				mkNode("worker-1", std, cordoned),
 				mkNode("worker-2", std, taint(corev1.TaintNodeDiskPressure, "", corev1.TaintEffectNoSchedule)),
 			},
-			first: "Uncordon 1 node if fit for work: `kubectl uncordon worker-1`",
+			first: "Uncordon worker-1 if it is fit for work: `kubectl uncordon worker-1`",
 			want: map[string][]string{
 				"reserves nodes for other workloads":             {"gpu-1"},
 				"keeps ordinary workloads off the control plane": {"cp"},
