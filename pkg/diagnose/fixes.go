@@ -847,6 +847,12 @@ func (f *remedyFinder) advice() []Remedy {
 			out = append(out, Remedy{Text: text + "."})
 		}
 	}
+	var full []string
+	for _, v := range f.verdicts {
+		if !v.Fits && !pinnedOut(v) && len(v.Failures) > 0 && v.Failures[0].Plugin == "NodeResourcesFit" && containsString(v.Failures[0].Reasons, ReasonTooManyPods) {
+			full = append(full, v.Node)
+		}
+	}
 	for _, v := range f.verdicts {
 		if v.Fits || len(v.Failures) == 0 {
 			continue
@@ -856,7 +862,11 @@ func (f *remedyFinder) advice() []Remedy {
 		case pinnedOut(v):
 			continue
 		case fl.Plugin == "NodeResourcesFit" && containsString(fl.Reasons, ReasonTooManyPods):
-			add("pods", "Some nodes run as many pods as they allow (their pods allocatable): move pods elsewhere or add nodes")
+			if len(full) == 1 {
+				add("pods", fmt.Sprintf("Node %s runs as many pods as it allows (its pods allocatable): move pods elsewhere or add nodes", full[0]))
+			} else {
+				add("pods", fmt.Sprintf("Nodes %s run as many pods as they allow (their pods allocatable): move pods elsewhere or add nodes", namesShort(full)))
+			}
 		case f.daemonSet != "":
 			// A DaemonSet's pod has one node: say what takes the room
 			// there, whichever check comes first.

@@ -45,9 +45,9 @@ func preemptionAdvice(pod *corev1.Pod, verdicts []NodeVerdict, e *env, req corev
 	sort.Strings(withHigher)
 	switch {
 	case len(now) > 0:
-		return fmt.Sprintf("Evicting pods of lower priority than this one (%d) would make room on %s. The scheduler does that by itself (preemption) unless PodDisruptionBudgets or the victims' graceful shutdown hold it back; its preemption note above says how it went.", prio, shortList(now))
+		return fmt.Sprintf("Evicting pods of lower priority than this one (%d) would make room on %s. The scheduler does that by itself (preemption) unless PodDisruptionBudgets or the victims' graceful shutdown hold it back; its preemption note above says how it went.", prio, namesShort(now))
 	case len(withHigher) > 0:
-		return fmt.Sprintf("No pod there has a lower priority than this one (%d), so preemption cannot help now. With a higher PriorityClass, the scheduler could evict ordinary pods on %s to make room; use that only for pods that matter more than the ones they would push out.", prio, shortList(withHigher))
+		return fmt.Sprintf("No pod there has a lower priority than this one (%d), so preemption cannot help now. With a higher PriorityClass, the scheduler could evict ordinary pods on %s to make room; use that only for pods that matter more than the ones they would push out.", prio, namesShort(withHigher))
 	}
 	return "Preemption cannot help: even evicting every ordinary pod would not free enough on any node that is short only of resources."
 }

@@ -242,16 +242,7 @@ func PendingListText(w io.Writer, l *diagnose.PendingList, o TextOptions) error 
 		if g.Fix != "" {
 			wrapLabelled(b, 2, "First fix: ", Sanitize(g.Fix))
 		}
-		if len(g.PodFixes) > 0 {
-			b.WriteString("  First fix, pod by pod:\n")
-			for i, f := range g.PodFixes {
-				if i == 10 {
-					fmt.Fprintf(b, "    and %d more\n", len(g.PodFixes)-10)
-					break
-				}
-				wrapLabelled(b, 4, Sanitize(f.Pod)+": ", Sanitize(f.Fix))
-			}
-		}
+		writePodFixes(b, g.PodFixes)
 	}
 	writeCreateFailures(b, l.CreateFailures, c)
 	b.WriteByte('\n')
@@ -302,9 +293,7 @@ func ControllerText(w io.Writer, d *diagnose.ControllerDiagnosis, o TextOptions)
 			if g.Fix != "" {
 				wrapLabelled(b, 2, "First fix: ", Sanitize(g.Fix))
 			}
-			for _, f := range g.PodFixes {
-				wrapLabelled(b, 4, Sanitize(f.Pod)+": ", Sanitize(f.Fix))
-			}
+			writePodFixes(b, g.PodFixes)
 		}
 		b.WriteByte('\n')
 		wrap(b, 0, "`kubectl explain-nodes why-pending POD -n NAMESPACE` explains one pod node by node.")
@@ -312,4 +301,33 @@ func ControllerText(w io.Writer, d *diagnose.ControllerDiagnosis, o TextOptions)
 	writeGaps(b, d.Unread, c)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writePodFixes lists the first fixes of a group's pods, pods with the same
+// fix together.
+func writePodFixes(b *page, fixes []diagnose.PodFix) {
+	if len(fixes) == 0 {
+		return
+	}
+	b.WriteString("  First fix, pod by pod:\n")
+	var order []string
+	pods := map[string][]string{}
+	for _, f := range fixes {
+		if _, ok := pods[f.Fix]; !ok {
+			order = append(order, f.Fix)
+		}
+		pods[f.Fix] = append(pods[f.Fix], Sanitize(f.Pod))
+	}
+	for i, fix := range order {
+		if i == 10 {
+			fmt.Fprintf(b, "    and %d more fixes\n", len(order)-10)
+			break
+		}
+		names := pods[fix]
+		if len(names) > 5 {
+			names = append(names[:5:5], fmt.Sprintf("and %d more", len(pods[fix])-5))
+		}
+		wrapLabelled(b, 4, "- ", strings.Join(names, ", ")+":")
+		wrap(b, 6, Sanitize(fix))
+	}
 }
