@@ -366,16 +366,27 @@ func ParseFitError(msg string) (int, map[string]int, bool) {
 			return total, map[string]int{body: total}, true
 		}
 		n, _ := strconv.Atoi(cm[1])
-		reason := cm[2]
-		if oldTaintRE.MatchString(reason) {
-			reason = ReasonUntoleratedTaint
-		}
-		if reason == "node(s) didn't match node selector" {
-			reason = ReasonNodeAffinity
-		}
-		counts[reason] += n
+		counts[canonicalReason(cm[2])] += n
 	}
 	return total, counts, true
+}
+
+// legacyReasons are older wordings of today's reasons.
+var legacyReasons = map[string]string{
+	"node(s) didn't match node selector":        ReasonNodeAffinity,
+	"node(s) had volume node affinity conflict": ReasonVolumeNodeAffin,
+}
+
+// canonicalReason folds an older wording of a reason into today's, so that
+// a message from an older scheduler counts the same.
+func canonicalReason(reason string) string {
+	if oldTaintRE.MatchString(reason) {
+		return ReasonUntoleratedTaint
+	}
+	if r, ok := legacyReasons[reason]; ok {
+		return r
+	}
+	return reason
 }
 
 // splitReasons splits on ", " followed by a count, so a comma inside a

@@ -117,13 +117,7 @@ func ExplainMessage(msg string) *MessageExplanation {
 		if m := namedTaintRE.FindStringSubmatch(r.Reason); m != nil {
 			r.Taint = m[1]
 		}
-		canonical := r.Reason
-		if oldTaintRE.MatchString(canonical) {
-			canonical = ReasonUntoleratedTaint
-		}
-		if canonical == "node(s) didn't match node selector" || canonical == "node(s) had volume node affinity conflict" {
-			canonical = map[string]string{"node(s) didn't match node selector": ReasonNodeAffinity, "node(s) had volume node affinity conflict": ReasonVolumeNodeAffin}[canonical]
-		}
+		canonical := canonicalReason(r.Reason)
 		switch info, ok := reasonCatalogue[canonical]; {
 		case ok:
 			r.Plugin, r.Meaning, r.Fix = info.plugin, info.meaning, info.fix

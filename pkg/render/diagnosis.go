@@ -57,8 +57,8 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, o TextOptions) error {
 				head = plural(r.Count, "node") + ": " + head
 			}
 			wrapLabelled(b, 2, "- ", head)
-			wrap(b, 4, r.Meaning)
-			wrapLabelled(b, 4, "What to do: ", r.Fix)
+			wrap(b, 4, Sanitize(r.Meaning))
+			wrapLabelled(b, 4, "What to do: ", Sanitize(r.Fix))
 		}
 	}
 	for _, cv := range d.Caveats {

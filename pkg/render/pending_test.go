@@ -49,3 +49,21 @@ Controllers that could not create their pods (they have none pending):
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// The scheduler's reasons, explained when the nodes could not be read,
+// embed text from the pod's condition, which anyone with pods/status can
+// write: it is sanitised like the rest.
+func TestDiagnosisTextSanitisesExplainedReasons(t *testing.T) {
+	d := &diagnose.Diagnosis{Namespace: "default", Pod: "p", Phase: "Pending", State: diagnose.StateUnschedulable,
+		Summary: "The nodes could not be read.",
+		MessageReasons: []diagnose.ReasonExplained{{Reason: "node(s) had untolerated taint {evil: \x1b]0;pwned\x07}", Count: 1,
+			Meaning: "These nodes carry the taint {evil: \x1b]0;pwned\x07} and the pod does not tolerate it.",
+			Fix:     "Add a toleration \x1b[2J for that taint."}}}
+	var b strings.Builder
+	if err := DiagnosisText(&b, d, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(b.String(), "\x1b\x07") {
+		t.Errorf("control characters reach the terminal:\n%q", b.String())
+	}
+}
