@@ -79,23 +79,23 @@ func (c Change) plugins() map[string]bool {
 	switch c.Kind {
 	case ChangeTolerate:
 		if key, _, _ := splitTaint(c.Taint); key == corev1.TaintNodeUnschedulable {
-			return map[string]bool{"TaintToleration": true, "NodeUnschedulable": true}
+			return map[string]bool{PluginTaintToleration: true, PluginNodeUnschedulable: true}
 		}
-		return map[string]bool{"TaintToleration": true}
+		return map[string]bool{PluginTaintToleration: true}
 	case ChangeTaintCleared:
-		return map[string]bool{"TaintToleration": true}
+		return map[string]bool{PluginTaintToleration: true}
 	case ChangeUncordon:
-		return map[string]bool{"NodeUnschedulable": true, "TaintToleration": true}
+		return map[string]bool{PluginNodeUnschedulable: true, PluginTaintToleration: true}
 	case ChangeLowerRequest:
-		return map[string]bool{"NodeResourcesFit": true}
+		return map[string]bool{PluginNodeResourcesFit: true}
 	case ChangeLabelNode, ChangeSetNodeSelector, ChangeDropNodeAffinity:
-		return map[string]bool{"NodeAffinity": true}
+		return map[string]bool{PluginNodeAffinity: true}
 	case ChangeDropHostPorts:
-		return map[string]bool{"NodePorts": true}
+		return map[string]bool{PluginNodePorts: true}
 	case ChangeDropPodAffinity, ChangeDropPodAntiAffinity:
-		return map[string]bool{"InterPodAffinity": true}
+		return map[string]bool{PluginInterPodAffinity: true}
 	case ChangeScheduleAnyway:
-		return map[string]bool{"PodTopologySpread": true}
+		return map[string]bool{PluginPodTopologySpread: true}
 	}
 	return nil
 }

@@ -12,15 +12,6 @@ import (
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
-// ReasonPreFilterNodeAffinity is how the scheduler counts the nodes a
-// PreFilter left out: a pod pinned to nodes by name (DaemonSet pods are
-// pinned with matchFields metadata.name) is only checked on those nodes.
-const ReasonPreFilterNodeAffinity = "node(s) didn't satisfy plugin(s) [NodeAffinity]"
-
-// ReasonNodeAffinityConflict is NodeAffinity's PreFilter message when the
-// pod's terms name no node at all.
-const ReasonNodeAffinityConflict = "pod affinity terms conflict"
-
 // pinnedNodes follows the NodeAffinity PreFilter: when every required node
 // affinity term names nodes by metadata.name, only those nodes are checked.
 // It returns nil when every node is checked, and an empty, non-nil set when
@@ -78,7 +69,7 @@ func pinnedList(pinned map[string]bool) []string {
 // must pass with and without them.
 func (e *env) check(pod *corev1.Pod, req corev1.ResourceList, n *nodeInfo) []Failure {
 	if pinned := e.pinnedFor(pod); pinned != nil && !pinned[n.node.Name] {
-		return []Failure{{Plugin: "NodeAffinity", Reasons: []string{ReasonPreFilterNodeAffinity},
+		return []Failure{{Plugin: PluginNodeAffinity, Reasons: []string{ReasonPreFilterNodeAffinity},
 			Detail: fmt.Sprintf("the pod is pinned by its node affinity (matchFields metadata.name) to %s, so the scheduler does not check this node", strings.Join(pinnedList(pinned), ", "))}}
 	}
 	if extra := e.nominatedOn(pod, n.node.Name); len(extra) > 0 {

@@ -177,7 +177,7 @@ func evaluate(pod *corev1.Pod, in Input) ([]NodeVerdict, string) {
 	}
 	// A PreFilter failure rejects every node with the same reason.
 	if pinned := e.pinnedFor(pod); pinned != nil && len(pinned) == 0 {
-		return preFilterVerdicts(nodes, Failure{Plugin: "NodeAffinity", Reasons: []string{ReasonNodeAffinityConflict},
+		return preFilterVerdicts(nodes, Failure{Plugin: PluginNodeAffinity, Reasons: []string{ReasonNodeAffinityConflict},
 			Detail: "the pod's required node affinity terms name nodes by metadata.name, and together they name none"})
 	}
 	if plugin, msg, detail := volumePreFilter(pod, in.Volumes); msg != "" {
@@ -335,8 +335,6 @@ func eventTime(e *corev1.Event) time.Time { return cluster.EventTime(e).Time }
 var (
 	fitErrorRE = regexp.MustCompile(`^0/(\d+) nodes are available: (.*)$`)
 	countRE    = regexp.MustCompile(`^(\d+) (.+)$`)
-	// Older wordings of the taint reason, which named the taint.
-	oldTaintRE = regexp.MustCompile(`^node\(s\) had (untolerated taint \{.*\}|taint \{.*\}, that the pod didn't tolerate|taints that the pod didn't tolerate)$`)
 )
 
 // ParseFitError reads a scheduler message of the form "0/N nodes are
@@ -369,24 +367,6 @@ func ParseFitError(msg string) (int, map[string]int, bool) {
 		counts[canonicalReason(cm[2])] += n
 	}
 	return total, counts, true
-}
-
-// legacyReasons are older wordings of today's reasons.
-var legacyReasons = map[string]string{
-	"node(s) didn't match node selector":        ReasonNodeAffinity,
-	"node(s) had volume node affinity conflict": ReasonVolumeNodeAffin,
-}
-
-// canonicalReason folds an older wording of a reason into today's, so that
-// a message from an older scheduler counts the same.
-func canonicalReason(reason string) string {
-	if oldTaintRE.MatchString(reason) {
-		return ReasonUntoleratedTaint
-	}
-	if r, ok := legacyReasons[reason]; ok {
-		return r
-	}
-	return reason
 }
 
 // splitReasons splits on ", " followed by a count, so a comma inside a
@@ -434,15 +414,6 @@ func compare(computed string, s *SchedulerVerdict, nodes int, now time.Time) (bo
 	return false, strings.Join(why, "; ")
 }
 
-func knownReason(r string) bool {
-	switch r {
-	case ReasonNodeName, ReasonUnschedulable, ReasonPreFilterNodeAffinity, ReasonNodeAffinityConflict, ReasonUntoleratedTaint, ReasonNodeAffinity, ReasonNodePorts, ReasonTooManyPods,
-		ReasonPodAffinity, ReasonPodAntiAffinity, ReasonExistingAntiAffinity, ReasonTopologySpread, ReasonTopologySpreadMissLabel,
-		ReasonUnboundImmediate, ReasonVolumeNodeAffin, ReasonPVNotExist, ReasonRWOPInUse, ReasonVolumeZone, ReasonBindConflct, ReasonMaxVolumes:
-		return true
-	}
-	return strings.HasPrefix(r, reasonInsufficientPrefx) || strings.HasPrefix(r, "persistentvolumeclaim ")
-}
 
 func equalCounts(a, b map[string]int) bool {
 	if len(a) != len(b) {

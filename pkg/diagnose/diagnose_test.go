@@ -271,7 +271,7 @@ func TestParseFitError(t *testing.T) {
 		{
 			// The wording before Kubernetes 1.21 of a volume's node affinity.
 			"0/3 nodes are available: 1 node(s) had taint {node-role.kubernetes.io/master: }, that the pod didn't tolerate, 2 node(s) had volume node affinity conflict.",
-			3, map[string]int{ReasonUntoleratedTaint: 1, ReasonVolumeNodeAffin: 2}, true,
+			3, map[string]int{ReasonUntoleratedTaint: 1, ReasonVolumeNodeAffinity: 2}, true,
 		},
 	}
 	for _, tc := range tests {

@@ -14,16 +14,6 @@ import (
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
-// The scheduler's reason strings (k8s.io/kubernetes pkg/scheduler/framework/plugins).
-const (
-	ReasonNodeName          = "node(s) didn't match the requested node name"
-	ReasonUnschedulable     = "node(s) were unschedulable"
-	ReasonUntoleratedTaint  = "node(s) had untolerated taint(s)"
-	ReasonNodeAffinity      = "node(s) didn't match Pod's node affinity/selector"
-	ReasonNodePorts         = "node(s) didn't have free ports for the requested pod ports"
-	ReasonTooManyPods       = "Too many pods"
-	reasonInsufficientPrefx = "Insufficient "
-)
 
 // nodeInfo is one node as the scheduler's cache sees it: the node, the pods
 // bound to it and what they request.
@@ -108,7 +98,7 @@ func filterNodeName(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, _ *env)
 	if pod.Spec.NodeName == "" || pod.Spec.NodeName == n.node.Name {
 		return nil
 	}
-	return &Failure{Plugin: "NodeName", Reasons: []string{ReasonNodeName},
+	return &Failure{Plugin: PluginNodeName, Reasons: []string{ReasonNodeName},
 		Detail: fmt.Sprintf("the pod asks for node %q by spec.nodeName", pod.Spec.NodeName)}
 }
 
@@ -120,7 +110,7 @@ func filterNodeUnschedulable(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo
 	if corev1helpers.TolerationsTolerateTaint(klog.Background(), pod.Spec.Tolerations, &taint, false) {
 		return nil
 	}
-	return &Failure{Plugin: "NodeUnschedulable", Reasons: []string{ReasonUnschedulable},
+	return &Failure{Plugin: PluginNodeUnschedulable, Reasons: []string{ReasonUnschedulable},
 		Detail: "the node is cordoned (spec.unschedulable): no new pods are placed on it"}
 }
 
@@ -141,7 +131,7 @@ func filterTaintToleration(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, 
 	if len(untolerated) == 0 {
 		return nil
 	}
-	return &Failure{Plugin: "TaintToleration", Reasons: []string{ReasonUntoleratedTaint},
+	return &Failure{Plugin: PluginTaintToleration, Reasons: []string{ReasonUntoleratedTaint},
 		Detail: "the pod does not tolerate the taint " + strings.Join(untolerated, ", "), Taints: untolerated}
 }
 
@@ -158,7 +148,7 @@ func filterNodeAffinity(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, _ *
 	if ok && err == nil {
 		return nil
 	}
-	return &Failure{Plugin: "NodeAffinity", Reasons: []string{ReasonNodeAffinity}, Detail: affinityDetail(pod, n.node)}
+	return &Failure{Plugin: PluginNodeAffinity, Reasons: []string{ReasonNodeAffinity}, Detail: affinityDetail(pod, n.node)}
 }
 
 // affinityDetail says which part of the pod's nodeSelector or required node
@@ -254,7 +244,7 @@ func filterNodePorts(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, _ *env
 		return nil
 	}
 	sort.Strings(taken)
-	return &Failure{Plugin: "NodePorts", Reasons: []string{ReasonNodePorts}, Detail: strings.Join(taken, "; ")}
+	return &Failure{Plugin: PluginNodePorts, Reasons: []string{ReasonNodePorts}, Detail: strings.Join(taken, "; ")}
 }
 
 // hostPorts lists the host ports a pod asks for as "PROTO/IP:PORT".
@@ -329,7 +319,7 @@ func filterNodeResourcesFit(pod *corev1.Pod, req corev1.ResourceList, n *nodeInf
 		used := quantity(name, n.requested[name])
 		free := have.DeepCopy()
 		free.Sub(used)
-		reasons = append(reasons, reasonInsufficientPrefx+string(name))
+		reasons = append(reasons, reasonInsufficientPrefix+string(name))
 		shortfalls = append(shortfalls, Shortfall{Resource: name, Requested: want, Free: nonNegative(free), Allocatable: have})
 		what := FormatQuantity(name, want)
 		if src := requestSource(pod, name); src.Init || src.PodLevel || !src.Overhead.IsZero() {
@@ -349,7 +339,7 @@ func filterNodeResourcesFit(pod *corev1.Pod, req corev1.ResourceList, n *nodeInf
 	if len(reasons) == 0 {
 		return nil
 	}
-	return &Failure{Plugin: "NodeResourcesFit", Reasons: reasons, Detail: strings.Join(details, "; "), Shortfalls: shortfalls}
+	return &Failure{Plugin: PluginNodeResourcesFit, Reasons: reasons, Detail: strings.Join(details, "; "), Shortfalls: shortfalls}
 }
 
 // amount is a quantity as the scheduler sums it: millicores for cpu, whole

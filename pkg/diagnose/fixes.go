@@ -241,70 +241,88 @@ func pinnedOut(v NodeVerdict) bool {
 // a short resource is named by a LowerRequest change with no amounts.
 func (f *remedyFinder) nodeChanges(v NodeVerdict, lowering bool) (changes []Change, complete bool) {
 	complete = true
-	node := f.e.infos[v.Node].node
 	for _, fl := range v.Failures {
-		switch fl.Plugin {
-		case "NodeUnschedulable":
-			changes = append(changes, Change{Kind: ChangeUncordon, Node: v.Node})
-		case "TaintToleration":
-			for _, t := range fl.Taints {
-				key, _, _ := splitTaint(t)
-				switch roleOf(key, f.pod) {
-				case roleCondition, roleStartup:
-					changes = append(changes, Change{Kind: ChangeTaintCleared, Node: v.Node, Taint: t})
-				case roleGoingAway:
-					complete = false
-				default:
-					changes = append(changes, Change{Kind: ChangeTolerate, Taint: t})
-				}
-			}
-		case "NodeResourcesFit":
-			if containsString(fl.Reasons, ReasonTooManyPods) {
-				complete = false
-			}
-			for _, sf := range fl.Shortfalls {
-				if sf.Free.Sign() <= 0 {
-					complete = false
-					continue
-				}
-				if !lowering {
-					// The caller words one lowering per resource itself.
-					changes = append(changes, Change{Kind: ChangeLowerRequest, Resource: sf.Resource})
-					continue
-				}
-				c, ok := f.lowerRequest(sf.Resource, sf.Free)
-				if !ok {
-					complete = false
-					continue
-				}
-				changes = append(changes, c)
-			}
-		case "NodeAffinity":
-			cs, ok := f.affinityChanges(node)
-			changes = append(changes, cs...)
-			complete = complete && ok
-		case "NodePorts":
-			changes = append(changes, Change{Kind: ChangeDropHostPorts})
-		case "InterPodAffinity":
-			switch fl.Reasons[0] {
-			case ReasonPodAffinity:
-				changes = append(changes, Change{Kind: ChangeDropPodAffinity})
-			case ReasonPodAntiAffinity:
-				changes = append(changes, Change{Kind: ChangeDropPodAntiAffinity})
-			default:
-				complete = false
-			}
-		case "PodTopologySpread":
-			if fl.Reasons[0] == ReasonTopologySpread {
-				changes = append(changes, Change{Kind: ChangeScheduleAnyway})
-			} else {
-				complete = false
-			}
-		default:
+		fixer, ok := fixers[fl.Plugin]
+		if !ok {
 			complete = false
+			continue
 		}
+		cs, ok := fixer(f, v.Node, fl, lowering)
+		changes = append(changes, cs...)
+		complete = complete && ok
 	}
 	return changes, complete
+}
+
+// A fixer lists the changes that may get a node past one failed filter,
+// and whether they cover the whole failure.
+type fixer func(f *remedyFinder, node string, fl Failure, lowering bool) ([]Change, bool)
+
+// fixers holds a fixer for each filter plugin that has changes to try; a
+// failure of any other plugin has none.
+var fixers = map[string]fixer{
+	PluginNodeUnschedulable: func(_ *remedyFinder, node string, _ Failure, _ bool) ([]Change, bool) {
+		return []Change{{Kind: ChangeUncordon, Node: node}}, true
+	},
+	PluginTaintToleration: func(f *remedyFinder, node string, fl Failure, _ bool) ([]Change, bool) {
+		var out []Change
+		complete := true
+		for _, t := range fl.Taints {
+			key, _, _ := splitTaint(t)
+			switch roleOf(key, f.pod) {
+			case roleCondition, roleStartup:
+				out = append(out, Change{Kind: ChangeTaintCleared, Node: node, Taint: t})
+			case roleGoingAway:
+				complete = false
+			default:
+				out = append(out, Change{Kind: ChangeTolerate, Taint: t})
+			}
+		}
+		return out, complete
+	},
+	PluginNodeResourcesFit: func(f *remedyFinder, _ string, fl Failure, lowering bool) ([]Change, bool) {
+		var out []Change
+		complete := !containsString(fl.Reasons, ReasonTooManyPods)
+		for _, sf := range fl.Shortfalls {
+			if sf.Free.Sign() <= 0 {
+				complete = false
+				continue
+			}
+			if !lowering {
+				// The caller words one lowering per resource itself.
+				out = append(out, Change{Kind: ChangeLowerRequest, Resource: sf.Resource})
+				continue
+			}
+			c, ok := f.lowerRequest(sf.Resource, sf.Free)
+			if !ok {
+				complete = false
+				continue
+			}
+			out = append(out, c)
+		}
+		return out, complete
+	},
+	PluginNodeAffinity: func(f *remedyFinder, node string, _ Failure, _ bool) ([]Change, bool) {
+		return f.affinityChanges(f.e.infos[node].node)
+	},
+	PluginNodePorts: func(*remedyFinder, string, Failure, bool) ([]Change, bool) {
+		return []Change{{Kind: ChangeDropHostPorts}}, true
+	},
+	PluginInterPodAffinity: func(_ *remedyFinder, _ string, fl Failure, _ bool) ([]Change, bool) {
+		switch fl.Reasons[0] {
+		case ReasonPodAffinity:
+			return []Change{{Kind: ChangeDropPodAffinity}}, true
+		case ReasonPodAntiAffinity:
+			return []Change{{Kind: ChangeDropPodAntiAffinity}}, true
+		}
+		return nil, false // other pods' anti-affinity: theirs to change
+	},
+	PluginPodTopologySpread: func(_ *remedyFinder, _ string, fl Failure, _ bool) ([]Change, bool) {
+		if fl.Reasons[0] == ReasonTopologySpread {
+			return []Change{{Kind: ChangeScheduleAnyway}}, true
+		}
+		return nil, false
+	},
 }
 
 // affinityChanges are the changes that may get the node past the pod's node
@@ -849,7 +867,7 @@ func (f *remedyFinder) advice() []Remedy {
 	}
 	var full []string
 	for _, v := range f.verdicts {
-		if !v.Fits && !pinnedOut(v) && len(v.Failures) > 0 && v.Failures[0].Plugin == "NodeResourcesFit" && containsString(v.Failures[0].Reasons, ReasonTooManyPods) {
+		if !v.Fits && !pinnedOut(v) && len(v.Failures) > 0 && v.Failures[0].Plugin == PluginNodeResourcesFit && containsString(v.Failures[0].Reasons, ReasonTooManyPods) {
 			full = append(full, v.Node)
 		}
 	}
@@ -861,7 +879,7 @@ func (f *remedyFinder) advice() []Remedy {
 		switch {
 		case pinnedOut(v):
 			continue
-		case fl.Plugin == "NodeResourcesFit" && containsString(fl.Reasons, ReasonTooManyPods):
+		case fl.Plugin == PluginNodeResourcesFit && containsString(fl.Reasons, ReasonTooManyPods):
 			if len(full) == 1 {
 				add("pods", fmt.Sprintf("Node %s runs as many pods as it allows (its pods allocatable): move pods elsewhere or add nodes", full[0]))
 			} else {
@@ -871,20 +889,20 @@ func (f *remedyFinder) advice() []Remedy {
 			// A DaemonSet's pod has one node: say what takes the room
 			// there, whichever check comes first.
 			for _, other := range v.Failures {
-				if other.Plugin == "NodeResourcesFit" && len(other.Shortfalls) > 0 {
+				if other.Plugin == PluginNodeResourcesFit && len(other.Shortfalls) > 0 {
 					add("taken:"+v.Node, fmt.Sprintf("On %s, what takes the room: %s", v.Node, f.takenBy(v.Node, other)))
 				}
 			}
-			if fl.Plugin == "NodeResourcesFit" && containsString(fl.Reasons, ReasonTooManyPods) {
+			if fl.Plugin == PluginNodeResourcesFit && containsString(fl.Reasons, ReasonTooManyPods) {
 				add("pods", fmt.Sprintf("%s runs as many pods as it allows (its pods allocatable): move pods elsewhere", v.Node))
 			}
-		case fl.Plugin == "InterPodAffinity" && fl.Reasons[0] == ReasonExistingAntiAffinity:
+		case fl.Plugin == PluginInterPodAffinity && fl.Reasons[0] == ReasonExistingAntiAffinity:
 			add("existinganti", "Pods already running have a required anti-affinity against this pod: relax theirs, or add nodes")
-		case fl.Plugin == "VolumeBinding" || fl.Plugin == "VolumeRestrictions" || fl.Plugin == "VolumeZone" || fl.Plugin == "NodeVolumeLimits":
+		case fl.Plugin == PluginVolumeBinding || fl.Plugin == PluginVolumeRestrictions || fl.Plugin == PluginVolumeZone || fl.Plugin == PluginNodeVolumeLimits:
 			add("volume:"+fl.Reasons[0], "Fix the pod's volume: "+fl.Detail)
-		case fl.Plugin == "NodeName":
+		case fl.Plugin == PluginNodeName:
 			add("nodename", fmt.Sprintf("The pod names node %q in spec.nodeName; remove it or name an existing node", f.pod.Spec.NodeName))
-		case fl.Plugin == "NodeAffinity" && f.pod.Spec.NodeSelector[corev1.LabelHostname] != "":
+		case fl.Plugin == PluginNodeAffinity && f.pod.Spec.NodeSelector[corev1.LabelHostname] != "":
 			add("pinned", fmt.Sprintf("The pod is pinned to node %s by its nodeSelector kubernetes.io/hostname; other nodes can only take it if that selector goes", f.pod.Spec.NodeSelector[corev1.LabelHostname]))
 		}
 	}

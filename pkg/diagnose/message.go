@@ -43,37 +43,6 @@ type ReasonExplained struct {
 	Taint string `json:"taint,omitempty"`
 }
 
-// reasonInfo is what is known of a scheduler reason.
-type reasonInfo struct {
-	plugin, meaning, fix string
-}
-
-var reasonCatalogue = map[string]reasonInfo{
-	ReasonNodeName:         {"NodeName", "The pod names one node in spec.nodeName; every other node is ruled out.", "Name an existing, fitting node, or drop spec.nodeName and let the scheduler choose."},
-	ReasonUnschedulable:    {"NodeUnschedulable", "These nodes are cordoned (spec.unschedulable): no new pods go there.", "`kubectl uncordon NODE` once the node is fit for work."},
-	ReasonUntoleratedTaint: {"TaintToleration", "These nodes carry a NoSchedule or NoExecute taint that the pod does not tolerate. Since Kubernetes 1.35 the message no longer names the taint.", "Run `kubectl explain-nodes why-pending POD` against the cluster to see the exact taints; then add a toleration to the pod, or remove the taint if it no longer serves a purpose."},
-	ReasonNodeAffinity:     {"NodeAffinity", "These nodes do not have the labels the pod's nodeSelector or required node affinity asks for.", "Compare the pod's nodeSelector and affinity with `kubectl get nodes --show-labels`; fix the selector or label a node."},
-	"node(s) didn't match scheduler-enforced node affinity": {"NodeAffinity", "The scheduler profile adds a node affinity of its own, and these nodes do not match it.", "Check the scheduler configuration's addedAffinity for this profile."},
-	ReasonNodePorts:               {"NodePorts", "The pod asks for a hostPort that another pod already holds on these nodes.", "Drop hostPort and use a Service, or make sure only one such pod runs per node (a DaemonSet)."},
-	ReasonTooManyPods:             {"NodeResourcesFit", "These nodes already run as many pods as they allow (their pods allocatable, often 110).", "Add nodes or spread pods; raise the kubelet's maxPods only if the machines can take it."},
-	ReasonPodAffinity:             {"InterPodAffinity", "The pod's required pod affinity wants to run next to pods that are not in these nodes' topology domains.", "Check that the pods it wants to join exist and run, or relax the affinity."},
-	ReasonPodAntiAffinity:         {"InterPodAffinity", "The pod's required anti-affinity forbids these nodes: pods it must avoid already run in their topology domains.", "Add nodes in other domains, or relax the anti-affinity (preferred instead of required)."},
-	ReasonExistingAntiAffinity:    {"InterPodAffinity", "Pods already on these nodes have a required anti-affinity against pods like this one.", "Relax the other pods' anti-affinity, or add nodes."},
-	ReasonTopologySpread:          {"PodTopologySpread", "Placing the pod on these nodes would make the spread of matching pods across topology domains exceed maxSkew.", "Add capacity in the emptier domains, raise maxSkew, or use whenUnsatisfiable: ScheduleAnyway."},
-	ReasonTopologySpreadMissLabel: {"PodTopologySpread", "These nodes lack the label the pod's topology spread constraint spreads over.", "Label the nodes with the topology key, or change the constraint."},
-	ReasonUnboundImmediate:        {"VolumeBinding", "A PersistentVolumeClaim of the pod is not bound to a volume, and its storage class binds immediately, so no node can be chosen until it is.", "Check the claim (`kubectl describe pvc`): is there a matching PersistentVolume, or a provisioner for its storage class?"},
-	ReasonVolumeNodeAffin:         {"VolumeBinding", "A volume the pod uses can only be attached on some nodes (a local or zonal disk), and these nodes are not among them.", "Run the pod where its volume lives, or move the data."},
-	ReasonPVNotExist:              {"VolumeBinding", "A claim of the pod is bound to a PersistentVolume that no longer exists.", "Recreate the claim (its data is gone with the volume) or restore the volume."},
-	"node(s) didn't find available persistent volumes to bind": {"VolumeBinding", "No free PersistentVolume that matches the pod's unbound claim can be used on these nodes.", "Create a matching PersistentVolume, or use a storage class with a provisioner."},
-	"node(s) did not have enough free storage":                 {"VolumeBinding", "The storage driver reports too little free capacity on these nodes for the pod's new volumes.", "Free or add storage capacity, or ask for smaller volumes."},
-	"node(s) had no available volume zone":                     {"VolumeZone", "The pod's volume lives in a zone these nodes are not in.", "Run nodes in the volume's zone, or move the data."},
-	"node(s) had no available disk":                            {"VolumeRestrictions", "A disk the pod uses is already in use on these nodes in a way that cannot be shared.", "Stop the other pod using the disk, or use a separate disk."},
-	ReasonRWOPInUse:                                            {"VolumeRestrictions", "The pod's claim has access mode ReadWriteOncePod and another pod already uses it.", "Stop the other pod, or use ReadWriteOnce if several pods on one node may share it."},
-	"node(s) exceed max volume count":                          {"NodeVolumeLimits", "These nodes already have as many volumes of this kind attached as their driver allows.", "Spread pods with volumes over more nodes, or use larger nodes."},
-	"no nodes available to schedule pods":                      {"", "The cluster has no nodes the scheduler could consider at all.", "Add nodes, or check why they are not registered (`kubectl get nodes`)."},
-	"Scheduling is blocked due to non-empty scheduling gates":  {"SchedulingGates", "The pod has scheduling gates; the scheduler waits until they are removed.", "Whatever added the gates removes them when ready; look at spec.schedulingGates."},
-}
-
 var (
 	namedTaintRE = regexp.MustCompile(`^node\(s\) had (?:untolerated taint|taint) \{(.*)\}`)
 )
@@ -87,7 +56,7 @@ func ExplainMessage(msg string) *MessageExplanation {
 		out.Preemption = strings.TrimSpace(msg[i+len(" preemption: "):])
 		out.PreemptionMeaning = preemptionMeaning(out.Preemption)
 	}
-	if info, ok := reasonCatalogue[strings.TrimSuffix(msg, ".")]; ok {
+	if info, ok := reasons[strings.TrimSuffix(msg, ".")]; ok {
 		out.Recognised = true
 		out.Reasons = []ReasonExplained{{Reason: strings.TrimSuffix(msg, "."), Plugin: info.plugin, Meaning: info.meaning, Fix: info.fix}}
 		return out
@@ -118,16 +87,16 @@ func ExplainMessage(msg string) *MessageExplanation {
 			r.Taint = m[1]
 		}
 		canonical := canonicalReason(r.Reason)
-		switch info, ok := reasonCatalogue[canonical]; {
+		switch info, ok := reasons[canonical]; {
 		case ok:
 			r.Plugin, r.Meaning, r.Fix = info.plugin, info.meaning, info.fix
-		case strings.HasPrefix(canonical, reasonInsufficientPrefx):
-			res := strings.TrimPrefix(canonical, reasonInsufficientPrefx)
-			r.Plugin = "NodeResourcesFit"
+		case strings.HasPrefix(canonical, reasonInsufficientPrefix):
+			res := strings.TrimPrefix(canonical, reasonInsufficientPrefix)
+			r.Plugin = PluginNodeResourcesFit
 			r.Meaning = "The pods already on these nodes request so much " + res + " that what is left is less than this pod requests (requests count, not actual use)."
 			r.Fix = "Lower the pod's " + res + " request, free " + res + " by scaling other workloads down, or add nodes with more; `kubectl explain-nodes why-pending POD` shows how much each node has free."
 		case strings.HasPrefix(canonical, "persistentvolumeclaim "):
-			r.Plugin = "VolumeBinding"
+			r.Plugin = PluginVolumeBinding
 			r.Meaning = "A PersistentVolumeClaim the pod uses is missing, being deleted, or bound to a volume that is gone."
 			r.Fix = "Create or fix the claim named in the message."
 		default:

@@ -735,7 +735,7 @@ func TestVolumes(t *testing.T) {
 			name:    "a bound claim whose volume has node affinity for one node",
 			pod:     mkPod("p", nil, pvcVolume("data", "x")),
 			volumes: volumesOf([]*corev1.PersistentVolumeClaim{newClaim("x", boundTo("pv1"))}, []*corev1.PersistentVolume{localPV("pv1", "n1")}, nil),
-			want:    map[string][]string{"n1": {"fits"}, "n2": {ReasonVolumeNodeAffin}},
+			want:    map[string][]string{"n1": {"fits"}, "n2": {ReasonVolumeNodeAffinity}},
 		},
 		{
 			name:     "volume node affinity counts after resources",
@@ -750,7 +750,7 @@ func TestVolumes(t *testing.T) {
 			nodes:    []corev1.Node{zoneNode("n1", "a"), zoneNode("n2", "a")},
 			assigned: []corev1.Pod{mkPod("big", res("cpu", "2"), on("n1"))},
 			volumes:  volumesOf([]*corev1.PersistentVolumeClaim{newClaim("x", boundTo("pv1"))}, []*corev1.PersistentVolume{localPV("pv1", "n1")}, nil),
-			want:     map[string][]string{"n1": {"Insufficient cpu"}, "n2": {ReasonVolumeNodeAffin}},
+			want:     map[string][]string{"n1": {"Insufficient cpu"}, "n2": {ReasonVolumeNodeAffinity}},
 			computed: "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match PersistentVolume's node affinity.",
 		},
 		{
@@ -793,7 +793,7 @@ func TestVolumes(t *testing.T) {
 				newClaim("p-data", ownedBy("uid-p"), boundTo("pv1")),
 				newClaim("data", boundTo("pv2")),
 			}, []*corev1.PersistentVolume{localPV("pv1", "n1"), localPV("pv2", "n2")}, nil),
-			want: map[string][]string{"n1": {"fits"}, "n2": {ReasonVolumeNodeAffin}},
+			want: map[string][]string{"n1": {"fits"}, "n2": {ReasonVolumeNodeAffinity}},
 		},
 		{
 			// volumebinding.podHasPVCs rewords NotFound for ephemeral volumes.

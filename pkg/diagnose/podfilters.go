@@ -16,14 +16,6 @@ import (
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
-// Reason strings of the InterPodAffinity and PodTopologySpread plugins.
-const (
-	ReasonPodAffinity             = "node(s) didn't match pod affinity rules"
-	ReasonPodAntiAffinity         = "node(s) didn't match pod anti-affinity rules"
-	ReasonExistingAntiAffinity    = "node(s) didn't satisfy existing pods anti-affinity rules"
-	ReasonTopologySpread          = "node(s) didn't match pod topology spread constraints"
-	ReasonTopologySpreadMissLabel = "node(s) didn't match pod topology spread constraints (missing required label)"
-)
 
 // term is a pod (anti-)affinity term made ready to match.
 type term struct {
@@ -125,7 +117,7 @@ func podAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 	for _, t := range ts {
 		key := t.raw.TopologyKey
 		if _, ok := n.node.Labels[key]; !ok {
-			return &Failure{Plugin: "InterPodAffinity", Reasons: []string{ReasonPodAffinity},
+			return &Failure{Plugin: PluginInterPodAffinity, Reasons: []string{ReasonPodAffinity},
 				Detail: fmt.Sprintf("required pod affinity (%s) groups nodes by %s, and the node has no %s label", selectorString(t.raw.LabelSelector), key, key)}
 		}
 	}
@@ -141,7 +133,7 @@ func podAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 		if len(counts) > 0 {
 			where = "the matching pods run in other " + key + " domains"
 		}
-		return &Failure{Plugin: "InterPodAffinity", Reasons: []string{ReasonPodAffinity},
+		return &Failure{Plugin: PluginInterPodAffinity, Reasons: []string{ReasonPodAffinity},
 			Detail: fmt.Sprintf("required pod affinity wants a pod matching %s in the same %s (%s=%s); %s", selectorString(t.raw.LabelSelector), key, key, n.node.Labels[key], where)}
 	}
 	return nil
@@ -172,7 +164,7 @@ func podAntiAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 		}
 		if len(clash) > 0 {
 			sort.Strings(clash)
-			return &Failure{Plugin: "InterPodAffinity", Reasons: []string{ReasonPodAntiAffinity},
+			return &Failure{Plugin: PluginInterPodAffinity, Reasons: []string{ReasonPodAntiAffinity},
 				Detail: fmt.Sprintf("required pod anti-affinity forbids sharing %s=%s with pods matching %s: %s", key, n.node.Labels[key], selectorString(t.raw.LabelSelector), shortList(clash))}
 		}
 	}
@@ -199,7 +191,7 @@ func existingAntiAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 		return nil
 	}
 	sort.Strings(clash)
-	return &Failure{Plugin: "InterPodAffinity", Reasons: []string{ReasonExistingAntiAffinity},
+	return &Failure{Plugin: PluginInterPodAffinity, Reasons: []string{ReasonExistingAntiAffinity},
 		Detail: "pods already placed keep this pod away by their required anti-affinity: " + shortList(clash)}
 }
 
@@ -220,7 +212,7 @@ func filterPodTopologySpread(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo
 	// first that fails, for a missing label or for the skew.
 	for _, c := range hard {
 		if _, ok := n.node.Labels[c.TopologyKey]; !ok {
-			return &Failure{Plugin: "PodTopologySpread", Reasons: []string{ReasonTopologySpreadMissLabel},
+			return &Failure{Plugin: PluginPodTopologySpread, Reasons: []string{ReasonTopologySpreadMissLabel},
 				Detail: fmt.Sprintf("the pod spreads over %s, and the node has no %s label", c.TopologyKey, c.TopologyKey)}
 		}
 		sel, err := metav1.LabelSelectorAsSelector(c.LabelSelector)
@@ -286,7 +278,7 @@ func filterPodTopologySpread(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo
 		domain := n.node.Labels[c.TopologyKey]
 		skew := counts[domain] + self - minMatch
 		if skew > int(c.MaxSkew) {
-			return &Failure{Plugin: "PodTopologySpread", Reasons: []string{ReasonTopologySpread},
+			return &Failure{Plugin: PluginPodTopologySpread, Reasons: []string{ReasonTopologySpread},
 				Detail: fmt.Sprintf("placing it here makes %s=%s hold %d pods matching %s against %d in the emptiest %s: a skew of %d, more than maxSkew %d",
 					c.TopologyKey, domain, counts[domain]+self, selectorString(c.LabelSelector), minMatch, c.TopologyKey, skew, c.MaxSkew)}
 		}

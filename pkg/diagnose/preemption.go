@@ -21,7 +21,7 @@ const systemPriority = 2000000000
 func preemptionAdvice(pod *corev1.Pod, verdicts []NodeVerdict, e *env, req corev1.ResourceList) string {
 	var candidates []string
 	for _, v := range verdicts {
-		if !v.Fits && len(v.Failures) == 1 && v.Failures[0].Plugin == "NodeResourcesFit" {
+		if !v.Fits && len(v.Failures) == 1 && v.Failures[0].Plugin == PluginNodeResourcesFit {
 			candidates = append(candidates, v.Node)
 		}
 	}

@@ -16,13 +16,6 @@ import (
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
-// Reason strings of the VolumeBinding and VolumeRestrictions plugins.
-const (
-	ReasonUnboundImmediate = "pod has unbound immediate PersistentVolumeClaims"
-	ReasonVolumeNodeAffin  = "node(s) didn't match PersistentVolume's node affinity"
-	ReasonPVNotExist       = "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)"
-	ReasonRWOPInUse        = "node(s) unavailable due to PersistentVolumeClaim with ReadWriteOncePod access mode already in-use by another pod"
-)
 
 // claimNames lists the PersistentVolumeClaims a pod uses, generic
 // ephemeral volumes included (their claim is named <pod>-<volume>).
@@ -51,16 +44,16 @@ func volumePreFilter(pod *corev1.Pod, v *cluster.Volumes) (plugin, msg, detail s
 		pvc, ok := v.Claims[pod.Namespace+"/"+name]
 		switch {
 		case !ok && isEphemeralClaim(pod, name):
-			return "VolumeBinding", fmt.Sprintf("waiting for ephemeral volume controller to create the persistentvolumeclaim %q", name), fmt.Sprintf("the claim %s of the pod's generic ephemeral volume has not been created yet", name)
+			return PluginVolumeBinding, fmt.Sprintf("waiting for ephemeral volume controller to create the persistentvolumeclaim %q", name), fmt.Sprintf("the claim %s of the pod's generic ephemeral volume has not been created yet", name)
 		case !ok:
-			return "VolumeRestrictions", fmt.Sprintf("persistentvolumeclaim %q not found", name), fmt.Sprintf("the pod uses claim %s, which does not exist in namespace %s", name, pod.Namespace)
+			return PluginVolumeRestrictions, fmt.Sprintf("persistentvolumeclaim %q not found", name), fmt.Sprintf("the pod uses claim %s, which does not exist in namespace %s", name, pod.Namespace)
 		case isEphemeralClaim(pod, name) && ephemeral.VolumeIsForPod(pod, pvc) != nil:
 			msg := ephemeral.VolumeIsForPod(pod, pvc).Error()
-			return "VolumeBinding", msg, fmt.Sprintf("claim %s has the name of the pod's generic ephemeral volume but belongs to something else", name)
+			return PluginVolumeBinding, msg, fmt.Sprintf("claim %s has the name of the pod's generic ephemeral volume but belongs to something else", name)
 		case pvc.Status.Phase == corev1.ClaimLost:
-			return "VolumeBinding", fmt.Sprintf("persistentvolumeclaim %q bound to non-existent persistentvolume %q", name, pvc.Spec.VolumeName), fmt.Sprintf("claim %s was bound to volume %s, which is gone", name, pvc.Spec.VolumeName)
+			return PluginVolumeBinding, fmt.Sprintf("persistentvolumeclaim %q bound to non-existent persistentvolume %q", name, pvc.Spec.VolumeName), fmt.Sprintf("claim %s was bound to volume %s, which is gone", name, pvc.Spec.VolumeName)
 		case pvc.DeletionTimestamp != nil:
-			return "VolumeBinding", fmt.Sprintf("persistentvolumeclaim %q is being deleted", name), fmt.Sprintf("claim %s is being deleted", name)
+			return PluginVolumeBinding, fmt.Sprintf("persistentvolumeclaim %q is being deleted", name), fmt.Sprintf("claim %s is being deleted", name)
 		}
 	}
 	for _, name := range claimNames(pod) {
@@ -70,7 +63,7 @@ func volumePreFilter(pod *corev1.Pod, v *cluster.Volumes) (plugin, msg, detail s
 		}
 	}
 	if len(unbound) > 0 {
-		return "VolumeBinding", ReasonUnboundImmediate, fmt.Sprintf("claim(s) %v are not bound to a volume yet, and their storage class binds immediately (not when a pod needs them): no matching PersistentVolume exists and no provisioner has created one", unbound)
+		return PluginVolumeBinding, ReasonUnboundImmediate, fmt.Sprintf("claim(s) %v are not bound to a volume yet, and their storage class binds immediately (not when a pod needs them): no matching PersistentVolume exists and no provisioner has created one", unbound)
 	}
 	return "", "", ""
 }
@@ -103,7 +96,7 @@ func boundVolumeFailure(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 		}
 		pv, ok := e.volumes.Volumes[pvc.Spec.VolumeName]
 		if !ok {
-			return &Failure{Plugin: "VolumeBinding", Reasons: []string{ReasonPVNotExist},
+			return &Failure{Plugin: PluginVolumeBinding, Reasons: []string{ReasonPVNotExist},
 				Detail: fmt.Sprintf("claim %s is bound to volume %s, which does not exist", name, pvc.Spec.VolumeName)}
 		}
 		if pv.Spec.NodeAffinity == nil || pv.Spec.NodeAffinity.Required == nil {
@@ -111,7 +104,7 @@ func boundVolumeFailure(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 		}
 		ns, err := nodeaffinity.NewNodeSelector(pv.Spec.NodeAffinity.Required)
 		if err != nil || !ns.Match(labelsOnly(n.node)) {
-			return &Failure{Plugin: "VolumeBinding", Reasons: []string{ReasonVolumeNodeAffin},
+			return &Failure{Plugin: PluginVolumeBinding, Reasons: []string{ReasonVolumeNodeAffinity},
 				Detail: fmt.Sprintf("claim %s is bound to volume %s, which can only be used on nodes matching its node affinity (a local or zonal disk), and this node does not", name, pv.Name)}
 		}
 	}
@@ -168,12 +161,6 @@ func usesClaim(p *cluster.BoundPod, name string) bool {
 	return slices.Contains(p.Claims, name)
 }
 
-// Reason strings of VolumeZone and of VolumeBinding for claims that wait for
-// their first consumer.
-const (
-	ReasonVolumeZone  = "node(s) had no available volume zone"
-	ReasonBindConflct = "node(s) didn't find available persistent volumes to bind"
-)
 
 // zoneLabels are the labels VolumeZone compares between volumes and nodes.
 var zoneLabels = []string{
@@ -215,7 +202,7 @@ func filterVolumeZone(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, e *en
 				have, ok = n.node.Labels[gaLabel(key)]
 			}
 			if !ok || !zoneSet(want)[have] {
-				return &Failure{Plugin: "VolumeZone", Reasons: []string{ReasonVolumeZone},
+				return &Failure{Plugin: PluginVolumeZone, Reasons: []string{ReasonVolumeZone},
 					Detail: fmt.Sprintf("volume %s (claim %s) lives in %s=%s, and the node is in %s", pv.Name, name, key, want, orText(have, "no zone"))}
 			}
 		}
@@ -262,7 +249,7 @@ func filterDelayedBinding(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, e
 			continue // a provisioner will create a volume where the pod lands
 		}
 		if !matchingVolume(pvc, e.volumes.Volumes, n.node) {
-			return &Failure{Plugin: "VolumeBinding", Reasons: []string{ReasonBindConflct},
+			return &Failure{Plugin: PluginVolumeBinding, Reasons: []string{ReasonBindConflict},
 				Detail: fmt.Sprintf("claim %s waits for a volume of class %s, which has no provisioner, and no free PersistentVolume that fits it can be used on this node", name, class.Name)}
 		}
 	}
@@ -304,8 +291,6 @@ func matchingVolume(pvc *corev1.PersistentVolumeClaim, volumes map[string]*corev
 	return false
 }
 
-// ReasonMaxVolumes is NodeVolumeLimits' reason.
-const ReasonMaxVolumes = "node(s) exceed max volume count"
 
 // filterNodeVolumeLimits follows the scheduler's NodeVolumeLimits (CSI)
 // filter: the CSI volumes the pod would add to the node, per driver, must fit
@@ -362,7 +347,7 @@ func filterNodeVolumeLimits(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo,
 	for driver, add := range adding {
 		limit, ok := limits[driver]
 		if ok && counts[driver]+add > int(limit) {
-			return &Failure{Plugin: "NodeVolumeLimits", Reasons: []string{ReasonMaxVolumes},
+			return &Failure{Plugin: PluginNodeVolumeLimits, Reasons: []string{ReasonMaxVolumes},
 				Detail: fmt.Sprintf("the CSI driver %s allows %d volumes on the node, %d are attached and the pod adds %d", driver, limit, counts[driver], add)}
 		}
 	}
@@ -430,7 +415,7 @@ func filterVolumeRestrictions(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInf
 		for _, other := range e.infos {
 			for _, p := range other.podList {
 				if p.Namespace == pod.Namespace && p.UID != pod.UID && usesClaim(p, name) {
-					return &Failure{Plugin: "VolumeRestrictions", Reasons: []string{ReasonRWOPInUse},
+					return &Failure{Plugin: PluginVolumeRestrictions, Reasons: []string{ReasonRWOPInUse},
 						Detail: fmt.Sprintf("claim %s is ReadWriteOncePod and pod %s/%s on %s already uses it", name, p.Namespace, p.Name, other.node.Name)}
 				}
 			}

@@ -213,7 +213,7 @@ func TestWhyPendingScenarios(t *testing.T) {
 		{pod: fixture.Pod{Name: "unbound-claim", Modify: claimVolume("data")},
 			want: map[string]string{"sc-a1": diagnose.ReasonUnboundImmediate, "sc-cp": diagnose.ReasonUnboundImmediate}},
 		{pod: fixture.Pod{Name: "no-volume", Modify: claimVolume("waiting")},
-			want: plain(map[string]string{"sc-a1": diagnose.ReasonBindConflct, "sc-a2": diagnose.ReasonBindConflct})},
+			want: plain(map[string]string{"sc-a1": diagnose.ReasonBindConflict, "sc-a2": diagnose.ReasonBindConflict})},
 		{pod: fixture.Pod{Name: "zone", Modify: claimVolume("zoned")},
 			want: plain(map[string]string{"sc-a1": diagnose.ReasonVolumeZone, "sc-a2": diagnose.ReasonVolumeZone})},
 		{pod: fixture.Pod{Name: "volume-limit", Modify: claimVolume("csi")},
