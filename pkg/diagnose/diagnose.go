@@ -414,7 +414,6 @@ func compare(computed string, s *SchedulerVerdict, nodes int, now time.Time) (bo
 	return false, strings.Join(why, "; ")
 }
 
-
 func equalCounts(a, b map[string]int) bool {
 	if len(a) != len(b) {
 		return false

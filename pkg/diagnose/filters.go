@@ -14,7 +14,6 @@ import (
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
-
 // nodeInfo is one node as the scheduler's cache sees it: the node, the pods
 // bound to it and what they request.
 type nodeInfo struct {

@@ -16,7 +16,6 @@ import (
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
-
 // term is a pod (anti-)affinity term made ready to match.
 type term struct {
 	raw        corev1.PodAffinityTerm

@@ -16,7 +16,6 @@ import (
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
-
 // claimNames lists the PersistentVolumeClaims a pod uses, generic
 // ephemeral volumes included (their claim is named <pod>-<volume>).
 func claimNames(pod *corev1.Pod) []string {
@@ -161,7 +160,6 @@ func usesClaim(p *cluster.BoundPod, name string) bool {
 	return slices.Contains(p.Claims, name)
 }
 
-
 // zoneLabels are the labels VolumeZone compares between volumes and nodes.
 var zoneLabels = []string{
 	corev1.LabelFailureDomainBetaZone, corev1.LabelFailureDomainBetaRegion,
@@ -290,7 +288,6 @@ func matchingVolume(pvc *corev1.PersistentVolumeClaim, volumes map[string]*corev
 	}
 	return false
 }
-
 
 // filterNodeVolumeLimits follows the scheduler's NodeVolumeLimits (CSI)
 // filter: the CSI volumes the pod would add to the node, per driver, must fit
