@@ -115,6 +115,7 @@ func filterNodeUnschedulable(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo
 
 func filterTaintToleration(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, _ *env) *Failure {
 	var untolerated []string
+	var taints []corev1.Taint
 	for i := range n.node.Spec.Taints {
 		t := &n.node.Spec.Taints[i]
 		if t.Effect != corev1.TaintEffectNoSchedule && t.Effect != corev1.TaintEffectNoExecute {
@@ -125,13 +126,14 @@ func filterTaintToleration(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, 
 		}
 		if !corev1helpers.TolerationsTolerateTaint(klog.Background(), pod.Spec.Tolerations, t, false) {
 			untolerated = append(untolerated, TaintString(t))
+			taints = append(taints, *t)
 		}
 	}
 	if len(untolerated) == 0 {
 		return nil
 	}
 	return &Failure{Plugin: PluginTaintToleration, Reasons: []string{ReasonUntoleratedTaint},
-		Detail: "the pod does not tolerate the taint " + strings.Join(untolerated, ", "), Taints: untolerated}
+		Detail: "the pod does not tolerate the taint " + strings.Join(untolerated, ", "), Taints: untolerated, taints: taints}
 }
 
 // TaintString writes a taint as kubectl taint does: key=value:Effect.

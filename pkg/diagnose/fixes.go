@@ -267,15 +267,15 @@ var fixers = map[string]fixer{
 	PluginTaintToleration: func(f *remedyFinder, node string, fl Failure, _ bool) ([]Change, bool) {
 		var out []Change
 		complete := true
-		for _, t := range fl.Taints {
-			key, _, _ := splitTaint(t)
-			switch roleOf(key, f.pod) {
+		for i := range fl.taints {
+			t := &fl.taints[i]
+			switch roleOf(t.Key, f.pod) {
 			case roleCondition, roleStartup:
-				out = append(out, Change{Kind: ChangeTaintCleared, Node: node, Taint: t})
+				out = append(out, Change{Kind: ChangeTaintCleared, Node: node, Taint: TaintString(t)})
 			case roleGoingAway:
 				complete = false
 			default:
-				out = append(out, Change{Kind: ChangeTolerate, Taint: t})
+				out = append(out, Change{Kind: ChangeTolerate, Taint: TaintString(t)})
 			}
 		}
 		return out, complete

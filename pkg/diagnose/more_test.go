@@ -1323,7 +1323,7 @@ func TestDiagnoseAllMatchesDiagnose(t *testing.T) {
 			if got.Namespace != p.Namespace || got.Pod != p.Name {
 				t.Fatalf("diagnosis %d is for %s/%s", i, got.Namespace, got.Pod)
 			}
-			if diff := cmp.Diff(want, got, cmp.Comparer(quantityEqual)); diff != "" {
+			if diff := cmp.Diff(want, got, cmp.Comparer(quantityEqual), cmp.AllowUnexported(Failure{})); diff != "" {
 				t.Errorf("DiagnoseAll differs from Diagnose (-one +all):\n%s", diff)
 			}
 		})

@@ -169,6 +169,8 @@ type Failure struct {
 	Detail string `json:"detail"`
 	// Taints are the untolerated taints (key=value:Effect), for TaintToleration.
 	Taints []string `json:"taints,omitempty"`
+	// taints are the same taints, as the node has them.
+	taints []corev1.Taint
 	// Shortfalls are the resources that do not fit, for NodeResourcesFit.
 	Shortfalls []Shortfall `json:"shortfalls,omitempty"`
 }
