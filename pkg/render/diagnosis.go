@@ -23,7 +23,7 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, o TextOptions) error {
 		state = " (" + string(d.State) + ")"
 	}
 	fmt.Fprintf(b, "%s is %s%s\n", c.Bold("Pod "+where), orDash(Sanitize(d.Phase)), state)
-	wrap(b, 0, Sanitize(d.Summary))
+	wrap(b, 0, d.Summary)
 
 	if s := d.Scheduler; s != nil {
 		ago := ""
@@ -31,7 +31,7 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, o TextOptions) error {
 			ago = ", " + duration.HumanDuration(d.GeneratedAt.Sub(s.At)) + " ago"
 		}
 		fmt.Fprintf(b, "\nThe scheduler said (%s%s):\n", s.Source, ago)
-		wrap(b, 2, Sanitize(s.Message))
+		wrap(b, 2, s.Message)
 	}
 	if d.ComputedMessage != "" || len(d.Nodes) > 0 {
 		computed := d.ComputedMessage
@@ -39,13 +39,13 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, o TextOptions) error {
 			computed = "at least one node fits the pod."
 		}
 		b.WriteString("\nChecked node by node, this tool finds:\n")
-		wrap(b, 2, Sanitize(computed))
+		wrap(b, 2, computed)
 		if d.Agrees != nil {
 			if *d.Agrees {
 				fmt.Fprintf(b, "  %s\n", c.Green("This agrees with the scheduler."))
 			} else {
 				fmt.Fprintf(b, "  %s\n", c.Yellow("This differs from the scheduler's message:"))
-				wrap(b, 4, Sanitize(d.Disagreement)+".")
+				wrap(b, 4, d.Disagreement+".")
 			}
 		}
 	}
@@ -57,8 +57,8 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, o TextOptions) error {
 				head = plural(r.Count, "node") + ": " + head
 			}
 			wrapLabelled(b, 2, "- ", head)
-			wrap(b, 4, Sanitize(r.Meaning))
-			wrapLabelled(b, 4, "What to do: ", Sanitize(r.Fix))
+			wrap(b, 4, r.Meaning)
+			wrapLabelled(b, 4, "What to do: ", r.Fix)
 		}
 	}
 	for _, cv := range d.Caveats {
@@ -78,16 +78,16 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, o TextOptions) error {
 				head += ": " + Sanitize(p.Message)
 			}
 			wrapLabelled(b, 2, "- ", head)
-			wrap(b, 4, Sanitize(p.Meaning))
+			wrap(b, 4, p.Meaning)
 			if p.Fix != "" {
-				wrapLabelled(b, 4, "What to do: ", Sanitize(p.Fix))
+				wrapLabelled(b, 4, "What to do: ", p.Fix)
 			}
 		}
 	}
 	if len(d.Fixes) > 0 {
 		b.WriteString("\nWhat would help:\n")
 		for i, f := range d.Fixes {
-			wrapLabelled(b, 2, fmt.Sprintf("%d. ", i+1), Sanitize(f))
+			wrapLabelled(b, 2, fmt.Sprintf("%d. ", i+1), f)
 		}
 	}
 	if d.Tolerations != "" {
@@ -99,7 +99,7 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, o TextOptions) error {
 	}
 	if d.Preemption != "" {
 		b.WriteByte('\n')
-		wrap(b, 0, Sanitize(d.Preemption))
+		wrap(b, 0, d.Preemption)
 	}
 	writeGaps(b, d.Unread, c)
 	_, err := io.WriteString(w, b.String())
@@ -176,7 +176,7 @@ func nameList(names []string) string {
 func MessageText(w io.Writer, e *diagnose.MessageExplanation, o TextOptions) error {
 	b, c := newPage(o), o.Colour
 	if !e.Recognised {
-		wrap(b, 0, "Not a scheduler message this tool recognises: "+Sanitize(e.Message))
+		wrap(b, 0, "Not a scheduler message this tool recognises: "+e.Message)
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
@@ -195,17 +195,17 @@ func MessageText(w io.Writer, e *diagnose.MessageExplanation, o TextOptions) err
 		}
 		b.WriteByte('\n')
 		wrapLabelled(b, 2, "- ", head)
-		wrap(b, 4, Sanitize(r.Meaning))
-		wrapLabelled(b, 4, "What to do: ", Sanitize(r.Fix))
+		wrap(b, 4, r.Meaning)
+		wrapLabelled(b, 4, "What to do: ", r.Fix)
 	}
 	if e.Preemption != "" {
 		b.WriteByte('\n')
-		wrapLabelled(b, 0, "Preemption: ", Sanitize(e.Preemption))
+		wrapLabelled(b, 0, "Preemption: ", e.Preemption)
 		wrap(b, 2, e.PreemptionMeaning)
 	}
 	for _, u := range e.Unrecognised {
 		b.WriteByte('\n')
-		wrapLabelled(b, 0, "Not understood: ", Sanitize(u))
+		wrapLabelled(b, 0, "Not understood: ", u)
 		wrap(b, 2, "The message goes on with text this tool does not recognise (a note from another plugin, an extender or a newer Kubernetes); it is left unexplained.")
 	}
 	_, err := io.WriteString(w, b.String())
@@ -229,7 +229,7 @@ func PendingListText(w io.Writer, l *diagnose.PendingList, o TextOptions) error 
 	fmt.Fprintf(b, "%s\n", c.Bold(fmt.Sprintf("%s Pending %s, by cause:", plural(l.Pods, "pod"), where)))
 	for _, g := range l.Groups {
 		b.WriteByte('\n')
-		wrapLabelled(b, 0, fmt.Sprintf("%s: ", plural(len(g.Pods), "pod")), Sanitize(g.Cause))
+		wrapLabelled(b, 0, fmt.Sprintf("%s: ", plural(len(g.Pods), "pod")), g.Cause)
 		names := make([]string, len(g.Pods))
 		for i, p := range g.Pods {
 			names[i] = Sanitize(p)
@@ -240,7 +240,7 @@ func PendingListText(w io.Writer, l *diagnose.PendingList, o TextOptions) error 
 		}
 		wrap(b, 2, strings.Join(shown, ", "))
 		if g.Fix != "" {
-			wrapLabelled(b, 2, "First fix: ", Sanitize(g.Fix))
+			wrapLabelled(b, 2, "First fix: ", g.Fix)
 		}
 		writePodFixes(b, g.PodFixes)
 	}
@@ -263,9 +263,9 @@ func writeCreateFailures(b *page, fs []diagnose.CreateFailure, c Colour) {
 		if f.Object != f.Controller {
 			who += " (" + Sanitize(f.Object) + ")"
 		}
-		wrapLabelled(b, 2, "- ", fmt.Sprintf("%s in namespace %s, %s: %s", who, Sanitize(f.Namespace), diagnose.TimesText(f.Count), Sanitize(f.Message)))
-		wrap(b, 4, Sanitize(f.Meaning))
-		wrapLabelled(b, 4, "What to do: ", Sanitize(f.Fix)+".")
+		wrapLabelled(b, 2, "- ", fmt.Sprintf("%s in namespace %s, %s: %s", who, f.Namespace, diagnose.TimesText(f.Count), f.Message))
+		wrap(b, 4, f.Meaning)
+		wrapLabelled(b, 4, "What to do: ", f.Fix+".")
 	}
 	b.WriteString("\n")
 	wrap(b, 0, "`kubectl explain-nodes why-pending KIND/NAME -n NAMESPACE` explains one controller and its pods.")
@@ -275,23 +275,23 @@ func writeCreateFailures(b *page, fs []diagnose.CreateFailure, c Colour) {
 func ControllerText(w io.Writer, d *diagnose.ControllerDiagnosis, o TextOptions) error {
 	b, c := newPage(o), o.Colour
 	fmt.Fprintf(b, "%s in namespace %s: %d wanted, %d exist, %d running\n", c.Bold(Sanitize(d.Controller)), Sanitize(d.Namespace), d.Desired, d.Pods, d.Running)
-	wrap(b, 0, Sanitize(d.Summary))
+	wrap(b, 0, d.Summary)
 	if len(d.CreateFailures) > 0 {
 		b.WriteString("\nWhy pods could not be created:\n")
 		for _, f := range d.CreateFailures {
-			wrapLabelled(b, 2, "- ", fmt.Sprintf("%s, %s: %s", Sanitize(f.Object), diagnose.TimesText(f.Count), Sanitize(f.Message)))
-			wrap(b, 4, Sanitize(f.Meaning))
-			wrapLabelled(b, 4, "What to do: ", Sanitize(f.Fix)+".")
+			wrapLabelled(b, 2, "- ", fmt.Sprintf("%s, %s: %s", f.Object, diagnose.TimesText(f.Count), f.Message))
+			wrap(b, 4, f.Meaning)
+			wrapLabelled(b, 4, "What to do: ", f.Fix+".")
 		}
 	}
 	if l := d.Waiting; l != nil && l.Pods > 0 {
 		fmt.Fprintf(b, "\n%s\n", c.Bold(fmt.Sprintf("%s not running, by cause:", plural(l.Pods, "pod"))))
 		for _, g := range l.Groups {
 			b.WriteByte('\n')
-			wrapLabelled(b, 0, fmt.Sprintf("%s: ", plural(len(g.Pods), "pod")), Sanitize(g.Cause))
-			wrap(b, 2, Sanitize(strings.Join(g.Pods, ", ")))
+			wrapLabelled(b, 0, fmt.Sprintf("%s: ", plural(len(g.Pods), "pod")), g.Cause)
+			wrap(b, 2, strings.Join(g.Pods, ", "))
 			if g.Fix != "" {
-				wrapLabelled(b, 2, "First fix: ", Sanitize(g.Fix))
+				wrapLabelled(b, 2, "First fix: ", g.Fix)
 			}
 			writePodFixes(b, g.PodFixes)
 		}
@@ -328,6 +328,6 @@ func writePodFixes(b *page, fixes []diagnose.PodFix) {
 			names = append(names[:5:5], fmt.Sprintf("and %d more", len(pods[fix])-5))
 		}
 		wrapLabelled(b, 4, "- ", strings.Join(names, ", ")+":")
-		wrap(b, 6, Sanitize(fix))
+		wrap(b, 6, fix)
 	}
 }

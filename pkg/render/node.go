@@ -35,7 +35,7 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 	if n.LastHeartbeat != nil {
 		heartbeat = "last heartbeat " + age(*n.LastHeartbeat, now) + " ago"
 	}
-	wrapLabelled(b, 2, "kubelet: ", fmt.Sprintf("%s, %s. The node's agent: it starts the pods assigned to the node, reports their state, and renews the node's lease every few seconds as a heartbeat.", orDash(Sanitize(n.KubeletVersion)), heartbeat))
+	wrapLabelled(b, 2, "kubelet: ", fmt.Sprintf("%s, %s. The node's agent: it starts the pods assigned to the node, reports their state, and renews the node's lease every few seconds as a heartbeat.", orDash(n.KubeletVersion), heartbeat))
 	proxy := "not deployed as a DaemonSet in kube-system (a CNI plugin may do its job)"
 	switch n.KubeProxy {
 	case "":
@@ -47,7 +47,7 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 		proxy = "its pod is " + Sanitize(n.KubeProxy)
 	}
 	wrapLabelled(b, 2, "kube-proxy: ", proxy+". It programs the node's network rules so that Services reach their pods.")
-	wrapLabelled(b, 2, "container runtime: ", orDash(Sanitize(n.ContainerRuntime))+". It pulls images and runs containers on the kubelet's orders.")
+	wrapLabelled(b, 2, "container runtime: ", orDash(n.ContainerRuntime)+". It pulls images and runs containers on the kubelet's orders.")
 
 	if len(n.Conditions) > 0 {
 		b.WriteString("\n  Conditions (reported by the kubelet and node agents):\n")
@@ -61,7 +61,7 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 			if cond.Message != "" {
 				text += ": " + Sanitize(cond.Message)
 			}
-			rows = append(rows, []cell{{text: "    " + Sanitize(cond.Type)}, {text: Sanitize(cond.Status), style: style}, {text: age(cond.Since, now)}, {text: text}})
+			rows = append(rows, []cell{{text: "    " + cond.Type}, {text: cond.Status, style: style}, {text: age(cond.Since, now)}, {text: text}})
 		}
 		_ = table(b, rows)
 	}
@@ -81,7 +81,7 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 				name += "=" + t.Value
 			}
 			name += ":" + t.Effect
-			wrapLabelled(b, 4, "- ", fmt.Sprintf("%s — %s. %s %s %s", Sanitize(name), t.Title, t.Meaning, t.EffectMeaning, explain.TolerateCount(t.ToleratedBy)))
+			wrapLabelled(b, 4, "- ", fmt.Sprintf("%s — %s. %s %s %s", name, t.Title, t.Meaning, t.EffectMeaning, explain.TolerateCount(t.ToleratedBy)))
 		}
 	}
 
@@ -101,7 +101,7 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 			case p.Phase == "Running" && !p.Ready:
 				state += ", not ready"
 			}
-			rows = append(rows, []cell{{text: "    " + p.Kind}, {text: Sanitize(p.Namespace + "/" + p.Name)}, {text: Sanitize(state)},
+			rows = append(rows, []cell{{text: "    " + p.Kind}, {text: p.Namespace + "/" + p.Name}, {text: state},
 				{text: fmt.Sprint(p.Restarts)}, {text: explain.FormatCPU(p.CPUMilli)}, {text: explain.FormatBytes(p.MemoryBytes)}})
 		}
 		_ = table(b, rows)
@@ -110,7 +110,7 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 	if len(n.Events) > 0 {
 		b.WriteString("\n  Recent warning events:\n")
 		for _, e := range n.Events {
-			wrapLabelled(b, 4, "- ", fmt.Sprintf("%s ago, %s (×%d): %s", age(e.Last, now), Sanitize(e.Reason), e.Count, Sanitize(e.Message)))
+			wrapLabelled(b, 4, "- ", fmt.Sprintf("%s ago, %s (×%d): %s", age(e.Last, now), e.Reason, e.Count, e.Message))
 		}
 	} else if !unread(r, "events") {
 		b.WriteString("\n  No recent warning events.\n")

@@ -66,6 +66,11 @@ type cell struct {
 // be sanitised; widths are display widths, so columns align whatever the
 // characters.
 func table(w io.Writer, rows [][]cell) error {
+	for _, row := range rows {
+		for i := range row {
+			row[i].text = Sanitize(row[i].text)
+		}
+	}
 	var widths []int
 	for _, row := range rows {
 		for i, c := range row {

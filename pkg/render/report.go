@@ -91,15 +91,15 @@ func writeControlPlane(b *page, cp explain.ControlPlane, c Colour) {
 		mode += " (" + Sanitize(cp.Distribution) + ")"
 	}
 	fmt.Fprintf(b, "\n%s %s\n", c.Bold("CONTROL PLANE:"), mode)
-	wrap(b, 2, Sanitize(cp.Explanation))
+	wrap(b, 2, cp.Explanation)
 	if len(cp.Evidence) > 0 {
-		wrapLabelled(b, 2, "Seen: ", Sanitize(strings.Join(cp.Evidence, "; "))+".")
+		wrapLabelled(b, 2, "Seen: ", strings.Join(cp.Evidence, "; ")+".")
 	}
 	for _, comp := range cp.Components {
 		fmt.Fprintf(b, "\n  %s %s — %s\n", c.Bold(comp.Title), "("+comp.Name+")", stateMark(comp.State, c))
 		wrap(b, 4, comp.Job)
 		for _, o := range comp.Observed {
-			wrapLabelled(b, 4, "- ", Sanitize(o))
+			wrapLabelled(b, 4, "- ", o)
 		}
 		if comp.State == explain.StateUnhealthy {
 			wrapLabelled(b, 4, "What breaks: ", comp.Impact)
@@ -289,7 +289,7 @@ func writeWorkerComponents(b *page, r *explain.Report, c Colour) {
 	fmt.Fprintf(b, "\n%s\n", c.Bold("WORKER COMPONENTS (on every node)"))
 	kubelets := tally(r.Nodes, func(n explain.Node) string { return n.KubeletVersion })
 	runtimes := tally(r.Nodes, func(n explain.Node) string { return n.ContainerRuntime })
-	wrapLabelled(b, 2, "kubelet: ", "the node's agent. It registers the node, starts the pods the scheduler assigns to it, reports their state and renews the node's lease as a heartbeat. Versions: "+Sanitize(kubelets)+".")
+	wrapLabelled(b, 2, "kubelet: ", "the node's agent. It registers the node, starts the pods the scheduler assigns to it, reports their state and renews the node's lease as a heartbeat. Versions: "+kubelets+".")
 	proxies := tally(r.Nodes, func(n explain.Node) string { return n.KubeProxy })
 	proxyText := "programs each node's network rules so that Services reach their pods."
 	switch {
@@ -301,7 +301,7 @@ func writeWorkerComponents(b *page, r *explain.Report, c Colour) {
 		proxyText += " Its pods: " + Sanitize(proxies) + "."
 	}
 	wrapLabelled(b, 2, "kube-proxy: ", proxyText)
-	wrapLabelled(b, 2, "container runtime: ", "pulls images and runs the containers on the kubelet's orders. Versions: "+Sanitize(runtimes)+".")
+	wrapLabelled(b, 2, "container runtime: ", "pulls images and runs the containers on the kubelet's orders. Versions: "+runtimes+".")
 	wrap(b, 2, "`kubectl explain-nodes NODE` shows them for one node, with its pods, conditions and events.")
 }
 
@@ -350,10 +350,10 @@ func writeFindings(b *page, r *explain.Report, c Colour) {
 			subject = nodeNames(f.Nodes) + ": "
 		}
 		b.WriteByte('\n')
-		wrapLabelled(b, 2, sev+" ", subject+Sanitize(f.Title))
-		wrapLabelled(b, 4, "What it means: ", Sanitize(f.Meaning))
+		wrapLabelled(b, 2, sev+" ", subject+f.Title)
+		wrapLabelled(b, 4, "What it means: ", f.Meaning)
 		if f.Fix != "" {
-			wrapLabelled(b, 4, "What to do: ", Sanitize(f.Fix))
+			wrapLabelled(b, 4, "What to do: ", f.Fix)
 		}
 	}
 }

@@ -87,21 +87,25 @@ func truncate(s string, width int) string {
 }
 
 // wrap writes text wrapped at the page's width, every line indented by
-// indent spaces. The text must already be sanitised.
+// indent spaces. Like every writer of the page, it sanitises what it writes.
 func wrap(b *page, indent int, text string) {
 	pad := strings.Repeat(" ", indent)
 	hang(b, pad, pad, text)
 }
 
 // wrapLabelled writes "label text…" with continuation lines aligned under text.
+// The label may hold colour; the caller sanitises what it takes from the
+// cluster.
 func wrapLabelled(b *page, indent int, label, text string) {
 	hang(b, strings.Repeat(" ", indent)+label, strings.Repeat(" ", indent+displayWidth(label)), text)
 }
 
-// hang writes text wrapped at the page's width: its first line starts with
-// first, the others with rest. Words are never broken; one wider than the
-// room left gets a line of its own.
+// hang writes text, sanitised, wrapped at the page's width: its first line
+// starts with first, the others with rest (the caller's, which may hold
+// colour). Words are never broken; one wider than the room left gets a line
+// of its own.
 func hang(b *page, first, rest, text string) {
+	text = Sanitize(text)
 	prefix := first
 	var line strings.Builder
 	used := 0
