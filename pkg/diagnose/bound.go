@@ -178,7 +178,7 @@ func schedulerSigns(in Input, e *env, now time.Time) (signs []string, known bool
 	}
 	sort.Strings(pods)
 	if len(pods) > 0 {
-		signs = append(signs, "pods named after it run: "+shortList(pods))
+		signs = append(signs, "pods named after it run: "+semicolonList(pods))
 	}
 	for _, ev := range in.Events {
 		if ev.Source.Component == name || ev.ReportingController == name {

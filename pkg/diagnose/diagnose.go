@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	resourcehelper "k8s.io/component-helpers/resource"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
@@ -114,7 +115,7 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 	switch {
 	case d.State == StateOtherScheduler:
 	case fits > 0:
-		d.Summary = fmt.Sprintf("%s of %d fit the pod now; the scheduler should place it on its next attempt.", plural(fits, "node"), len(d.Nodes))
+		d.Summary = fmt.Sprintf("%s of %d fit the pod now; the scheduler should place it on its next attempt.", phrase.Plural(fits, "node"), len(d.Nodes))
 	case d.State == StateUnschedulable:
 		d.Summary = "No node can take the pod: the scheduler tried every node and each one failed a check. The reasons, node by node, follow."
 	default:
@@ -424,11 +425,4 @@ func equalCounts(a, b map[string]int) bool {
 		}
 	}
 	return true
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

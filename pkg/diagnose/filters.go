@@ -11,6 +11,7 @@ import (
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
@@ -138,10 +139,7 @@ func filterTaintToleration(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, 
 
 // TaintString writes a taint as kubectl taint does: key=value:Effect.
 func TaintString(t *corev1.Taint) string {
-	if t.Value == "" {
-		return t.Key + ":" + string(t.Effect)
-	}
-	return t.Key + "=" + t.Value + ":" + string(t.Effect)
+	return phrase.Taint(t.Key, t.Value, string(t.Effect))
 }
 
 func filterNodeAffinity(pod *corev1.Pod, _ corev1.ResourceList, n *nodeInfo, _ *env) *Failure {
@@ -407,23 +405,7 @@ func FormatQuantity(name corev1.ResourceName, q resource.Quantity) string {
 		}
 		return fmt.Sprintf("%dm", m)
 	case name == corev1.ResourceMemory || name == corev1.ResourceEphemeralStorage || strings.HasPrefix(string(name), corev1.ResourceHugePagesPrefix):
-		return formatBytes(q.Value())
+		return phrase.Bytes(q.Value())
 	}
 	return q.String()
-}
-
-func formatBytes(b int64) string {
-	units := []string{"Ki", "Mi", "Gi", "Ti", "Pi"}
-	if b < 1024 && b > -1024 {
-		return fmt.Sprintf("%d", b)
-	}
-	v := float64(b)
-	u := -1
-	for (v >= 1024 || v <= -1024) && u < len(units)-1 {
-		v /= 1024
-		u++
-	}
-	s := fmt.Sprintf("%.1f", v)
-	s = strings.TrimSuffix(s, ".0")
-	return s + units[u]
 }

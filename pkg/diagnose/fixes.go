@@ -8,6 +8,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 )
 
 // Remedy is one suggested change, or set of changes, and where it was found
@@ -671,7 +673,7 @@ func (f *remedyFinder) combination() (Remedy, bool) {
 	if f.daemonSet != "" {
 		where = " (in the DaemonSet " + f.daemonSet + "'s pod template, for the pod's own changes)"
 	}
-	r.Text = fmt.Sprintf("No single change lets the pod run on any node. These together would let it run on %s%s: %s.", namesShort(r.Enough), where, strings.Join(parts, "; "))
+	r.Text = fmt.Sprintf("No single change lets the pod run on any node. These together would let it run on %s%s: %s.", phrase.List(r.Enough, 3, ", "), where, strings.Join(parts, "; "))
 	return r, true
 }
 
@@ -735,7 +737,7 @@ func (f *remedyFinder) text(r Remedy) string {
 	case ChangeScheduleAnyway:
 		text = "The pod's topology spread constraint would be broken: add room in the emptier domains, raise maxSkew, or use whenUnsatisfiable: ScheduleAnyway"
 	}
-	return text + fmt.Sprintf(" (this alone would let the pod run on %s).", namesShort(r.Enough))
+	return text + fmt.Sprintf(" (this alone would let the pod run on %s).", phrase.List(r.Enough, 3, ", "))
 }
 
 func (f *remedyFinder) tolerateText(taint string) string {
@@ -841,11 +843,11 @@ func tooBig(pod *corev1.Pod, verdicts []NodeVerdict, e *env) []Remedy {
 		}
 		var text string
 		if largest.IsZero() {
-			text = fmt.Sprintf("No node offers %s: the pod requests %s and none of the %s it may use has any allocatable. Add nodes that have it (for devices, with their device plugin running), or drop the request", name, FormatQuantity(name, want), plural(considered, "node"))
+			text = fmt.Sprintf("No node offers %s: the pod requests %s and none of the %s it may use has any allocatable. Add nodes that have it (for devices, with their device plugin running), or drop the request", name, FormatQuantity(name, want), phrase.Plural(considered, "node"))
 		} else {
 			largestText := fmt.Sprintf("the largest node, %s, has %s allocatable", largestNodes[0], FormatQuantity(name, largest))
 			if len(largestNodes) > 1 {
-				largestText = fmt.Sprintf("no node has more than %s allocatable (%s)", FormatQuantity(name, largest), namesShort(largestNodes))
+				largestText = fmt.Sprintf("no node has more than %s allocatable (%s)", FormatQuantity(name, largest), phrase.List(largestNodes, 3, ", "))
 			}
 			text = fmt.Sprintf("No node is big enough: the pod requests %s %s and %s. Lower the request, or add nodes with more than %s %s", FormatQuantity(name, want), name, largestText, FormatQuantity(name, want), name)
 		}
@@ -883,7 +885,7 @@ func (f *remedyFinder) advice() []Remedy {
 			if len(full) == 1 {
 				add("pods", fmt.Sprintf("Node %s runs as many pods as it allows (its pods allocatable): move pods elsewhere or add nodes", full[0]))
 			} else {
-				add("pods", fmt.Sprintf("Nodes %s run as many pods as they allow (their pods allocatable): move pods elsewhere or add nodes", namesShort(full)))
+				add("pods", fmt.Sprintf("Nodes %s run as many pods as they allow (their pods allocatable): move pods elsewhere or add nodes", phrase.List(full, 3, ", ")))
 			}
 		case f.daemonSet != "":
 			// A DaemonSet's pod has one node: say what takes the room
@@ -965,14 +967,6 @@ func anyNodeHas(nodes []corev1.Node, key, value string) bool {
 		}
 	}
 	return false
-}
-
-// namesShort names up to three nodes and counts the rest.
-func namesShort(nodes []string) string {
-	if len(nodes) <= 3 {
-		return strings.Join(nodes, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(nodes[:3], ", "), len(nodes)-3)
 }
 
 func splitTaint(s string) (key, value, effect string) {

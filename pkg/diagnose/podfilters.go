@@ -3,7 +3,6 @@ package diagnose
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -13,6 +12,7 @@ import (
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
@@ -164,7 +164,7 @@ func podAntiAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 		if len(clash) > 0 {
 			sort.Strings(clash)
 			return &Failure{Plugin: PluginInterPodAffinity, Reasons: []string{ReasonPodAntiAffinity},
-				Detail: fmt.Sprintf("required pod anti-affinity forbids sharing %s=%s with pods matching %s: %s", key, n.node.Labels[key], selectorString(t.raw.LabelSelector), shortList(clash))}
+				Detail: fmt.Sprintf("required pod anti-affinity forbids sharing %s=%s with pods matching %s: %s", key, n.node.Labels[key], selectorString(t.raw.LabelSelector), semicolonList(clash))}
 		}
 	}
 	return nil
@@ -191,7 +191,7 @@ func existingAntiAffinity(pod *corev1.Pod, n *nodeInfo, e *env) *Failure {
 	}
 	sort.Strings(clash)
 	return &Failure{Plugin: PluginInterPodAffinity, Reasons: []string{ReasonExistingAntiAffinity},
-		Detail: "pods already placed keep this pod away by their required anti-affinity: " + shortList(clash)}
+		Detail: "pods already placed keep this pod away by their required anti-affinity: " + semicolonList(clash)}
 }
 
 // filterPodTopologySpread follows the scheduler's PodTopologySpread filter
@@ -314,13 +314,6 @@ func selectorString(s *metav1.LabelSelector) string {
 	return "{" + sel.String() + "}"
 }
 
-func shortList(items []string) string {
-	if len(items) <= 3 {
-		return strings.Join(items, "; ")
-	}
-	return fmt.Sprintf("%s; and %d more", strings.Join(items[:3], "; "), len(items)-3)
-}
-
 // affinityCache is what the pod-affinity checks of one incoming pod compute
 // once over all pods, instead of once per node.
 type affinityCache struct {
@@ -394,3 +387,7 @@ func (e *env) podCache(pod *corev1.Pod) *affinityCache {
 	e.caches[pod] = c
 	return c
 }
+
+// semicolonList names up to three items, which may hold commas, and counts
+// the rest.
+func semicolonList(items []string) string { return phrase.List(items, 3, "; ") }

@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
@@ -45,9 +46,9 @@ func preemptionAdvice(pod *corev1.Pod, verdicts []NodeVerdict, e *env, req corev
 	sort.Strings(withHigher)
 	switch {
 	case len(now) > 0:
-		return fmt.Sprintf("Evicting pods of lower priority than this one (%d) would make room on %s. The scheduler does that by itself (preemption) unless PodDisruptionBudgets or the victims' graceful shutdown hold it back; its preemption note above says how it went.", prio, namesShort(now))
+		return fmt.Sprintf("Evicting pods of lower priority than this one (%d) would make room on %s. The scheduler does that by itself (preemption) unless PodDisruptionBudgets or the victims' graceful shutdown hold it back; its preemption note above says how it went.", prio, phrase.List(now, 3, ", "))
 	case len(withHigher) > 0:
-		return fmt.Sprintf("No pod there has a lower priority than this one (%d), so preemption cannot help now. With a higher PriorityClass, the scheduler could evict ordinary pods on %s to make room; use that only for pods that matter more than the ones they would push out.", prio, namesShort(withHigher))
+		return fmt.Sprintf("No pod there has a lower priority than this one (%d), so preemption cannot help now. With a higher PriorityClass, the scheduler could evict ordinary pods on %s to make room; use that only for pods that matter more than the ones they would push out.", prio, phrase.List(withHigher, 3, ", "))
 	}
 	return "Preemption cannot help: even evicting every ordinary pod would not free enough on any node that is short only of resources."
 }

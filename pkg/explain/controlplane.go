@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
@@ -84,7 +85,7 @@ func explainControlPlane(s *cluster.Snapshot, now time.Time) ControlPlane {
 		}
 		for _, p := range podList {
 			state := podState(p)
-			c.Observed = append(c.Observed, fmt.Sprintf("pod %s/%s: %s, %s", p.Namespace, p.Name, state, plural(int(p.Restarts), "restart")))
+			c.Observed = append(c.Observed, fmt.Sprintf("pod %s/%s: %s, %s", p.Namespace, p.Name, state, phrase.Plural(int(p.Restarts), "restart")))
 			if state == "Running" {
 				healthy++
 			} else {
@@ -293,10 +294,10 @@ func detectMode(s *cluster.Snapshot) ControlPlane {
 			dist = "minikube"
 		}
 		if len(cpNodes) > 0 {
-			evidence = append(evidence, "control-plane nodes: "+listNames(cpNodes))
+			evidence = append(evidence, "control-plane nodes: "+phrase.List(cpNodes, 4, ", "))
 		}
 		if len(podNames) > 0 {
-			evidence = append(evidence, "component pods in kube-system: "+listNames(podNames))
+			evidence = append(evidence, "component pods in kube-system: "+phrase.List(podNames, 4, ", "))
 		}
 		return ControlPlane{Mode: ModeSelfHosted, Distribution: dist,
 			Explanation: "The control plane runs inside this cluster, as pods on its own control-plane nodes (the " + dist + " layout): you can see, and are responsible for, every part of it.",
@@ -333,13 +334,6 @@ func hasPrefixKey(m map[string]string, prefix string) bool {
 		}
 	}
 	return false
-}
-
-func listNames(names []string) string {
-	if len(names) <= 4 {
-		return strings.Join(names, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(names[:4], ", "), len(names)-4)
 }
 
 func controlPlaneFindings(cp ControlPlane) []Finding {

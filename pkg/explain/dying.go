@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/klog/v2"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
@@ -300,7 +301,7 @@ func evictionText(plan []podEviction, timed bool, now time.Time) string {
 	var parts []string
 	for _, g := range groups {
 		n := len(g.names)
-		who := plural(n, "pod") + " (" + listNames(g.names) + ")"
+		who := phrase.Plural(n, "pod") + " (" + phrase.List(g.names, 4, ", ") + ")"
 		switch {
 		case g.e.never:
 			parts = append(parts, who+" "+verb(n, "tolerates", "tolerate")+" it without a time limit and "+verb(n, "stays", "stay"))
@@ -353,10 +354,10 @@ func controllerText(pods []cluster.Pod) string {
 	var out []string
 	if len(bare) > 0 {
 		out = append(out, fmt.Sprintf("%s no controller, so nothing recreates %s elsewhere: %s.",
-			verb(len(bare), "1 pod has", plural(len(bare), "pod")+" have"), verb(len(bare), "it", "them"), listNames(bare)))
+			verb(len(bare), "1 pod has", phrase.Plural(len(bare), "pod")+" have"), verb(len(bare), "it", "them"), phrase.List(bare, 4, ", ")))
 	}
 	if len(sts) > 0 {
-		out = append(out, fmt.Sprintf("A StatefulSet recreates its pod only once the old one is gone, not while it is Terminating: %s.", listNames(sts)))
+		out = append(out, fmt.Sprintf("A StatefulSet recreates its pod only once the old one is gone, not while it is Terminating: %s.", phrase.List(sts, 4, ", ")))
 	}
 	return strings.Join(out, " ")
 }

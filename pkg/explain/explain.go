@@ -15,6 +15,7 @@ import (
 
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
@@ -309,7 +310,7 @@ func nodeFindings(n *Node, in nodeInput) []nodeFinding {
 		meaning := joinSentences("The control plane has not heard from the node's kubelet, so it cannot know whether the node or its pods are alive.", evict)
 		if term := byName(in.pods, terminating); len(term) > 0 {
 			meaning = joinSentences(meaning, fmt.Sprintf("%s Terminating: %s. With no kubelet to confirm that %s stopped, %s Terminating until the node returns or its Node object is deleted.",
-				verb(len(term), "1 pod is", plural(len(term), "pod")+" are"), deletionDetails(term, now), verb(len(term), "it", "they"), verb(len(term), "it stays", "they stay")))
+				verb(len(term), "1 pod is", phrase.Plural(len(term), "pod")+" are"), deletionDetails(term, now), verb(len(term), "it", "they"), verb(len(term), "it stays", "they stay")))
 		}
 		meaning = joinSentences(meaning, controllerText(in.pods))
 		add(SeverityCritical, "NodeUnknown", "silent"+silent,
@@ -416,7 +417,7 @@ func taintsFinding(n *Node) (nodeFinding, bool) {
 	if len(taints) == 1 {
 		t := taints[0]
 		return nodeFinding{Finding: Finding{Severity: sev, Code: "NodeTaint", Nodes: []string{n.Name},
-			Title: "taint " + taintString(t) + " (" + t.Title + ")", Meaning: joinSentences(t.Meaning, t.EffectMeaning), Fix: t.Fix},
+			Title: "taint " + phrase.Taint(t.Key, t.Value, t.Effect) + " (" + t.Title + ")", Meaning: joinSentences(t.Meaning, t.EffectMeaning), Fix: t.Fix},
 			note: "taint " + lastSegment(t.Key)}, true
 	}
 	groups := map[TaintPurpose][]string{}
@@ -426,7 +427,7 @@ func taintsFinding(n *Node) (nodeFinding, bool) {
 		if _, ok := purposeText[p]; !ok {
 			p = PurposeUnknown
 		}
-		groups[p] = append(groups[p], taintString(t)+" ("+t.Title+")")
+		groups[p] = append(groups[p], phrase.Taint(t.Key, t.Value, t.Effect)+" ("+t.Title+")")
 		effects[t.Effect] = true
 	}
 	var titleParts, meaning []string
@@ -517,7 +518,7 @@ func capacityFindings(n *Node) []nodeFinding {
 		}
 	}
 	check("CPU", n.CPURequestedMilli, n.CPUAllocatableMilli, FormatCPU)
-	check("memory", n.MemoryRequested, n.MemoryAllocatable, FormatBytes)
+	check("memory", n.MemoryRequested, n.MemoryAllocatable, phrase.Bytes)
 	if n.PodsAllocatable > 0 && int64(n.Pods)*100 >= int64(n.PodsAllocatable)*90 {
 		add(SeverityWarning, "PodsNearLimit", fmt.Sprintf("pods %d/%d", n.Pods, n.PodsAllocatable),
 			fmt.Sprintf("runs %d of its %d allowed pods", n.Pods, n.PodsAllocatable),
@@ -569,7 +570,7 @@ func clusterFindings(s *cluster.Snapshot, kubeProxy *bool) []Finding {
 	}
 	if s.PodsRead && s.Unscheduled > 0 {
 		out = append(out, Finding{Severity: SeverityInfo, Code: "PodsWaitingForNode",
-			Title:   fmt.Sprintf("%s waiting for a node", plural(s.Unscheduled, "pod")),
+			Title:   fmt.Sprintf("%s waiting for a node", phrase.Plural(s.Unscheduled, "pod")),
 			Meaning: "These pods have no node yet: the scheduler found none that fits, has not got to them, or they wait for a scheduling gate.",
 			Fix:     "`kubectl explain-nodes why-pending -A` explains them all, grouped by cause; `kubectl explain-nodes why-pending POD -n NAMESPACE` explains one, node by node."})
 	}

@@ -17,20 +17,6 @@ func FormatCPU(milli int64) string {
 	return s
 }
 
-// FormatBytes prints a byte count in binary units with at most one decimal.
-func FormatBytes(b int64) string {
-	units := []string{"Ki", "Mi", "Gi", "Ti", "Pi"}
-	if b < 1024 {
-		return fmt.Sprintf("%d", b)
-	}
-	v, u := float64(b), -1
-	for v >= 1024 && u < len(units)-1 {
-		v /= 1024
-		u++
-	}
-	return strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0") + units[u]
-}
-
 // shortDuration prints a duration as kubectl prints ages: 45s, 3m, 2h5m, 4d.
 func shortDuration(d time.Duration) string {
 	if d < 0 {
@@ -52,13 +38,6 @@ func shortDuration(d time.Duration) string {
 	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
 
-func taintString(t Taint) string {
-	if t.Value == "" {
-		return t.Key + ":" + t.Effect
-	}
-	return t.Key + "=" + t.Value + ":" + t.Effect
-}
-
 func joinSentences(parts ...string) string {
 	var kept []string
 	for _, p := range parts {
@@ -74,11 +53,4 @@ func orNone(s, none string) string {
 		return none
 	}
 	return s
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

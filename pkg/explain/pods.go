@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
@@ -114,7 +115,7 @@ func deletionDetails(pods []*cluster.Pod, now time.Time) string {
 	}
 	parts := make([]string, len(order))
 	for i, d := range order {
-		parts[i] = listNames(names[d]) + d
+		parts[i] = phrase.List(names[d], 4, ", ") + d
 	}
 	return strings.Join(parts, "; ")
 }
@@ -157,14 +158,14 @@ func cordonFinding(n *Node, in nodeInput) nodeFinding {
 	late := filter(term, func(p *cluster.Pod) bool { return overdue(p, in.now) })
 	base := "Someone or something (a drain, an upgrade, an autoscaler) marked the node unschedulable, so new pods avoid it"
 	if len(late) == 0 {
-		f.Title = fmt.Sprintf("cordoned (spec.unschedulable); drain in progress: %s terminating", plural(len(term), "pod"))
-		f.Meaning = fmt.Sprintf("%s, and %s being deleted, as in a drain, all within their grace period: %s.", base, verb(len(term), "1 of its pods is", plural(len(term), "of its pod")+" are"), deletionDetails(term, in.now))
+		f.Title = fmt.Sprintf("cordoned (spec.unschedulable); drain in progress: %s terminating", phrase.Plural(len(term), "pod"))
+		f.Meaning = fmt.Sprintf("%s, and %s being deleted, as in a drain, all within their grace period: %s.", base, verb(len(term), "1 of its pods is", phrase.Plural(len(term), "of its pod")+" are"), deletionDetails(term, in.now))
 		f.Fix = "Let the drain finish; when the work on the node is done: `kubectl uncordon NODE`."
 		f.note = "draining"
 		return f
 	}
-	f.Title = fmt.Sprintf("cordoned (spec.unschedulable); drain stuck: %s terminating past %s grace period, %s", plural(len(late), "pod"), verb(len(late), "its", "their"), heldBy(late))
-	f.Meaning = fmt.Sprintf("%s, and %s being deleted, as in a drain, but %s outlived %s grace period: %s.", base, verb(len(term), "1 of its pods is", plural(len(term), "of its pod")+" are"),
+	f.Title = fmt.Sprintf("cordoned (spec.unschedulable); drain stuck: %s terminating past %s grace period, %s", phrase.Plural(len(late), "pod"), verb(len(late), "its", "their"), heldBy(late))
+	f.Meaning = fmt.Sprintf("%s, and %s being deleted, as in a drain, but %s outlived %s grace period: %s.", base, verb(len(term), "1 of its pods is", phrase.Plural(len(term), "of its pod")+" are"),
 		outlived(len(late), len(term)), verb(len(late), "its", "their"), deletionDetails(late, in.now))
 	if n.Readiness != Unknown {
 		f.Meaning += " " + holdMeaning(late)
@@ -196,7 +197,7 @@ func stuckTerminatingFinding(n *Node, in nodeInput) (nodeFinding, bool) {
 		return nodeFinding{}, false
 	}
 	return nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: "PodsStuckTerminating", Nodes: []string{n.Name},
-		Title:   fmt.Sprintf("%s terminating past %s grace period, %s", plural(len(late), "pod"), verb(len(late), "its", "their"), heldBy(late)),
+		Title:   fmt.Sprintf("%s terminating past %s grace period, %s", phrase.Plural(len(late), "pod"), verb(len(late), "its", "their"), heldBy(late)),
 		Meaning: fmt.Sprintf("Their deletion was requested and their grace period is over, yet the pod %s still there: %s. %s", verb(len(late), "object is", "objects are"), deletionDetails(late, in.now), holdMeaning(late)),
 		Fix:     holdFix(late)}, note: "stuck terminating"}, true
 }
@@ -221,12 +222,12 @@ func podFindings(n *Node, in nodeInput) []nodeFinding {
 		names := listPods(crashing, func(p *cluster.Pod) string {
 			var cs []string
 			for _, c := range p.CrashLoops {
-				cs = append(cs, fmt.Sprintf("%s: %s", c.Name, plural(int(c.Restarts), "restart")))
+				cs = append(cs, fmt.Sprintf("%s: %s", c.Name, phrase.Plural(int(c.Restarts), "restart")))
 			}
 			return podName(p) + " (" + strings.Join(cs, "; ") + ")"
 		})
 		out = append(out, nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: "PodsCrashLooping", Nodes: []string{n.Name},
-			Title:   fmt.Sprintf("%s crash-looping: %s", plural(len(crashing), "pod"), names),
+			Title:   fmt.Sprintf("%s crash-looping: %s", phrase.Plural(len(crashing), "pod"), names),
 			Meaning: verb(len(crashing), "The pod's", "Their") + " containers keep exiting, and the kubelet restarts them with a growing delay, up to five minutes between tries (CrashLoopBackOff). The cause is usually in the container: its command, its configuration, a dependency it cannot reach, or a memory limit it exceeds.",
 			Fix:     "`kubectl logs POD -n NAMESPACE --previous` shows how the last run ended; `kubectl describe pod POD -n NAMESPACE` shows the exit code and the events."},
 			note: "crash loops"})
@@ -234,7 +235,7 @@ func podFindings(n *Node, in nodeInput) []nodeFinding {
 	if stuck := byName(in.pods, func(p *cluster.Pod) bool { return alive(p) && slices.Contains(notStarting, p.Waiting) }); len(stuck) > 0 {
 		names := listPods(stuck, func(p *cluster.Pod) string { return podName(p) + " (" + p.Waiting + ")" })
 		out = append(out, nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: "PodsNotStarting", Nodes: []string{n.Name},
-			Title:   fmt.Sprintf("%s cannot start: %s", plural(len(stuck), "pod"), names),
+			Title:   fmt.Sprintf("%s cannot start: %s", phrase.Plural(len(stuck), "pod"), names),
 			Meaning: "The kubelet keeps failing to start a container of " + verb(len(stuck), "the pod", "these pods") + ", for the reason given: an image it cannot pull, a configuration it cannot build (a missing ConfigMap, Secret or key), or a container the runtime refuses.",
 			Fix:     "`kubectl explain-nodes why-pending POD -n NAMESPACE` explains a pod that is placed but does not start; `kubectl describe pod POD -n NAMESPACE` shows its events."},
 			note: "pods not starting"})
@@ -245,7 +246,7 @@ func podFindings(n *Node, in nodeInput) []nodeFinding {
 		})
 		if len(unready) > 0 {
 			out = append(out, nodeFinding{Finding: Finding{Severity: SeverityInfo, Code: "PodsNotReady", Nodes: []string{n.Name},
-				Title:   fmt.Sprintf("%s running but not ready: %s", plural(len(unready), "pod"), listPods(unready, podName)),
+				Title:   fmt.Sprintf("%s running but not ready: %s", phrase.Plural(len(unready), "pod"), listPods(unready, podName)),
 				Meaning: verb(len(unready), "Its containers run, but the pod is", "Their containers run, but the pods are") + " not ready (a readiness probe fails or has not passed yet, or a readiness gate is not met), so Services send " + verb(len(unready), "it", "them") + " no traffic.",
 				Fix:     "`kubectl describe pod POD -n NAMESPACE` shows which probe fails, and why."},
 				note: "pods not ready"})

@@ -7,6 +7,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/duration"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
 )
 
@@ -54,7 +55,7 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, o TextOptions) error {
 		for _, r := range d.MessageReasons {
 			head := Sanitize(r.Reason)
 			if r.Count > 0 {
-				head = plural(r.Count, "node") + ": " + head
+				head = phrase.Plural(r.Count, "node") + ": " + head
 			}
 			wrapLabelled(b, 2, "- ", head)
 			wrap(b, 4, r.Meaning)
@@ -130,7 +131,7 @@ func writeVerdicts(b *page, verdicts []diagnose.NodeVerdict, c Colour) {
 	labels := make([]string, len(groups))
 	width := 0
 	for i, g := range groups {
-		labels[i] = nameList(g.names)
+		labels[i] = phrase.List(g.names, maxNamesPerGroup, ", ")
 		width = max(width, displayWidth(labels[i]))
 	}
 	beside := b.width-(2+width+2) >= minTextColumn
@@ -165,13 +166,6 @@ func writeVerdicts(b *page, verdicts []diagnose.NodeVerdict, c Colour) {
 	}
 }
 
-func nameList(names []string) string {
-	if len(names) <= maxNamesPerGroup {
-		return strings.Join(names, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(names[:maxNamesPerGroup], ", "), len(names)-maxNamesPerGroup)
-}
-
 // MessageText writes an explained scheduler message for people.
 func MessageText(w io.Writer, e *diagnose.MessageExplanation, o TextOptions) error {
 	b, c := newPage(o), o.Colour
@@ -181,14 +175,14 @@ func MessageText(w io.Writer, e *diagnose.MessageExplanation, o TextOptions) err
 		return err
 	}
 	if e.Nodes > 0 {
-		fmt.Fprintf(b, "%s\n", c.Bold(fmt.Sprintf("The scheduler looked at %s and none could take the pod:", plural(e.Nodes, "node"))))
+		fmt.Fprintf(b, "%s\n", c.Bold(fmt.Sprintf("The scheduler looked at %s and none could take the pod:", phrase.Plural(e.Nodes, "node"))))
 	} else {
 		fmt.Fprintf(b, "%s\n", c.Bold("The scheduler could not place the pod:"))
 	}
 	for _, r := range e.Reasons {
 		head := Sanitize(r.Reason)
 		if e.Nodes > 0 {
-			head = fmt.Sprintf("%s: %s", plural(r.Count, "node"), head)
+			head = fmt.Sprintf("%s: %s", phrase.Plural(r.Count, "node"), head)
 		}
 		if r.Plugin != "" {
 			head += " (" + r.Plugin + ")"
@@ -226,10 +220,10 @@ func PendingListText(w io.Writer, l *diagnose.PendingList, o TextOptions) error 
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	fmt.Fprintf(b, "%s\n", c.Bold(fmt.Sprintf("%s Pending %s, by cause:", plural(l.Pods, "pod"), where)))
+	fmt.Fprintf(b, "%s\n", c.Bold(fmt.Sprintf("%s Pending %s, by cause:", phrase.Plural(l.Pods, "pod"), where)))
 	for _, g := range l.Groups {
 		b.WriteByte('\n')
-		wrapLabelled(b, 0, fmt.Sprintf("%s: ", plural(len(g.Pods), "pod")), g.Cause)
+		wrapLabelled(b, 0, fmt.Sprintf("%s: ", phrase.Plural(len(g.Pods), "pod")), g.Cause)
 		names := make([]string, len(g.Pods))
 		for i, p := range g.Pods {
 			names[i] = Sanitize(p)
@@ -285,10 +279,10 @@ func ControllerText(w io.Writer, d *diagnose.ControllerDiagnosis, o TextOptions)
 		}
 	}
 	if l := d.Waiting; l != nil && l.Pods > 0 {
-		fmt.Fprintf(b, "\n%s\n", c.Bold(fmt.Sprintf("%s not running, by cause:", plural(l.Pods, "pod"))))
+		fmt.Fprintf(b, "\n%s\n", c.Bold(fmt.Sprintf("%s not running, by cause:", phrase.Plural(l.Pods, "pod"))))
 		for _, g := range l.Groups {
 			b.WriteByte('\n')
-			wrapLabelled(b, 0, fmt.Sprintf("%s: ", plural(len(g.Pods), "pod")), g.Cause)
+			wrapLabelled(b, 0, fmt.Sprintf("%s: ", phrase.Plural(len(g.Pods), "pod")), g.Cause)
 			wrap(b, 2, strings.Join(g.Pods, ", "))
 			if g.Fix != "" {
 				wrapLabelled(b, 2, "First fix: ", g.Fix)

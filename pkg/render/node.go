@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
 
@@ -69,7 +70,7 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 	b.WriteString("\n  Capacity and allocatable:\n")
 	wrap(b, 4, fmt.Sprintf("CPU %s cores, %s allocatable to pods, %s requested. Memory %s, %s allocatable, %s requested. Pods: %d of %d allowed.",
 		explain.FormatCPU(n.CPUCapacityMilli), explain.FormatCPU(n.CPUAllocatableMilli), explain.FormatCPU(n.CPURequestedMilli),
-		explain.FormatBytes(n.MemoryCapacity), explain.FormatBytes(n.MemoryAllocatable), explain.FormatBytes(n.MemoryRequested),
+		phrase.Bytes(n.MemoryCapacity), phrase.Bytes(n.MemoryAllocatable), phrase.Bytes(n.MemoryRequested),
 		n.Pods, n.PodsAllocatable))
 	wrap(b, 4, "Allocatable is the capacity minus what the kubelet reserves for the operating system and for Kubernetes' own daemons, and a margin before it starts evicting pods; the scheduler only hands out allocatable, by the pods' requests.")
 
@@ -102,7 +103,7 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 				state += ", not ready"
 			}
 			rows = append(rows, []cell{{text: "    " + p.Kind}, {text: p.Namespace + "/" + p.Name}, {text: state},
-				{text: fmt.Sprint(p.Restarts)}, {text: explain.FormatCPU(p.CPUMilli)}, {text: explain.FormatBytes(p.MemoryBytes)}})
+				{text: fmt.Sprint(p.Restarts)}, {text: explain.FormatCPU(p.CPUMilli)}, {text: phrase.Bytes(p.MemoryBytes)}})
 		}
 		_ = table(b, rows)
 		wrap(b, 4, "static: run by the kubelet from files on the node (the control plane's own pods, on kubeadm); DaemonSet: one per node, for the node itself (networking, logs, monitoring); workload: placed by the scheduler.")

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
 
@@ -55,7 +56,7 @@ func summaryLine(s explain.Summary, detail bool) string {
 			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.name))
 		}
 	}
-	line := fmt.Sprintf("%s: %s", plural(s.Nodes, "node"), strings.Join(parts, ", "))
+	line := fmt.Sprintf("%s: %s", phrase.Plural(s.Nodes, "node"), strings.Join(parts, ", "))
 	if s.Cordoned > 0 {
 		line += fmt.Sprintf("; %d cordoned", s.Cordoned)
 	}
@@ -66,9 +67,9 @@ func summaryLine(s explain.Summary, detail bool) string {
 	}
 	switch {
 	case s.Pods >= 0 && detail:
-		line += fmt.Sprintf(" %s on %s.", plural(s.Pods, "pod"), them)
+		line += fmt.Sprintf(" %s on %s.", phrase.Plural(s.Pods, "pod"), them)
 	case s.Pods >= 0:
-		line += fmt.Sprintf(" %s on %s, %d waiting for a node.", plural(s.Pods, "pod"), them, s.Unscheduled)
+		line += fmt.Sprintf(" %s on %s, %d waiting for a node.", phrase.Plural(s.Pods, "pod"), them, s.Unscheduled)
 	}
 	return line
 }
@@ -271,11 +272,11 @@ func usage(r *explain.Report, requested, allocatable int64, format func(int64) s
 // memoryUsage prints requested/allocatable memory in the allocatable's unit,
 // written once: "1.5/16Gi".
 func memoryUsage(r *explain.Report, requested, allocatable int64) string {
-	alloc := explain.FormatBytes(allocatable)
+	alloc := phrase.Bytes(allocatable)
 	unit := strings.TrimLeft(alloc, "0123456789.")
 	div := map[string]float64{"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30, "Ti": 1 << 40, "Pi": 1 << 50}[unit]
 	if div == 0 {
-		return usage(r, requested, allocatable, explain.FormatBytes)
+		return usage(r, requested, allocatable, phrase.Bytes)
 	}
 	if r.Summary.Pods < 0 {
 		return "?/" + alloc
@@ -293,9 +294,9 @@ func writeWorkerComponents(b *page, r *explain.Report, c Colour) {
 	proxies := tally(r.Nodes, func(n explain.Node) string { return n.KubeProxy })
 	proxyText := "programs each node's network rules so that Services reach their pods."
 	switch {
-	case proxies == "" || proxies == "- on "+plural(len(r.Nodes), "node"):
+	case proxies == "" || proxies == "- on "+phrase.Plural(len(r.Nodes), "node"):
 		proxyText += " Not deployed as a DaemonSet in kube-system here."
-	case proxies == "unknown on "+plural(len(r.Nodes), "node"):
+	case proxies == "unknown on "+phrase.Plural(len(r.Nodes), "node"):
 		proxyText += " It is deployed, but its pods could not be read."
 	default:
 		proxyText += " Its pods: " + Sanitize(proxies) + "."
@@ -318,7 +319,7 @@ func tally(nodes []explain.Node, value func(explain.Node) string) string {
 	}
 	parts := make([]string, 0, len(order))
 	for _, v := range order {
-		parts = append(parts, fmt.Sprintf("%s on %s", v, plural(counts[v], "node")))
+		parts = append(parts, fmt.Sprintf("%s on %s", v, phrase.Plural(counts[v], "node")))
 	}
 	return strings.Join(parts, ", ")
 }

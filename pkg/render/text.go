@@ -183,10 +183,3 @@ func orDash(s string) string {
 	}
 	return s
 }
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
