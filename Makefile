@@ -12,7 +12,14 @@ CLUSTER ?= explain-nodes
 E2E_CLUSTER ?= explain-nodes-e2e
 KUBE_BIN = $(shell source test/cluster/versions.sh && echo $$KUBE_BIN)
 
-.PHONY: build cross dist docs check-docs test unit fuzz bench bench-core e2e demo readme check-readme cluster cluster-down tools clean
+.PHONY: help build cross dist docs check-docs test unit lint check fuzz bench bench-core e2e demo readme check-readme cluster cluster-down tools clean
+
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+## help: this list of targets
+help:
+	@awk '/^## [a-z0-9-]+: /{sub(/^## /, ""); n = index($$0, ": "); printf "\n  %-14s %s", substr($$0, 1, n-1), substr($$0, n+2); next} \
+	  /^## /{sub(/^## /, ""); printf " %s", $$0} END{print ""}' $(MAKEFILE_LIST) | sed 1d
 
 ## build: the plugin and its completion helper, into bin/
 build:
@@ -23,12 +30,22 @@ build:
 ## the check that the README shows what the demo prints
 test: unit e2e check-readme
 
-unit: check-docs cross
-	$(GO) vet ./...
-	$(GO) vet -tags e2e ./test/e2e/...
+unit: check-docs cross lint
 	@tmp=$$(mktemp) && test/bench/kwok-config.sh $$tmp && rm -f $$tmp
 	$(GO) test -race -count=1 ./...
 	$(MAKE) fuzz FUZZTIME=5s
+
+## lint: gofmt, go vet and staticcheck (from the Go module proxy) over all code
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags e2e ./test/e2e/...
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(STATICCHECK) -tags e2e ./test/e2e/...
+
+## check: the quick loop while editing: lint and the unit tests, no cross-compiling, no cluster
+check: lint
+	$(GO) test -count=1 ./...
 
 ## fuzz: run every fuzz target for FUZZTIME each (default 1m)
 FUZZTIME ?= 1m

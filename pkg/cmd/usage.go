@@ -20,16 +20,6 @@ func flagError(cmd *cobra.Command, err error) error {
 	return &usageError{cmd: cmd, err: err}
 }
 
-// exactArgs is cobra.ExactArgs with a message that names what is missing.
-func exactArgs(n int, what string) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != n {
-			return &usageError{cmd: cmd, err: fmt.Errorf("%s takes exactly %d argument (%s), got %d", cmd.CommandPath(), n, what, len(args))}
-		}
-		return nil
-	}
-}
-
 // noArgs rejects positional arguments.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {

@@ -12,17 +12,6 @@ import (
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
-// claims returns, per remedy text's first words, the nodes it claims.
-func enoughOf(d *Diagnosis) map[string][]string {
-	out := map[string][]string{}
-	for _, r := range d.Remedies {
-		if len(r.Enough) > 0 {
-			out[r.Text] = r.Enough
-		}
-	}
-	return out
-}
-
 func sixTaints(n *corev1.Node) {
 	for _, k := range []string{"a", "b", "c", "d", "e"} {
 		n.Spec.Taints = append(n.Spec.Taints, corev1.Taint{Key: "team-" + k, Effect: corev1.TaintEffectNoSchedule})
