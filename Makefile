@@ -109,15 +109,15 @@ cross:
 	  GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/kubectl_complete-explain_nodes || exit 1; \
 	done
 
-## docs: the command reference in docs/commands, generated from the commands
+## docs: the command reference in docs/commands, generated from the commands, and the finding codes in docs/findings.md
 docs:
 	rm -rf docs/commands
-	$(GO) run ./build/docs docs/commands
+	$(GO) run ./build/docs docs/commands docs/findings.md
 
 ## check-docs: fail when docs/commands is not what the commands generate
 check-docs:
-	@tmp=$$(mktemp -d) && $(GO) run ./build/docs $$tmp && diff -r docs/commands $$tmp \
-	  || { echo "docs/commands is stale: run make docs" >&2; exit 1; }
+	@tmp=$$(mktemp -d) && $(GO) run ./build/docs $$tmp/commands $$tmp/findings.md && diff -r docs/commands $$tmp/commands \
+	  && diff docs/findings.md $$tmp/findings.md || { echo "docs/commands or docs/findings.md is stale: run make docs" >&2; exit 1; }
 
 clean:
 	rm -rf bin dist

@@ -1,6 +1,7 @@
 // Command docs writes the reference of every command of kubectl
 // explain-nodes, from the commands themselves, as Markdown into a directory
-// (docs/commands). `make check-docs` fails when the checked-in copy is stale.
+// (docs/commands), and the list of finding codes from their catalogue
+// (docs/findings.md). `make check-docs` fails when a checked-in copy is stale.
 package main
 
 import (
@@ -14,14 +15,19 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cmd"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: docs DIR")
+	if len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: docs COMMANDS-DIR FINDINGS-FILE")
 		os.Exit(2)
 	}
 	dir := os.Args[1]
+	if err := writeFindings(os.Args[2]); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -46,4 +52,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+func writeFindings(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := explain.WriteFindingsDoc(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -342,7 +342,7 @@ func controlPlaneFindings(cp ControlPlane) []Finding {
 		if c.State != StateUnhealthy {
 			continue
 		}
-		out = append(out, Finding{Severity: SeverityCritical, Code: "ControlPlaneUnhealthy",
+		out = append(out, Finding{Severity: SeverityCritical, Code: CodeControlPlaneUnhealthy,
 			Title:   "the " + c.Title + " (" + c.Name + ") is unhealthy; see CONTROL PLANE above",
 			Meaning: c.Impact, Fix: "Check " + lowerFirst(c.Check)})
 	}

@@ -429,7 +429,7 @@ func dyingFinding(n *Node, in nodeInput) (nodeFinding, []Eviction, bool) {
 			out = append(out, ev)
 		}
 	}
-	f := nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: "NodeHeartbeatLate", Nodes: []string{n.Name},
+	f := nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: CodeNodeHeartbeatLate, Nodes: []string{n.Name},
 		Title:   fmt.Sprintf("its kubelet has not renewed the node's lease for %s (it renews it every %s)", shortDuration(silent), shortDuration(in.renewEvery)),
 		Meaning: b.String(),
 		Fix:     "Check that the machine is up and can reach the API server, and that the kubelet runs on it (`systemctl status kubelet`, `journalctl -u kubelet`)."},

@@ -276,7 +276,7 @@ type nodeInput struct {
 func nodeFindings(n *Node, in nodeInput) []nodeFinding {
 	now := in.now
 	var out []nodeFinding
-	add := func(sev, code, note, title, meaning, fix string) {
+	add := func(sev string, code Code, note, title, meaning, fix string) {
 		out = append(out, nodeFinding{Finding: Finding{Severity: sev, Code: code, Nodes: []string{n.Name}, Title: title, Meaning: meaning, Fix: fix}, note: note})
 	}
 	silent := ""
@@ -296,7 +296,7 @@ func nodeFindings(n *Node, in nodeInput) []nodeFinding {
 		evict, evictions := taintedEvictions(in, corev1.TaintNodeNotReady)
 		n.Evictions = append(evictions, terminatingEvictions(in.pods)...)
 		meaning := joinSentences("The node's kubelet"+heartbeat+" reports that the node cannot run pods.", evict, controllerText(in.pods))
-		add(SeverityCritical, "NodeNotReady", "NotReady",
+		add(SeverityCritical, CodeNodeNotReady, "NotReady",
 			"NotReady: "+orNone(why, "the kubelet gave no reason"),
 			meaning,
 			"Look at the kubelet and the container runtime on the node (`journalctl -u kubelet`, `systemctl status containerd`); the message above is the kubelet's own.")
@@ -313,7 +313,7 @@ func nodeFindings(n *Node, in nodeInput) []nodeFinding {
 				verb(len(term), "1 pod is", phrase.Plural(len(term), "pod")+" are"), deletionDetails(term, now), verb(len(term), "it", "they"), verb(len(term), "it stays", "they stay")))
 		}
 		meaning = joinSentences(meaning, controllerText(in.pods))
-		add(SeverityCritical, "NodeUnknown", "silent"+silent,
+		add(SeverityCritical, CodeNodeUnknown, "silent"+silent,
 			title, meaning,
 			"Check that the machine is up and can reach the API server, and that the kubelet runs on it (`systemctl status kubelet`). If the machine is gone for good, `kubectl delete node NODE` lets its pods be deleted, and their controllers recreate them elsewhere.")
 	}
@@ -330,7 +330,7 @@ func nodeFindings(n *Node, in nodeInput) []nodeFinding {
 		if c.Message != "" {
 			msg = ": " + c.Message
 		}
-		add(SeverityWarning, "NodeCondition", c.Type, c.Type+msg, joinSentences(info.Meaning, info.WhenBad), info.Fix)
+		add(SeverityWarning, CodeNodeCondition, c.Type, c.Type+msg, joinSentences(info.Meaning, info.WhenBad), info.Fix)
 	}
 	if n.Cordoned {
 		out = append(out, cordonFinding(n, in))
@@ -354,7 +354,7 @@ func nodeFindings(n *Node, in nodeInput) []nodeFinding {
 		if n.KubeProxy != "missing" {
 			state = "has a kube-proxy pod that is " + n.KubeProxy
 		}
-		add(SeverityWarning, "KubeProxyMissing", "kube-proxy "+n.KubeProxy,
+		add(SeverityWarning, CodeKubeProxyMissing, "kube-proxy "+n.KubeProxy,
 			"kube-proxy: the node "+state,
 			"kube-proxy programs the node's network rules for Services; without it, pods on this node cannot reach Services by their cluster IP.",
 			"Look at the kube-proxy DaemonSet (`kubectl -n kube-system get ds kube-proxy`) and its pod on this node.")
@@ -416,7 +416,7 @@ func taintsFinding(n *Node) (nodeFinding, bool) {
 	}
 	if len(taints) == 1 {
 		t := taints[0]
-		return nodeFinding{Finding: Finding{Severity: sev, Code: "NodeTaint", Nodes: []string{n.Name},
+		return nodeFinding{Finding: Finding{Severity: sev, Code: CodeNodeTaint, Nodes: []string{n.Name},
 			Title: "taint " + phrase.Taint(t.Key, t.Value, t.Effect) + " (" + t.Title + ")", Meaning: joinSentences(t.Meaning, t.EffectMeaning), Fix: t.Fix},
 			note: "taint " + lastSegment(t.Key)}, true
 	}
@@ -453,7 +453,7 @@ func taintsFinding(n *Node) (nodeFinding, bool) {
 		does = append(does, "what "+strings.Join(odd, ", ")+" "+verb(len(odd), "does", "do")+" is not known, not being an effect Kubernetes defines")
 	}
 	meaning = append(meaning, "To pods without a matching toleration, "+strings.Join(does, "; ")+".")
-	return nodeFinding{Finding: Finding{Severity: sev, Code: "NodeTaint", Nodes: []string{n.Name},
+	return nodeFinding{Finding: Finding{Severity: sev, Code: CodeNodeTaint, Nodes: []string{n.Name},
 		Title:   fmt.Sprintf("%d taints: %s", len(taints), strings.Join(titleParts, ", ")),
 		Meaning: strings.Join(meaning, " "),
 		Fix:     "`kubectl explain-nodes NODE` explains each taint and what to do about it; add tolerations only to the pods meant for this node."},
@@ -496,7 +496,7 @@ func conditionTaint(key string) bool {
 
 func capacityFindings(n *Node) []nodeFinding {
 	var out []nodeFinding
-	add := func(sev, code, note, title, meaning, fix string) {
+	add := func(sev string, code Code, note, title, meaning, fix string) {
 		out = append(out, nodeFinding{Finding: Finding{Severity: sev, Code: code, Nodes: []string{n.Name}, Title: title, Meaning: meaning, Fix: fix}, note: note})
 	}
 	check := func(what string, requested, allocatable int64, format func(int64) string) {
@@ -506,12 +506,12 @@ func capacityFindings(n *Node) []nodeFinding {
 		pct := requested * 100 / allocatable
 		switch {
 		case requested > allocatable:
-			add(SeverityWarning, "RequestsOvercommitted", fmt.Sprintf("%s %d%%", what, pct),
+			add(SeverityWarning, CodeRequestsOvercommitted, fmt.Sprintf("%s %d%%", what, pct),
 				fmt.Sprintf("%s requests exceed allocatable: %s of %s (%d%%)", what, format(requested), format(allocatable), pct),
 				"The pods on the node ask for more "+what+" than it offers; this happens when allocatable shrank or pods were bound directly. New pods that request "+what+" will not be placed here, and the ones there compete for it.",
 				"Move some pods elsewhere or give the node more "+what+".")
 		case pct >= 90:
-			add(SeverityInfo, "RequestsNearAllocatable", fmt.Sprintf("%s %d%%", what, pct),
+			add(SeverityInfo, CodeRequestsNearAllocatable, fmt.Sprintf("%s %d%%", what, pct),
 				fmt.Sprintf("%s nearly all requested: %s of %s (%d%%)", what, format(requested), format(allocatable), pct),
 				"Pods that request more "+what+" than is left will not be placed on this node.",
 				"")
@@ -520,7 +520,7 @@ func capacityFindings(n *Node) []nodeFinding {
 	check("CPU", n.CPURequestedMilli, n.CPUAllocatableMilli, FormatCPU)
 	check("memory", n.MemoryRequested, n.MemoryAllocatable, phrase.Bytes)
 	if n.PodsAllocatable > 0 && int64(n.Pods)*100 >= int64(n.PodsAllocatable)*90 {
-		add(SeverityWarning, "PodsNearLimit", fmt.Sprintf("pods %d/%d", n.Pods, n.PodsAllocatable),
+		add(SeverityWarning, CodePodsNearLimit, fmt.Sprintf("pods %d/%d", n.Pods, n.PodsAllocatable),
 			fmt.Sprintf("runs %d of its %d allowed pods", n.Pods, n.PodsAllocatable),
 			"The kubelet accepts only so many pods (its pods allocatable, often 110); once full, the scheduler reports \"Too many pods\" for this node.",
 			"Spread pods over more nodes, or raise the kubelet's maxPods if the machine can take it.")
@@ -550,26 +550,26 @@ func skewFinding(n *Node, serverVersion string) (nodeFinding, bool) {
 	default:
 		return nodeFinding{}, false
 	}
-	return nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: "VersionSkew", Nodes: []string{n.Name}, Title: title, Meaning: meaning,
+	return nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: CodeVersionSkew, Nodes: []string{n.Name}, Title: title, Meaning: meaning,
 		Fix: fix}, note: "kubelet skew"}, true
 }
 
 func clusterFindings(s *cluster.Snapshot, kubeProxy *bool) []Finding {
 	var out []Finding
 	if len(s.Nodes) == 0 && !hasGap(s, "nodes") {
-		out = append(out, Finding{Severity: SeverityWarning, Code: "NoNodes",
+		out = append(out, Finding{Severity: SeverityWarning, Code: CodeNoNodes,
 			Title:   "the cluster has no nodes",
 			Meaning: "No node is registered with the API server, so no pod can run: every pod stays Pending until a node joins. On a managed cluster this usually means its node groups (node pools) are scaled to zero or their machines failed to join; elsewhere, that no kubelet has registered.",
 			Fix:     "Add nodes: scale a node group up, or start a kubelet that registers with this API server; `kubectl get nodes` then lists them."})
 	}
 	if kubeProxy != nil && !*kubeProxy && len(s.Nodes) > 0 {
-		out = append(out, Finding{Severity: SeverityInfo, Code: "NoKubeProxy",
+		out = append(out, Finding{Severity: SeverityInfo, Code: CodeNoKubeProxy,
 			Title:   "no kube-proxy DaemonSet in kube-system",
 			Meaning: "kube-proxy usually programs each node's rules for Services. Without it, a CNI plugin may do that job instead (Cilium and Calico in eBPF mode can); if none does, Services do not work.",
 			Fix:     "If Services work, nothing to do. If not, check which CNI plugin runs (`kubectl -n kube-system get ds`)."})
 	}
 	if s.PodsRead && s.Unscheduled > 0 {
-		out = append(out, Finding{Severity: SeverityInfo, Code: "PodsWaitingForNode",
+		out = append(out, Finding{Severity: SeverityInfo, Code: CodePodsWaitingForNode,
 			Title:   fmt.Sprintf("%s waiting for a node", phrase.Plural(s.Unscheduled, "pod")),
 			Meaning: "These pods have no node yet: the scheduler found none that fits, has not got to them, or they wait for a scheduling gate.",
 			Fix:     "`kubectl explain-nodes why-pending -A` explains them all, grouped by cause; `kubectl explain-nodes why-pending POD -n NAMESPACE` explains one, node by node."})
@@ -583,7 +583,7 @@ func groupFindings(in []Finding) []Finding {
 	index := map[string]int{}
 	var out []Finding
 	for _, f := range in {
-		key := strings.Join([]string{f.Severity, f.Code, f.Title, f.Meaning, f.Fix}, "\x00")
+		key := strings.Join([]string{f.Severity, string(f.Code), f.Title, f.Meaning, f.Fix}, "\x00")
 		if i, ok := index[key]; ok {
 			out[i].Nodes = append(out[i].Nodes, f.Nodes...)
 			continue

@@ -145,7 +145,7 @@ func findComponent(t *testing.T, cp ControlPlane, name string) Component {
 func findingsWithCode(r *Report, code string) []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
-		if f.Code == code {
+		if string(f.Code) == code {
 			out = append(out, f)
 		}
 	}
@@ -517,7 +517,7 @@ func nodeCodes(r *Report, node string) []string {
 	var out []string
 	for _, f := range r.Findings {
 		if slices.Contains(f.Nodes, node) {
-			out = append(out, f.Severity+" "+f.Code)
+			out = append(out, f.Severity+" "+string(f.Code))
 		}
 	}
 	return out
@@ -821,7 +821,7 @@ func TestClusterFindings(t *testing.T) {
 			var first *Finding
 			for i, f := range r.Findings {
 				if len(f.Nodes) == 0 {
-					got = append(got, f.Code)
+					got = append(got, string(f.Code))
 					if first == nil {
 						first = &r.Findings[i]
 					}
@@ -863,7 +863,7 @@ func TestFindingsSortedAndMerged(t *testing.T) {
 	}
 	var got []short
 	for _, f := range r.Findings {
-		got = append(got, short{f.Severity, f.Code, f.Nodes})
+		got = append(got, short{f.Severity, string(f.Code), f.Nodes})
 	}
 	want := []short{
 		{SeverityCritical, "NodeNotReady", []string{"w-down"}},

@@ -48,7 +48,7 @@ func nodeFindingsOf(t *testing.T, node corev1.Node, pods []cluster.Pod, modify f
 
 func withCode(findings []Finding, code string) (Finding, bool) {
 	for _, f := range findings {
-		if f.Code == code {
+		if string(f.Code) == code {
 			return f, true
 		}
 	}
@@ -218,8 +218,8 @@ func TestPodFindings(t *testing.T) {
 			findings, _ := nodeFindingsOf(t, tc.node, tc.pods, nil)
 			var got []string
 			for _, f := range findings {
-				if strings.HasPrefix(f.Code, "Pods") {
-					got = append(got, f.Code+": "+f.Title)
+				if strings.HasPrefix(string(f.Code), "Pods") {
+					got = append(got, string(f.Code)+": "+f.Title)
 				}
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {

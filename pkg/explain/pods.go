@@ -147,7 +147,7 @@ func holdMeaning(pods []*cluster.Pod) string {
 
 // cordonFinding explains a cordoned node, and the drain under way on it.
 func cordonFinding(n *Node, in nodeInput) nodeFinding {
-	f := nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: "NodeCordoned", Nodes: []string{n.Name},
+	f := nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: CodeNodeCordoned, Nodes: []string{n.Name},
 		Title:   "cordoned (spec.unschedulable)",
 		Meaning: "Someone or something (a drain, an upgrade, an autoscaler) marked the node unschedulable: new pods avoid it, and cordoning alone does not stop or move the pods already there.",
 		Fix:     "When the work on it is done: `kubectl uncordon NODE`."}, note: "cordoned"}
@@ -196,7 +196,7 @@ func stuckTerminatingFinding(n *Node, in nodeInput) (nodeFinding, bool) {
 	if len(late) == 0 {
 		return nodeFinding{}, false
 	}
-	return nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: "PodsStuckTerminating", Nodes: []string{n.Name},
+	return nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: CodePodsStuckTerminating, Nodes: []string{n.Name},
 		Title:   fmt.Sprintf("%s terminating past %s grace period, %s", phrase.Plural(len(late), "pod"), verb(len(late), "its", "their"), heldBy(late)),
 		Meaning: fmt.Sprintf("Their deletion was requested and their grace period is over, yet the pod %s still there: %s. %s", verb(len(late), "object is", "objects are"), deletionDetails(late, in.now), holdMeaning(late)),
 		Fix:     holdFix(late)}, note: "stuck terminating"}, true
@@ -226,7 +226,7 @@ func podFindings(n *Node, in nodeInput) []nodeFinding {
 			}
 			return podName(p) + " (" + strings.Join(cs, "; ") + ")"
 		})
-		out = append(out, nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: "PodsCrashLooping", Nodes: []string{n.Name},
+		out = append(out, nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: CodePodsCrashLooping, Nodes: []string{n.Name},
 			Title:   fmt.Sprintf("%s crash-looping: %s", phrase.Plural(len(crashing), "pod"), names),
 			Meaning: verb(len(crashing), "The pod's", "Their") + " containers keep exiting, and the kubelet restarts them with a growing delay, up to five minutes between tries (CrashLoopBackOff). The cause is usually in the container: its command, its configuration, a dependency it cannot reach, or a memory limit it exceeds.",
 			Fix:     "`kubectl logs POD -n NAMESPACE --previous` shows how the last run ended; `kubectl describe pod POD -n NAMESPACE` shows the exit code and the events."},
@@ -234,7 +234,7 @@ func podFindings(n *Node, in nodeInput) []nodeFinding {
 	}
 	if stuck := byName(in.pods, func(p *cluster.Pod) bool { return alive(p) && slices.Contains(notStarting, p.Waiting) }); len(stuck) > 0 {
 		names := listPods(stuck, func(p *cluster.Pod) string { return podName(p) + " (" + p.Waiting + ")" })
-		out = append(out, nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: "PodsNotStarting", Nodes: []string{n.Name},
+		out = append(out, nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: CodePodsNotStarting, Nodes: []string{n.Name},
 			Title:   fmt.Sprintf("%s cannot start: %s", phrase.Plural(len(stuck), "pod"), names),
 			Meaning: "The kubelet keeps failing to start a container of " + verb(len(stuck), "the pod", "these pods") + ", for the reason given: an image it cannot pull, a configuration it cannot build (a missing ConfigMap, Secret or key), or a container the runtime refuses.",
 			Fix:     "`kubectl explain-nodes why-pending POD -n NAMESPACE` explains a pod that is placed but does not start; `kubectl describe pod POD -n NAMESPACE` shows its events."},
@@ -245,7 +245,7 @@ func podFindings(n *Node, in nodeInput) []nodeFinding {
 			return alive(p) && p.Phase == corev1.PodRunning && !p.Ready && p.Waiting == "" && len(p.CrashLoops) == 0
 		})
 		if len(unready) > 0 {
-			out = append(out, nodeFinding{Finding: Finding{Severity: SeverityInfo, Code: "PodsNotReady", Nodes: []string{n.Name},
+			out = append(out, nodeFinding{Finding: Finding{Severity: SeverityInfo, Code: CodePodsNotReady, Nodes: []string{n.Name},
 				Title:   fmt.Sprintf("%s running but not ready: %s", phrase.Plural(len(unready), "pod"), listPods(unready, podName)),
 				Meaning: verb(len(unready), "Its containers run, but the pod is", "Their containers run, but the pods are") + " not ready (a readiness probe fails or has not passed yet, or a readiness gate is not met), so Services send " + verb(len(unready), "it", "them") + " no traffic.",
 				Fix:     "`kubectl describe pod POD -n NAMESPACE` shows which probe fails, and why."},

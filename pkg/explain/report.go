@@ -274,7 +274,8 @@ const (
 type Finding struct {
 	Severity string `json:"severity"`
 	// Code is stable across versions, for scripts: NodeNotReady, NodeUnknown, …
-	Code string `json:"code"`
+	// (docs/findings.md lists them).
+	Code Code `json:"code"`
 	// Nodes are the nodes it concerns, if any.
 	Nodes   []string `json:"nodes,omitempty"`
 	Title   string   `json:"title"`

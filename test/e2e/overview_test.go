@@ -32,7 +32,7 @@ func component(rep explain.Report, name string) (explain.Component, bool) {
 // findingFor returns the first finding with the code that names the node.
 func findingFor(rep explain.Report, code, node string) (explain.Finding, bool) {
 	for _, f := range rep.Findings {
-		if f.Code == code && (node == "" || slices.Contains(f.Nodes, node)) {
+		if string(f.Code) == code && (node == "" || slices.Contains(f.Nodes, node)) {
 			return f, true
 		}
 	}

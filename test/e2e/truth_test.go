@@ -51,7 +51,7 @@ func createNodesAtOnce(t *testing.T, nodes ...fixture.Node) {
 func findingsFor(rep explain.Report, code, node string) []explain.Finding {
 	var out []explain.Finding
 	for _, f := range rep.Findings {
-		if f.Code == code && slices.Contains(f.Nodes, node) {
+		if string(f.Code) == code && slices.Contains(f.Nodes, node) {
 			out = append(out, f)
 		}
 	}

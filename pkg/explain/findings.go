@@ -1,0 +1,91 @@
+package explain
+
+import (
+	"fmt"
+	"io"
+	"sort"
+)
+
+// Code names a kind of finding. Codes are stable across versions, for
+// scripts that read the JSON; docs/findings.md lists them.
+type Code string
+
+// The findings the overview and the node views can give.
+const (
+	CodeNoNodes                 Code = "NoNodes"
+	CodeNodeNotReady            Code = "NodeNotReady"
+	CodeNodeUnknown             Code = "NodeUnknown"
+	CodeNodeHeartbeatLate       Code = "NodeHeartbeatLate"
+	CodeNodeCondition           Code = "NodeCondition"
+	CodeNodeCordoned            Code = "NodeCordoned"
+	CodeNodeTaint               Code = "NodeTaint"
+	CodeVersionSkew             Code = "VersionSkew"
+	CodeKubeProxyMissing        Code = "KubeProxyMissing"
+	CodeNoKubeProxy             Code = "NoKubeProxy"
+	CodePodsNearLimit           Code = "PodsNearLimit"
+	CodeRequestsOvercommitted   Code = "RequestsOvercommitted"
+	CodeRequestsNearAllocatable Code = "RequestsNearAllocatable"
+	CodePodsStuckTerminating    Code = "PodsStuckTerminating"
+	CodePodsCrashLooping        Code = "PodsCrashLooping"
+	CodePodsNotStarting         Code = "PodsNotStarting"
+	CodePodsNotReady            Code = "PodsNotReady"
+	CodePodsWaitingForNode      Code = "PodsWaitingForNode"
+	CodeControlPlaneUnhealthy   Code = "ControlPlaneUnhealthy"
+)
+
+// FindingInfo is what a code stands for: the severities it is given and,
+// in a sentence, what it says.
+type FindingInfo struct {
+	Severities []string
+	About      string
+}
+
+// findingCatalogue holds every code, one row each.
+var findingCatalogue = map[Code]FindingInfo{
+	CodeNoNodes:                 {[]string{SeverityWarning}, "The cluster has no nodes: nothing can run."},
+	CodeNodeNotReady:            {[]string{SeverityCritical}, "A node's kubelet reports that it cannot run pods (Ready=False); no new pods go there, and its pods are evicted after their tolerationSeconds."},
+	CodeNodeUnknown:             {[]string{SeverityCritical}, "A node's kubelet has stopped reporting (Ready=Unknown): the node controller taints it unreachable and its pods are evicted after their tolerationSeconds."},
+	CodeNodeHeartbeatLate:       {[]string{SeverityWarning}, "A node still counts as Ready but its kubelet has missed its heartbeats: when the grace period runs out, it will be marked Unknown, tainted, and its pods evicted."},
+	CodeNodeCondition:           {[]string{SeverityWarning}, "A node reports an unhealthy condition (memory, disk or PID pressure, network unavailable, or a node-problem-detector condition)."},
+	CodeNodeCordoned:            {[]string{SeverityWarning}, "A node is cordoned (spec.unschedulable): no new pods go there; with pods terminating on it, a drain is in progress or stuck."},
+	CodeNodeTaint:               {[]string{SeverityInfo, SeverityWarning}, "A node's taints, by purpose: which pods they keep off, and which they evict."},
+	CodeVersionSkew:             {[]string{SeverityWarning}, "A node's kubelet is further from the API server's version than Kubernetes supports."},
+	CodeKubeProxyMissing:        {[]string{SeverityWarning}, "kube-proxy runs as a DaemonSet, but its pod is missing or not running on a node, so Services may not work there."},
+	CodeNoKubeProxy:             {[]string{SeverityInfo}, "There is no kube-proxy DaemonSet in kube-system; a CNI plugin may do its job."},
+	CodePodsNearLimit:           {[]string{SeverityWarning}, "A node runs nearly as many pods as it allows."},
+	CodeRequestsOvercommitted:   {[]string{SeverityWarning}, "The requests of a node's pods exceed what it has allocatable."},
+	CodeRequestsNearAllocatable: {[]string{SeverityInfo}, "The requests of a node's pods take nearly all it has allocatable: new pods that ask for more will not fit."},
+	CodePodsStuckTerminating:    {[]string{SeverityWarning}, "Pods on a node are terminating past their grace period, held by finalizers or by a kubelet that does not report."},
+	CodePodsCrashLooping:        {[]string{SeverityWarning}, "Containers of pods on a node start and exit again and again (CrashLoopBackOff)."},
+	CodePodsNotStarting:         {[]string{SeverityWarning}, "Pods on a node cannot start: their images cannot be pulled, or their configuration is missing."},
+	CodePodsNotReady:            {[]string{SeverityInfo}, "Pods on a node run but are not ready, so Services send them no traffic."},
+	CodePodsWaitingForNode:      {[]string{SeverityInfo}, "Pods wait for a node: `kubectl explain-nodes why-pending -A` explains them."},
+	CodeControlPlaneUnhealthy:   {[]string{SeverityCritical}, "A control-plane component (API server, etcd, scheduler, controller manager) is unhealthy or not seen."},
+}
+
+// WriteFindingsDoc writes docs/findings.md: every finding code, its
+// severities and what it says.
+func WriteFindingsDoc(w io.Writer) error {
+	codes := make([]string, 0, len(findingCatalogue))
+	for c := range findingCatalogue {
+		codes = append(codes, string(c))
+	}
+	sort.Strings(codes)
+	if _, err := fmt.Fprint(w, "# Findings\n\nEvery finding of `kubectl explain-nodes` carries one of these codes in its JSON and YAML (`findings[].code`). Codes are stable across versions: scripts and alerts may rely on them. This file is generated by `make docs`.\n\n| code | severity | what it says |\n|---|---|---|\n"); err != nil {
+		return err
+	}
+	for _, c := range codes {
+		info := findingCatalogue[Code(c)]
+		sev := ""
+		for i, s := range info.Severities {
+			if i > 0 {
+				sev += ", "
+			}
+			sev += s
+		}
+		if _, err := fmt.Fprintf(w, "| `%s` | %s | %s |\n", c, sev, info.About); err != nil {
+			return err
+		}
+	}
+	return nil
+}
