@@ -7,6 +7,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	resourcehelper "k8s.io/component-helpers/resource"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
 
 // ChangeKind names one concrete change to the pod or to a node.
@@ -400,8 +402,8 @@ func (c Change) String() string {
 		return "tolerate the taint " + c.Taint
 	case ChangeTaintCleared:
 		key, _, _ := splitTaint(c.Taint)
-		if why, ok := startupTaints[key]; ok {
-			return fmt.Sprintf("wait for the taint %s to go from %s (it goes once %s)", c.Taint, c.Node, why)
+		if info := explain.LookupTaint(key); info.Purpose == explain.PurposeSetUp {
+			return fmt.Sprintf("wait for the taint %s to go from %s (%s)", c.Taint, c.Node, info.Title)
 		}
 		return fmt.Sprintf("node %s recovers, so the node controller removes the taint %s", c.Node, c.Taint)
 	case ChangeUncordon:

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
 
 // Remedy is one suggested change, or set of changes, and where it was found
@@ -58,40 +59,30 @@ var conditionTaints = map[string]string{
 	corev1.TaintNodeUnschedulable:      "is cordoned: `kubectl uncordon` it if it is fit for work",
 }
 
-// startupTaints are put on a node while it starts and removed by the
-// component named, once it has done its part.
-var startupTaints = map[string]string{
-	"node.cloudprovider.kubernetes.io/uninitialized": "the cloud controller manager initialises it",
-	"node.cilium.io/agent-not-ready":                 "Cilium's agent is ready on it",
-	"ebs.csi.aws.com/agent-not-ready":                "the EBS CSI driver's node plugin is ready on it",
-	"karpenter.sh/unregistered":                      "the node registers with the cluster",
-}
-
-// goingAwayTaints mark nodes that are being removed.
-var goingAwayTaints = map[string]bool{
-	"ToBeDeletedByClusterAutoscaler":            true,
-	"karpenter.sh/disrupted":                    true,
-	"node.cloudprovider.kubernetes.io/shutdown": true,
-	corev1.TaintNodeOutOfService:                true,
-}
-
-// roleOf classifies a taint for a pod.
+// roleOf classifies a taint for a pod, from the taint catalogue's purpose:
+// a node's state is fixed, not tolerated; a set-up taint goes by itself; a
+// node being removed is no place to go; a node reserved for others is one
+// only if the pod belongs there, unless it is reserved for a resource the
+// pod asks for (GPUs).
 func roleOf(key string, pod *corev1.Pod) taintRole {
-	switch {
-	case conditionTaints[key] != "":
-		return roleCondition
-	case startupTaints[key] != "":
-		return roleStartup
-	case goingAwayTaints[key]:
-		return roleGoingAway
-	case key == "node-role.kubernetes.io/control-plane" || key == "node-role.kubernetes.io/master":
+	if explain.IsControlPlaneTaint(key) {
 		return roleControlPlane
-	case key == "CriticalAddonsOnly":
-		return roleReserved
-	case key == "nvidia.com/gpu" || key == "amd.com/gpu":
-		if _, asks := podRequestsAny(pod)[corev1.ResourceName(key)]; !asks {
-			return roleReserved
+	}
+	switch explain.LookupTaint(key).Purpose {
+	case explain.PurposeState:
+		if conditionTaints[key] != "" {
+			return roleCondition
 		}
+		return roleGoingAway // a machine shut down or out of service
+	case explain.PurposeSetUp:
+		return roleStartup
+	case explain.PurposeRemoval:
+		return roleGoingAway
+	case explain.PurposeReserve:
+		if _, asks := podRequestsAny(pod)[corev1.ResourceName(key)]; asks {
+			return roleOperator
+		}
+		return roleReserved
 	}
 	return roleOperator
 }
@@ -709,7 +700,8 @@ func (f *remedyFinder) text(r Remedy) string {
 		if why, ok := conditionTaints[key]; ok {
 			text = fmt.Sprintf("Node %s %s", strings.Join(nodes, ", "), why)
 		} else {
-			text = fmt.Sprintf("Node %s is still starting: the taint %s goes once %s; wait for that rather than tolerating it", strings.Join(nodes, ", "), c.Taint, startupTaints[key])
+			info := explain.LookupTaint(key)
+			text = fmt.Sprintf("Node %s is still being set up (%s): the taint %s goes once that is done, so wait for it rather than tolerate it. %s", strings.Join(nodes, ", "), info.Title, c.Taint, strings.TrimSuffix(info.Fix, "."))
 		}
 	case ChangeTolerate:
 		text = f.tolerateText(c.Taint)
@@ -751,7 +743,7 @@ func (f *remedyFinder) tolerateText(taint string) string {
 	case roleControlPlane:
 		return fmt.Sprintf("The taint %s keeps ordinary workloads off the control plane; tolerate it (%s) only for pods that belong there", taint, toleration)
 	case roleReserved:
-		return fmt.Sprintf("The taint %s reserves nodes for other workloads (the pod does not ask for what they offer); tolerate it (%s) only if the pod belongs there", taint, toleration)
+		return fmt.Sprintf("The taint %s reserves nodes for other workloads (%s); tolerate it (%s) only if the pod belongs there", taint, explain.LookupTaint(key).Title, toleration)
 	}
 	return fmt.Sprintf("Tolerate the taint %s: add to the pod's spec.tolerations %s; or, if the taint no longer serves a purpose, remove it: `kubectl taint nodes NODE %s-`", taint, toleration, taint)
 }

@@ -88,7 +88,7 @@ func TestRemediesClaimOnlyWhatSuffices(t *testing.T) {
 				mkNode("n1", std, cordoned, taint("dedicated", "batch", corev1.TaintEffectNoSchedule)),
 			},
 			placed: []corev1.Pod{mkPod("big", res("cpu", "2"), on("n1"))},
-			want:   map[string][]string{"No single change lets the pod run on any node. These together would let it run on n1: uncordon n1; tolerate the taint dedicated=batch:NoSchedule; lower the cpu request of container c to 2": {"n1"}},
+			want:   map[string][]string{"No single change lets the pod run on any node. These together would let it run on n1: uncordon n1; tolerate the taint dedicated=batch:NoSchedule (it reserves the node for other workloads: only if the pod belongs there); lower the cpu request of container c to 2": {"n1"}},
 		},
 		{
 			name:  "a zone typo: the zones that exist, not a label to add",

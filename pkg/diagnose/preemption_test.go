@@ -55,30 +55,30 @@ func TestTolerationsYAML(t *testing.T) {
 			name: "only the tolerations of remedies checked to suffice, never reserved, control-plane or condition taints",
 			nodes: []corev1.Node{
 				mkNode("gpu", std, taint("nvidia.com/gpu", "present", corev1.TaintEffectNoSchedule)),
-				mkNode("batch", std, taint("dedicated", "true", corev1.TaintEffectNoExecute)),
-				mkNode("pool", std, taint("dedicated", "true", corev1.TaintEffectNoExecute), taint("spot", "", corev1.TaintEffectNoSchedule)),
+				mkNode("batch", std, taint("example.com/pool", "batch", corev1.TaintEffectNoExecute)),
+				mkNode("pool", std, taint("example.com/pool", "batch", corev1.TaintEffectNoExecute), taint("example.com/tier", "", corev1.TaintEffectNoSchedule)),
 				mkNode("cp", std, taint("node-role.kubernetes.io/control-plane", "", corev1.TaintEffectNoSchedule)),
 				mkNode("full", std, taint(corev1.TaintNodeDiskPressure, "", corev1.TaintEffectNoSchedule)),
 			},
 			want: `tolerations:
-- key: dedicated
+- key: example.com/pool
   operator: Equal
-  value: "true"
+  value: batch
   effect: NoExecute
 `,
 		},
 		{
 			name: "a combination that is needed together",
 			nodes: []corev1.Node{
-				mkNode("pool", std, taint("dedicated", "true", corev1.TaintEffectNoExecute), taint("spot", "", corev1.TaintEffectNoSchedule)),
+				mkNode("pool", std, taint("example.com/pool", "batch", corev1.TaintEffectNoExecute), taint("example.com/tier", "", corev1.TaintEffectNoSchedule)),
 				mkNode("cp", std, taint("node-role.kubernetes.io/control-plane", "", corev1.TaintEffectNoSchedule), cordoned),
 			},
 			want: `tolerations:
-- key: dedicated
+- key: example.com/pool
   operator: Equal
-  value: "true"
+  value: batch
   effect: NoExecute
-- key: spot
+- key: example.com/tier
   operator: Exists
   effect: NoSchedule
 `,

@@ -400,7 +400,7 @@ var effectsText = []struct {
 func taintsFinding(n *Node) (nodeFinding, bool) {
 	var taints []Taint
 	for _, t := range n.Taints {
-		if conditionTaint(t.Key) || isControlPlaneTaint(t.Key) && slices.Contains(n.Roles, RoleControlPlane) {
+		if conditionTaint(t.Key) || IsControlPlaneTaint(t.Key) && slices.Contains(n.Roles, RoleControlPlane) {
 			continue
 		}
 		taints = append(taints, t)
@@ -471,7 +471,9 @@ func TolerateCount(n int) string {
 	return fmt.Sprintf("%d pods on the node tolerate it.", n)
 }
 
-func isControlPlaneTaint(key string) bool {
+// IsControlPlaneTaint reports whether the key is the control plane's taint,
+// under its name of today or its old one.
+func IsControlPlaneTaint(key string) bool {
 	return key == "node-role.kubernetes.io/control-plane" || key == "node-role.kubernetes.io/master"
 }
 
