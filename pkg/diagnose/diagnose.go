@@ -30,33 +30,7 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 		Scheduler:   schedulerVerdict(pod, in.Events),
 		Unread:      in.Gaps,
 	}
-	switch {
-	case pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed:
-		d.State = StateFinished
-		d.Summary = fmt.Sprintf("The pod is not pending: it has finished (%s).", pod.Status.Phase)
-		return d
-	case pod.DeletionTimestamp != nil:
-		d.State = StateTerminating
-		d.Summary = "The pod is being deleted: " + DeletionText(pod.DeletionTimestamp.Time, pod.DeletionGracePeriodSeconds, now) + ". It will not be scheduled or started."
-		if len(pod.Finalizers) > 0 {
-			d.Summary += fmt.Sprintf(" It waits for its finalizers to be removed: %s.", strings.Join(pod.Finalizers, ", "))
-		}
-		return d
-	case pod.Spec.NodeName != "" && pod.Status.Phase == corev1.PodRunning:
-		d.State = StateRunning
-		d.Summary = fmt.Sprintf("The pod is not pending: it runs on node %s.", pod.Spec.NodeName)
-		d.Problems = containerProblems(pod)
-		return d
-	case pod.Spec.NodeName != "":
-		diagnoseBound(d, in)
-		return d
-	case len(pod.Spec.SchedulingGates) > 0:
-		d.State = StateSchedulingGated
-		gates := make([]string, 0, len(pod.Spec.SchedulingGates))
-		for _, g := range pod.Spec.SchedulingGates {
-			gates = append(gates, g.Name)
-		}
-		d.Summary = fmt.Sprintf("The scheduler will not consider the pod until its scheduling gates are removed: %s. The controller that added them removes them when it is ready; if none will, remove them by editing the pod's spec.schedulingGates.", strings.Join(gates, ", "))
+	if notWaiting(d, in, now) {
 		return d
 	}
 	if in.env == nil {
@@ -64,42 +38,17 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 	}
 	other := pod.Spec.SchedulerName != "" && pod.Spec.SchedulerName != corev1.DefaultSchedulerName
 	if other {
-		signs, known := schedulerSigns(in, in.env, now)
-		switch {
-		case known && len(signs) == 0:
-			d.State = StateNoScheduler
-			d.Summary = fmt.Sprintf("The pod asks for the scheduler %q (spec.schedulerName), and nothing suggests that scheduler runs: no leader lease of that name in any namespace this tool could read, no pod named after it, and no event from it about this pod. The default scheduler leaves pods for other schedulers alone, so the pod waits.", pod.Spec.SchedulerName)
-			d.Fixes = []string{fmt.Sprintf("Deploy the %q scheduler, or recreate the pod without spec.schedulerName so the default scheduler places it.", pod.Spec.SchedulerName)}
-			d.Remedies = []Remedy{{Text: d.Fixes[0]}}
+		if !otherScheduler(d, in, now) {
 			return d
-		case known:
-			d.State = StateOtherScheduler
-			d.Summary = fmt.Sprintf("The pod asks for the scheduler %q (spec.schedulerName), which shows signs of running: %s. The default scheduler leaves the pod to it, so why it is not placed is for %q to say: its events about the pod and its logs.", pod.Spec.SchedulerName, strings.Join(signs, "; "), pod.Spec.SchedulerName)
-		default:
-			d.State = StateOtherScheduler
-			d.Summary = fmt.Sprintf("The pod asks for the scheduler %q (spec.schedulerName); whether it runs could not be checked (the leases were not read). The default scheduler leaves the pod to it.", pod.Spec.SchedulerName)
 		}
-		d.Caveats = append(d.Caveats, fmt.Sprintf("The checks below are the default scheduler's filters; %q may apply other rules.", pod.Spec.SchedulerName))
-	}
-
-	if !other {
+	} else {
 		d.State = StateWaitingForScheduler
 		if d.Scheduler != nil && d.Scheduler.Reason == corev1.PodReasonUnschedulable {
 			d.State = StateUnschedulable
 		}
 	}
 	if !in.NodesRead && len(in.Nodes) == 0 {
-		// Without the nodes there is nothing to check; say so, and explain
-		// the scheduler's own words instead.
-		d.Summary = "The nodes could not be read, so they cannot be checked one by one; what follows rests on the scheduler's own message."
-		if d.Scheduler != nil && d.Scheduler.Message != "" {
-			d.SchedulerMessage = d.Scheduler.Message
-			if e := ExplainMessage(d.Scheduler.Message); e.Recognised {
-				d.MessageReasons = e.Reasons
-			}
-		} else {
-			d.Summary = "The nodes could not be read and the scheduler has said nothing about the pod yet, so there is nothing to go on."
-		}
+		messageOnly(d)
 		return d
 	}
 	if in.AssignedUnread {
@@ -112,15 +61,7 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 			fits++
 		}
 	}
-	switch {
-	case d.State == StateOtherScheduler:
-	case fits > 0:
-		d.Summary = fmt.Sprintf("%s of %d fit the pod now; the scheduler should place it on its next attempt.", phrase.Plural(fits, "node"), len(d.Nodes))
-	case d.State == StateUnschedulable:
-		d.Summary = "No node can take the pod: the scheduler tried every node and each one failed a check. The reasons, node by node, follow."
-	default:
-		d.Summary = "No node can take the pod, and the scheduler has not yet said why."
-	}
+	summarizeFit(d, fits)
 	if w := provisioningWait(pod, in, now); w != nil {
 		d.State, d.Provisioning = StateWaitingForVolume, w
 		d.Summary, d.Remedies = w.text()
@@ -133,20 +74,111 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 		d.Agrees, d.Disagreement = &agrees, why
 	}
 	if fits == 0 {
-		e := in.env
-		if w := preemptionWait(pod, in, e, now); w != nil {
-			d.Preempting = w
-			d.Summary, d.Remedies = w.waitText()
-		} else {
-			d.Remedies = remedies(pod, d.Nodes, e, in.Nodes)
-			d.Tolerations = tolerationsYAML(pod, d.Remedies)
-			d.Preemption = preemptionAdvice(pod, d.Nodes, e, resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{}))
-		}
-		for _, r := range d.Remedies {
-			d.Fixes = append(d.Fixes, r.Text)
-		}
+		advise(d, in, now)
 	}
 	return d
+}
+
+// notWaiting handles the pods that do not wait for the scheduler: finished,
+// being deleted, running, bound to a node, or gated. It reports whether it
+// did.
+func notWaiting(d *Diagnosis, in Input, now time.Time) bool {
+	pod := in.Pod
+	switch {
+	case pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed:
+		d.State = StateFinished
+		d.Summary = fmt.Sprintf("The pod is not pending: it has finished (%s).", pod.Status.Phase)
+	case pod.DeletionTimestamp != nil:
+		d.State = StateTerminating
+		d.Summary = "The pod is being deleted: " + DeletionText(pod.DeletionTimestamp.Time, pod.DeletionGracePeriodSeconds, now) + ". It will not be scheduled or started."
+		if len(pod.Finalizers) > 0 {
+			d.Summary += fmt.Sprintf(" It waits for its finalizers to be removed: %s.", strings.Join(pod.Finalizers, ", "))
+		}
+	case pod.Spec.NodeName != "" && pod.Status.Phase == corev1.PodRunning:
+		d.State = StateRunning
+		d.Summary = fmt.Sprintf("The pod is not pending: it runs on node %s.", pod.Spec.NodeName)
+		d.Problems = containerProblems(pod)
+	case pod.Spec.NodeName != "":
+		diagnoseBound(d, in)
+	case len(pod.Spec.SchedulingGates) > 0:
+		d.State = StateSchedulingGated
+		gates := make([]string, 0, len(pod.Spec.SchedulingGates))
+		for _, g := range pod.Spec.SchedulingGates {
+			gates = append(gates, g.Name)
+		}
+		d.Summary = fmt.Sprintf("The scheduler will not consider the pod until its scheduling gates are removed: %s. The controller that added them removes them when it is ready; if none will, remove them by editing the pod's spec.schedulingGates.", strings.Join(gates, ", "))
+	default:
+		return false
+	}
+	return true
+}
+
+// otherScheduler says whether the scheduler the pod names shows signs of
+// running. It returns false when it shows none: then there is nothing more
+// to check.
+func otherScheduler(d *Diagnosis, in Input, now time.Time) bool {
+	name := in.Pod.Spec.SchedulerName
+	signs, known := schedulerSigns(in, in.env, now)
+	switch {
+	case known && len(signs) == 0:
+		d.State = StateNoScheduler
+		d.Summary = fmt.Sprintf("The pod asks for the scheduler %q (spec.schedulerName), and nothing suggests that scheduler runs: no leader lease of that name in any namespace this tool could read, no pod named after it, and no event from it about this pod. The default scheduler leaves pods for other schedulers alone, so the pod waits.", name)
+		d.Fixes = []string{fmt.Sprintf("Deploy the %q scheduler, or recreate the pod without spec.schedulerName so the default scheduler places it.", name)}
+		d.Remedies = []Remedy{{Text: d.Fixes[0]}}
+		return false
+	case known:
+		d.State = StateOtherScheduler
+		d.Summary = fmt.Sprintf("The pod asks for the scheduler %q (spec.schedulerName), which shows signs of running: %s. The default scheduler leaves the pod to it, so why it is not placed is for %q to say: its events about the pod and its logs.", name, strings.Join(signs, "; "), name)
+	default:
+		d.State = StateOtherScheduler
+		d.Summary = fmt.Sprintf("The pod asks for the scheduler %q (spec.schedulerName); whether it runs could not be checked (the leases were not read). The default scheduler leaves the pod to it.", name)
+	}
+	d.Caveats = append(d.Caveats, fmt.Sprintf("The checks below are the default scheduler's filters; %q may apply other rules.", name))
+	return true
+}
+
+// messageOnly explains the scheduler's own message when the nodes could not
+// be read to check them one by one.
+func messageOnly(d *Diagnosis) {
+	if d.Scheduler == nil || d.Scheduler.Message == "" {
+		d.Summary = "The nodes could not be read and the scheduler has said nothing about the pod yet, so there is nothing to go on."
+		return
+	}
+	d.Summary = "The nodes could not be read, so they cannot be checked one by one; what follows rests on the scheduler's own message."
+	d.SchedulerMessage = d.Scheduler.Message
+	if e := ExplainMessage(d.Scheduler.Message); e.Recognised {
+		d.MessageReasons = e.Reasons
+	}
+}
+
+// summarizeFit says, in the summary, whether some node fits now.
+func summarizeFit(d *Diagnosis, fits int) {
+	switch {
+	case d.State == StateOtherScheduler:
+	case fits > 0:
+		d.Summary = fmt.Sprintf("%s of %d fit the pod now; the scheduler should place it on its next attempt.", phrase.Plural(fits, "node"), len(d.Nodes))
+	case d.State == StateUnschedulable:
+		d.Summary = "No node can take the pod: the scheduler tried every node and each one failed a check. The reasons, node by node, follow."
+	default:
+		d.Summary = "No node can take the pod, and the scheduler has not yet said why."
+	}
+}
+
+// advise fills in what would help a pod no node fits: the pods it waits
+// for after preempting them, or the remedies, tolerations and preemption.
+func advise(d *Diagnosis, in Input, now time.Time) {
+	pod, e := in.Pod, in.env
+	if w := preemptionWait(pod, in, e, now); w != nil {
+		d.Preempting = w
+		d.Summary, d.Remedies = w.waitText()
+	} else {
+		d.Remedies = remedies(pod, d.Nodes, e, in.Nodes)
+		d.Tolerations = tolerationsYAML(pod, d.Remedies)
+		d.Preemption = preemptionAdvice(pod, d.Nodes, e, resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{}))
+	}
+	for _, r := range d.Remedies {
+		d.Fixes = append(d.Fixes, r.Text)
+	}
 }
 
 // DeletionText says when a pod's deletion was requested and where its grace
