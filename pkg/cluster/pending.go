@@ -145,54 +145,18 @@ func (r *Reader) ReadAllPending(ctx context.Context, namespace string) (*Pending
 // its failure is a gap named "events".
 func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*corev1.Pod, namespace string, extra func(context.Context) error) error {
 	reads := newGather(ctx, &s.Gaps)
-	read := reads.read
-	read("nodes", func(ctx context.Context) error {
-		nodes, err := listNodes(ctx, r.Client)
-		s.Nodes, s.NodesRead = nodes, err == nil
-		return err
-	})
-	read("pods in all namespaces", func(ctx context.Context) (err error) {
-		s.Assigned, err = listAssignedPods(ctx, r)
-		s.AssignedRead = err == nil
-		return err
-	})
-	read("pods nominated to nodes", func(ctx context.Context) (err error) {
-		s.Nominated, err = listNominatedPods(ctx, r)
-		return err
-	})
-	read("leases in all namespaces", func(ctx context.Context) error {
-		leases, err := listLeaderLeases(ctx, r)
-		s.Leases = leases
-		return err
-	})
+	r.readCluster(reads, s)
 	if extra != nil {
-		read("events in namespace "+namespace, extra)
+		reads.read("events in namespace "+namespace, extra)
 	}
-	nominated := map[string]bool{}
-	for _, p := range pods {
-		if n := p.Status.NominatedNodeName; n != "" && !nominated[n] {
-			nominated[n] = true
-			read("pods on node "+n, func(ctx context.Context) error {
-				list, err := r.Client.CoreV1().Pods("").List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=" + n})
-				if err != nil {
-					return fmt.Errorf("listing pods on node %s: %w", n, err)
-				}
-				defer reads.lock()()
-				if s.NominatedNodePods == nil {
-					s.NominatedNodePods = map[string][]corev1.Pod{}
-				}
-				s.NominatedNodePods[n] = list.Items
-				return nil
-			})
-		}
-	}
+	r.readNominatedNodes(reads, s, pods)
 	needNamespaces, needClaims := false, false
 	for _, p := range pods {
 		needNamespaces = needNamespaces || selectsNamespaces(p)
 		needClaims = needClaims || usesClaims(p)
 	}
 	if needNamespaces {
-		read("namespaces", func(ctx context.Context) error {
+		reads.read("namespaces", func(ctx context.Context) error {
 			list, err := r.Client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
 			if err != nil {
 				return fmt.Errorf("listing namespaces: %w", err)
@@ -206,86 +170,134 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 	}
 	if needClaims {
 		s.Volumes = &Volumes{}
-		read("CSIDrivers", func(ctx context.Context) error {
-			list, err := r.Client.StorageV1().CSIDrivers().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+		r.readVolumes(reads, s.Volumes, namespace)
+	}
+	return reads.wait()
+}
+
+// readCluster reads what every pod's check needs: the nodes, the pods bound
+// to them or nominated to them, and the leader leases.
+func (r *Reader) readCluster(reads *gather, s *PendingSnapshot) {
+	reads.read("nodes", func(ctx context.Context) error {
+		nodes, err := listNodes(ctx, r.Client)
+		s.Nodes, s.NodesRead = nodes, err == nil
+		return err
+	})
+	reads.read("pods in all namespaces", func(ctx context.Context) (err error) {
+		s.Assigned, err = listAssignedPods(ctx, r)
+		s.AssignedRead = err == nil
+		return err
+	})
+	reads.read("pods nominated to nodes", func(ctx context.Context) (err error) {
+		s.Nominated, err = listNominatedPods(ctx, r)
+		return err
+	})
+	reads.read("leases in all namespaces", func(ctx context.Context) error {
+		leases, err := listLeaderLeases(ctx, r)
+		s.Leases = leases
+		return err
+	})
+}
+
+// readNominatedNodes reads, whole, the pods on each node nominated for one
+// of the pods: the victims of a preemption are among them.
+func (r *Reader) readNominatedNodes(reads *gather, s *PendingSnapshot, pods []*corev1.Pod) {
+	nominated := map[string]bool{}
+	for _, p := range pods {
+		n := p.Status.NominatedNodeName
+		if n == "" || nominated[n] {
+			continue
+		}
+		nominated[n] = true
+		reads.read("pods on node "+n, func(ctx context.Context) error {
+			list, err := r.Client.CoreV1().Pods("").List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=" + n})
 			if err != nil {
-				return fmt.Errorf("listing CSI drivers: %w", err)
+				return fmt.Errorf("listing pods on node %s: %w", n, err)
 			}
-			drivers := make(map[string]bool, len(list.Items))
-			for _, d := range list.Items {
-				drivers[d.Name] = true
+			defer reads.lock()()
+			if s.NominatedNodePods == nil {
+				s.NominatedNodePods = map[string][]corev1.Pod{}
 			}
-			s.Volumes.Drivers = drivers
-			return nil
-		})
-		read("events about claims"+inNamespace(namespace), func(ctx context.Context) error {
-			list, err := r.Client.CoreV1().Events(namespace).List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.kind=PersistentVolumeClaim"})
-			if err != nil {
-				return fmt.Errorf("listing events about claims: %w", err)
-			}
-			s.Volumes.ClaimEvents = list.Items
-			return nil
-		})
-		// Claims of every namespace: the volume limits count the claims of
-		// the pods already on each node.
-		read("PersistentVolumeClaims in all namespaces", func(ctx context.Context) error {
-			list, err := r.Client.CoreV1().PersistentVolumeClaims("").List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-			if err != nil {
-				return fmt.Errorf("listing claims: %w", err)
-			}
-			claims := make(map[string]*corev1.PersistentVolumeClaim, len(list.Items))
-			for i := range list.Items {
-				claims[list.Items[i].Namespace+"/"+list.Items[i].Name] = &list.Items[i]
-			}
-			s.Volumes.Claims = claims
-			return nil
-		})
-		read("PersistentVolumes", func(ctx context.Context) error {
-			list, err := r.Client.CoreV1().PersistentVolumes().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-			if err != nil {
-				return fmt.Errorf("listing volumes: %w", err)
-			}
-			volumes := make(map[string]*corev1.PersistentVolume, len(list.Items))
-			for i := range list.Items {
-				volumes[list.Items[i].Name] = &list.Items[i]
-			}
-			s.Volumes.Volumes = volumes
-			return nil
-		})
-		read("StorageClasses", func(ctx context.Context) error {
-			list, err := r.Client.StorageV1().StorageClasses().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-			if err != nil {
-				return fmt.Errorf("listing storage classes: %w", err)
-			}
-			classes := make(map[string]*storagev1.StorageClass, len(list.Items))
-			for i := range list.Items {
-				classes[list.Items[i].Name] = &list.Items[i]
-			}
-			s.Volumes.Classes = classes
-			return nil
-		})
-		read("CSINodes", func(ctx context.Context) error {
-			list, err := r.Client.StorageV1().CSINodes().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-			if err != nil {
-				return fmt.Errorf("listing CSINodes: %w", err)
-			}
-			nodes := make(map[string]*storagev1.CSINode, len(list.Items))
-			for i := range list.Items {
-				nodes[list.Items[i].Name] = &list.Items[i]
-			}
-			s.Volumes.CSINodes = nodes
-			return nil
-		})
-		read("VolumeAttachments", func(ctx context.Context) error {
-			list, err := r.Client.StorageV1().VolumeAttachments().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-			if err != nil {
-				return fmt.Errorf("listing VolumeAttachments: %w", err)
-			}
-			s.Volumes.Attachments = list.Items
+			s.NominatedNodePods[n] = list.Items
 			return nil
 		})
 	}
-	return reads.wait()
+}
+
+// readVolumes reads what the scheduler's volume checks need, and what tells
+// whether a claim's provisioner works: claims of every namespace (the volume
+// limits count those of the pods already on each node), volumes, classes,
+// CSI nodes and drivers, attachments, and the events about claims.
+func (r *Reader) readVolumes(reads *gather, v *Volumes, namespace string) {
+	cached := metav1.ListOptions{ResourceVersion: "0"}
+	reads.read("PersistentVolumeClaims in all namespaces", func(ctx context.Context) error {
+		list, err := r.Client.CoreV1().PersistentVolumeClaims("").List(ctx, cached)
+		if err != nil {
+			return fmt.Errorf("listing claims: %w", err)
+		}
+		v.Claims = byName(list.Items, func(c *corev1.PersistentVolumeClaim) string { return c.Namespace + "/" + c.Name })
+		return nil
+	})
+	reads.read("PersistentVolumes", func(ctx context.Context) error {
+		list, err := r.Client.CoreV1().PersistentVolumes().List(ctx, cached)
+		if err != nil {
+			return fmt.Errorf("listing volumes: %w", err)
+		}
+		v.Volumes = byName(list.Items, func(pv *corev1.PersistentVolume) string { return pv.Name })
+		return nil
+	})
+	reads.read("StorageClasses", func(ctx context.Context) error {
+		list, err := r.Client.StorageV1().StorageClasses().List(ctx, cached)
+		if err != nil {
+			return fmt.Errorf("listing storage classes: %w", err)
+		}
+		v.Classes = byName(list.Items, func(c *storagev1.StorageClass) string { return c.Name })
+		return nil
+	})
+	reads.read("CSINodes", func(ctx context.Context) error {
+		list, err := r.Client.StorageV1().CSINodes().List(ctx, cached)
+		if err != nil {
+			return fmt.Errorf("listing CSINodes: %w", err)
+		}
+		v.CSINodes = byName(list.Items, func(n *storagev1.CSINode) string { return n.Name })
+		return nil
+	})
+	reads.read("CSIDrivers", func(ctx context.Context) error {
+		list, err := r.Client.StorageV1().CSIDrivers().List(ctx, cached)
+		if err != nil {
+			return fmt.Errorf("listing CSI drivers: %w", err)
+		}
+		v.Drivers = make(map[string]bool, len(list.Items))
+		for _, d := range list.Items {
+			v.Drivers[d.Name] = true
+		}
+		return nil
+	})
+	reads.read("VolumeAttachments", func(ctx context.Context) error {
+		list, err := r.Client.StorageV1().VolumeAttachments().List(ctx, cached)
+		if err != nil {
+			return fmt.Errorf("listing VolumeAttachments: %w", err)
+		}
+		v.Attachments = list.Items
+		return nil
+	})
+	reads.read("events about claims"+inNamespace(namespace), func(ctx context.Context) error {
+		list, err := r.Client.CoreV1().Events(namespace).List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.kind=PersistentVolumeClaim"})
+		if err != nil {
+			return fmt.Errorf("listing events about claims: %w", err)
+		}
+		v.ClaimEvents = list.Items
+		return nil
+	})
+}
+
+// byName indexes a list's items by the key given.
+func byName[T any](items []T, key func(*T) string) map[string]*T {
+	out := make(map[string]*T, len(items))
+	for i := range items {
+		out[key(&items[i])] = &items[i]
+	}
+	return out
 }
 
 func usesClaims(pod *corev1.Pod) bool {
