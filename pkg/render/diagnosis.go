@@ -25,7 +25,27 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, o TextOptions) error {
 	}
 	fmt.Fprintf(b, "%s is %s%s\n", c.Bold("Pod "+where), orDash(Sanitize(d.Phase)), state)
 	wrap(b, 0, d.Summary)
+	writeMessages(b, d, c)
+	for _, cv := range d.Caveats {
+		b.WriteByte('\n')
+		wrapLabelled(b, 0, "Caveat: ", cv)
+	}
+	if len(d.Nodes) > 0 {
+		b.WriteByte('\n')
+		wrap(b, 0, "Node by node (the scheduler stops at the first failed check; \"also\" lines are further obstacles):")
+		writeVerdicts(b, d.Nodes, c)
+	}
+	writeProblems(b, d.Problems)
+	writeHelp(b, d)
+	writeGaps(b, d.Unread, c)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
 
+// writeMessages writes the scheduler's message, the one this tool counts,
+// whether they agree, and the scheduler's reasons explained when the nodes
+// could not be read.
+func writeMessages(b *page, d *diagnose.Diagnosis, c Colour) {
 	if s := d.Scheduler; s != nil {
 		ago := ""
 		if !s.At.IsZero() {
@@ -53,7 +73,7 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, o TextOptions) error {
 	if len(d.MessageReasons) > 0 {
 		b.WriteString("\nThe scheduler's reasons, explained:\n")
 		for _, r := range d.MessageReasons {
-			head := Sanitize(r.Reason)
+			head := r.Reason
 			if r.Count > 0 {
 				head = phrase.Plural(r.Count, "node") + ": " + head
 			}
@@ -62,29 +82,30 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, o TextOptions) error {
 			wrapLabelled(b, 4, "What to do: ", r.Fix)
 		}
 	}
-	for _, cv := range d.Caveats {
-		b.WriteByte('\n')
-		wrapLabelled(b, 0, "Caveat: ", cv)
+}
+
+// writeProblems writes what keeps a pod bound to a node from running.
+func writeProblems(b *page, problems []diagnose.Problem) {
+	if len(problems) == 0 {
+		return
 	}
-	if len(d.Nodes) > 0 {
-		b.WriteByte('\n')
-		wrap(b, 0, "Node by node (the scheduler stops at the first failed check; \"also\" lines are further obstacles):")
-		writeVerdicts(b, d.Nodes, c)
-	}
-	if len(d.Problems) > 0 {
-		b.WriteString("\nWhat holds it up:\n")
-		for _, p := range d.Problems {
-			head := Sanitize(p.Source) + ": " + Sanitize(p.Reason)
-			if p.Message != "" {
-				head += ": " + Sanitize(p.Message)
-			}
-			wrapLabelled(b, 2, "- ", head)
-			wrap(b, 4, p.Meaning)
-			if p.Fix != "" {
-				wrapLabelled(b, 4, "What to do: ", p.Fix)
-			}
+	b.WriteString("\nWhat holds it up:\n")
+	for _, p := range problems {
+		head := p.Source + ": " + p.Reason
+		if p.Message != "" {
+			head += ": " + p.Message
+		}
+		wrapLabelled(b, 2, "- ", head)
+		wrap(b, 4, p.Meaning)
+		if p.Fix != "" {
+			wrapLabelled(b, 4, "What to do: ", p.Fix)
 		}
 	}
+}
+
+// writeHelp writes the fixes, the tolerations to paste and the word on
+// preemption.
+func writeHelp(b *page, d *diagnose.Diagnosis) {
 	if len(d.Fixes) > 0 {
 		b.WriteString("\nWhat would help:\n")
 		for i, f := range d.Fixes {
@@ -102,9 +123,6 @@ func DiagnosisText(w io.Writer, d *diagnose.Diagnosis, o TextOptions) error {
 		b.WriteByte('\n')
 		wrap(b, 0, d.Preemption)
 	}
-	writeGaps(b, d.Unread, c)
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // writeVerdicts prints the verdicts, nodes with the same failures grouped.
