@@ -418,20 +418,32 @@ func remedies(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.No
 		f.byNode[verdicts[i].Node] = &verdicts[i]
 	}
 	_, f.req = applyToPod(pod, nil)
-	var out []Remedy
-	out = append(out, tooBig(pod, verdicts, e)...)
-
-	// Every change some node's failures suggest, grouped: node changes of
-	// one kind are alternatives, one per node.
-	type group struct {
-		changes []Change
-		seen    map[string]bool
-		rank    int
+	out := tooBig(pod, verdicts, e)
+	found := f.singles()
+	out = append(out, found...)
+	if len(found) == 0 {
+		if r, ok := f.combination(); ok {
+			out = append(out, r)
+		}
 	}
-	groups := map[string]*group{}
-	var order []string
+	return append(out, f.advice()...)
+}
+
+// changeGroup is the changes of one kind that nodes' failures suggest:
+// node changes of one kind, one per node, are alternatives.
+type changeGroup struct {
+	changes []Change
+	seen    map[string]bool
+	rank    int
+}
+
+// suggested gathers every change some node's failures suggest, in groups, in
+// the order they first come.
+func (f *remedyFinder) suggested() []*changeGroup {
+	groups := map[string]*changeGroup{}
+	var order []*changeGroup
 	lowered := map[corev1.ResourceName]bool{}
-	for _, v := range verdicts {
+	for _, v := range f.verdicts {
 		if v.Fits || pinnedOut(v) {
 			continue
 		}
@@ -442,17 +454,16 @@ func remedies(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.No
 					continue
 				}
 				lowered[c.Resource] = true
-				c = f.bestLowering(c.Resource)
-				if c.Kind == "" {
+				if c = f.bestLowering(c.Resource); c.Kind == "" {
 					continue
 				}
 			}
 			key := changeKey(c)
 			g, ok := groups[key]
 			if !ok {
-				g = &group{rank: rank(c, pod), seen: map[string]bool{}}
+				g = &changeGroup{rank: rank(c, f.pod), seen: map[string]bool{}}
 				groups[key] = g
-				order = append(order, key)
+				order = append(order, g)
 			}
 			if one := c.Node + "|" + c.Value; !g.seen[one] {
 				g.seen[one] = true
@@ -460,10 +471,16 @@ func remedies(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.No
 			}
 		}
 	}
+	return order
+}
+
+// singles checks every suggested change alone and keeps, as remedies, those
+// that let the pod run somewhere: the gentlest first, then those that open
+// the most nodes.
+func (f *remedyFinder) singles() []Remedy {
 	var found []Remedy
-	ranks := map[int]int{}
-	for _, key := range order {
-		g := groups[key]
+	var ranks []int
+	for _, g := range f.suggested() {
 		r := Remedy{}
 		for _, c := range g.changes {
 			c.Enough = f.enough([]Change{c}, f.candidates([]Change{c}))
@@ -477,7 +494,7 @@ func remedies(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.No
 			continue
 		}
 		r.Text = f.text(r)
-		ranks[len(found)] = g.rank
+		ranks = append(ranks, g.rank)
 		found = append(found, r)
 	}
 	idx := make([]int, len(found))
@@ -485,21 +502,15 @@ func remedies(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.No
 		idx[i] = i
 	}
 	sort.SliceStable(idx, func(a, b int) bool {
-		ra, rb := ranks[idx[a]], ranks[idx[b]]
-		if ra != rb {
+		if ra, rb := ranks[idx[a]], ranks[idx[b]]; ra != rb {
 			return ra < rb
 		}
 		return len(found[idx[a]].Enough) > len(found[idx[b]].Enough)
 	})
-	for _, i := range idx {
-		out = append(out, found[i])
+	out := make([]Remedy, len(found))
+	for i, j := range idx {
+		out[i] = found[j]
 	}
-	if len(found) == 0 {
-		if r, ok := f.combination(); ok {
-			out = append(out, r)
-		}
-	}
-	out = append(out, f.advice()...)
 	return out
 }
 
