@@ -122,6 +122,84 @@ func hasGap(s *cluster.Snapshot, prefix string) bool {
 	return false
 }
 
+// nodeConditions explains the node's conditions, sets its readiness, and
+// returns the Ready condition's last heartbeat.
+func nodeConditions(out *Node, n *corev1.Node) time.Time {
+	var readyHeartbeat time.Time
+	for _, c := range n.Status.Conditions {
+		info := LookupCondition(c.Type)
+		out.Conditions = append(out.Conditions, Condition{
+			Type: string(c.Type), Status: string(c.Status), Reason: c.Reason, Message: c.Message,
+			Since: c.LastTransitionTime.UTC(), Healthy: c.Status == info.Healthy, Meaning: info.Meaning,
+		})
+		if c.Type != corev1.NodeReady {
+			continue
+		}
+		switch c.Status {
+		case corev1.ConditionTrue:
+			out.Readiness = Ready
+		case corev1.ConditionFalse:
+			out.Readiness = NotReady
+		}
+		out.ReadyReason, out.ReadyMessage = c.Reason, c.Message
+		readyHeartbeat = c.LastHeartbeatTime.Time
+	}
+	return readyHeartbeat
+}
+
+// heartbeat sets when the kubelet was last heard from: its lease's renewal,
+// else the Ready condition's heartbeat; and, for the countdown, the later of
+// the two and how often the lease is renewed.
+func heartbeat(out *Node, in *nodeInput, lease *coordinationv1.Lease, readyHeartbeat time.Time) {
+	if lease == nil || lease.Spec.RenewTime == nil {
+		if !readyHeartbeat.IsZero() {
+			t := readyHeartbeat.UTC()
+			out.LastHeartbeat = &t
+		}
+		return
+	}
+	t := lease.Spec.RenewTime.UTC()
+	out.LastHeartbeat = &t
+	// The node controller counts from the later of the two signs of life.
+	in.lastSeen = t
+	if readyHeartbeat.After(t) {
+		in.lastSeen = readyHeartbeat.UTC()
+	}
+	duration := defaultLeaseDuration
+	if lease.Spec.LeaseDurationSeconds != nil && *lease.Spec.LeaseDurationSeconds > 0 {
+		duration = time.Duration(*lease.Spec.LeaseDurationSeconds) * time.Second
+	}
+	in.renewEvery = duration / 4
+}
+
+// nodeTaints explains the node's taints, each with how many of its pods
+// tolerate it.
+func nodeTaints(n *corev1.Node, pods []cluster.Pod) []Taint {
+	provider := nodeProvider(n)
+	var out []Taint
+	for i := range n.Spec.Taints {
+		t := &n.Spec.Taints[i]
+		info := LookupTaint(t.Key)
+		tolerated := 0
+		for _, p := range pods {
+			if corev1helpers.TolerationsTolerateTaint(klog.Background(), p.Tolerations, t, false) {
+				tolerated++
+			}
+		}
+		taint := Taint{
+			Key: t.Key, Value: t.Value, Effect: string(t.Effect),
+			Title: info.Title, Meaning: info.MeaningFor(t.Effect), SetBy: info.SetByFor(provider), Fix: info.Fix, Known: info.Known,
+			EffectMeaning: EffectMeaning(t.Effect), ToleratedBy: tolerated, Purpose: info.Purpose,
+		}
+		if t.TimeAdded != nil {
+			at := t.TimeAdded.UTC()
+			taint.TimeAdded = &at
+		}
+		out = append(out, taint)
+	}
+	return out
+}
+
 func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coordinationv1.Lease, kubeProxy *bool, serverVersion string, zone zoneView, now time.Time) (Node, []Finding) {
 	alloc, capacity := n.Status.Allocatable, n.Status.Capacity
 	out := Node{
@@ -152,64 +230,10 @@ func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coord
 		out.CPURequestedMilli += p.CPUMilli
 		out.MemoryRequested += p.MemoryBytes
 	}
-	provider := nodeProvider(n)
-	var readyHeartbeat time.Time
-	for _, c := range n.Status.Conditions {
-		info := LookupCondition(c.Type)
-		out.Conditions = append(out.Conditions, Condition{
-			Type: string(c.Type), Status: string(c.Status), Reason: c.Reason, Message: c.Message,
-			Since: c.LastTransitionTime.UTC(), Healthy: c.Status == info.Healthy, Meaning: info.Meaning,
-		})
-		if c.Type != corev1.NodeReady {
-			continue
-		}
-		switch c.Status {
-		case corev1.ConditionTrue:
-			out.Readiness = Ready
-		case corev1.ConditionFalse:
-			out.Readiness = NotReady
-		}
-		out.ReadyReason, out.ReadyMessage = c.Reason, c.Message
-		readyHeartbeat = c.LastHeartbeatTime.Time
-	}
+	readyHeartbeat := nodeConditions(&out, n)
 	in := nodeInput{pods: pods, podsRead: podsRead, kubeProxy: kubeProxy, serverVersion: serverVersion, now: now, taints: n.Spec.Taints, zone: zone}
-	if lease != nil && lease.Spec.RenewTime != nil {
-		t := lease.Spec.RenewTime.UTC()
-		out.LastHeartbeat = &t
-		// The node controller counts from the later of the two signs of life.
-		in.lastSeen = t
-		if readyHeartbeat.After(t) {
-			in.lastSeen = readyHeartbeat.UTC()
-		}
-		duration := defaultLeaseDuration
-		if lease.Spec.LeaseDurationSeconds != nil && *lease.Spec.LeaseDurationSeconds > 0 {
-			duration = time.Duration(*lease.Spec.LeaseDurationSeconds) * time.Second
-		}
-		in.renewEvery = duration / 4
-	} else if !readyHeartbeat.IsZero() {
-		t := readyHeartbeat.UTC()
-		out.LastHeartbeat = &t
-	}
-	for i := range n.Spec.Taints {
-		t := &n.Spec.Taints[i]
-		info := LookupTaint(t.Key)
-		tolerated := 0
-		for _, p := range pods {
-			if corev1helpers.TolerationsTolerateTaint(klog.Background(), p.Tolerations, t, false) {
-				tolerated++
-			}
-		}
-		taint := Taint{
-			Key: t.Key, Value: t.Value, Effect: string(t.Effect),
-			Title: info.Title, Meaning: info.MeaningFor(t.Effect), SetBy: info.SetByFor(provider), Fix: info.Fix, Known: info.Known,
-			EffectMeaning: EffectMeaning(t.Effect), ToleratedBy: tolerated, Purpose: info.Purpose,
-		}
-		if t.TimeAdded != nil {
-			at := t.TimeAdded.UTC()
-			taint.TimeAdded = &at
-		}
-		out.Taints = append(out.Taints, taint)
-	}
+	heartbeat(&out, &in, lease, readyHeartbeat)
+	out.Taints = nodeTaints(n, pods)
 	if kubeProxy != nil && *kubeProxy && !podsRead {
 		out.KubeProxy = "unknown"
 	} else if kubeProxy != nil && *kubeProxy {
