@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
@@ -16,22 +17,64 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 		status += ", cordoned"
 	}
 	fmt.Fprintf(b, "\n%s (%s) — %s, created %s ago\n", c.Bold("NODE "+Sanitize(n.Name)), Sanitize(strings.Join(n.Roles, ",")), status, age(n.CreatedAt, now))
+	writeNodeComponents(b, n, now)
+	if len(n.Conditions) > 0 {
+		b.WriteString("\n  Conditions (reported by the kubelet and node agents):\n")
+		rows := [][]cell{{{text: "    TYPE"}, {text: "STATUS"}, {text: "SINCE"}, {text: "REASON: MESSAGE"}}}
+		for _, cond := range n.Conditions {
+			style := c.Green
+			if !cond.Healthy {
+				style = c.Red
+			}
+			text := cond.Reason
+			if cond.Message != "" {
+				text += ": " + cond.Message
+			}
+			rows = append(rows, []cell{{text: "    " + cond.Type}, {text: cond.Status, style: style}, {text: age(cond.Since, now)}, {text: text}})
+		}
+		_ = table(b, rows)
+	}
+	b.WriteString("\n  Capacity and allocatable:\n")
+	wrap(b, 4, fmt.Sprintf("CPU %s cores, %s allocatable to pods, %s requested. Memory %s, %s allocatable, %s requested. Pods: %d of %d allowed.",
+		explain.FormatCPU(n.CPUCapacityMilli), explain.FormatCPU(n.CPUAllocatableMilli), explain.FormatCPU(n.CPURequestedMilli),
+		phrase.Bytes(n.MemoryCapacity), phrase.Bytes(n.MemoryAllocatable), phrase.Bytes(n.MemoryRequested),
+		n.Pods, n.PodsAllocatable))
+	wrap(b, 4, "Allocatable is the capacity minus what the kubelet reserves for the operating system and for Kubernetes' own daemons, and a margin before it starts evicting pods; the scheduler only hands out allocatable, by the pods' requests.")
+	if len(n.Taints) > 0 {
+		b.WriteString("\n  Taints (and what each does to pods without a matching toleration):\n")
+		for _, t := range n.Taints {
+			wrapLabelled(b, 4, "- ", fmt.Sprintf("%s — %s. %s %s %s", phrase.Taint(t.Key, t.Value, t.Effect), t.Title, t.Meaning, t.EffectMeaning, explain.TolerateCount(t.ToleratedBy)))
+		}
+	}
+	writeNodePods(b, n, now)
+	if len(n.Events) > 0 {
+		b.WriteString("\n  Recent warning events:\n")
+		for _, e := range n.Events {
+			wrapLabelled(b, 4, "- ", fmt.Sprintf("%s ago, %s (×%d): %s", age(e.Last, now), e.Reason, e.Count, e.Message))
+		}
+	} else if !unread(r, "events") {
+		b.WriteString("\n  No recent warning events.\n")
+	}
+}
+
+// writeNodeComponents writes the machine and what runs on it for
+// Kubernetes: the kubelet, kube-proxy and the container runtime.
+func writeNodeComponents(b *page, n explain.Node, now time.Time) {
 	machine := []string{}
 	for _, s := range []string{n.OSImage, n.KernelVersion, n.Architecture} {
 		if s != "" {
-			machine = append(machine, Sanitize(s))
+			machine = append(machine, s)
 		}
 	}
 	if n.InternalIP != "" {
-		machine = append(machine, "internal IP "+Sanitize(n.InternalIP))
+		machine = append(machine, "internal IP "+n.InternalIP)
 	}
 	if n.ProviderID != "" {
-		machine = append(machine, "provider ID "+Sanitize(n.ProviderID))
+		machine = append(machine, "provider ID "+n.ProviderID)
 	}
 	if len(machine) > 0 {
 		wrapLabelled(b, 2, "Machine: ", strings.Join(machine, ", ")+".")
 	}
-
 	heartbeat := "no heartbeat seen"
 	if n.LastHeartbeat != nil {
 		heartbeat = "last heartbeat " + age(*n.LastHeartbeat, now) + " ago"
@@ -45,77 +88,37 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 	case "unknown":
 		proxy = "deployed, but its pod on this node could not be read"
 	default:
-		proxy = "its pod is " + Sanitize(n.KubeProxy)
+		proxy = "its pod is " + n.KubeProxy
 	}
 	wrapLabelled(b, 2, "kube-proxy: ", proxy+". It programs the node's network rules so that Services reach their pods.")
 	wrapLabelled(b, 2, "container runtime: ", orDash(n.ContainerRuntime)+". It pulls images and runs containers on the kubelet's orders.")
+}
 
-	if len(n.Conditions) > 0 {
-		b.WriteString("\n  Conditions (reported by the kubelet and node agents):\n")
-		rows := [][]cell{{{text: "    TYPE"}, {text: "STATUS"}, {text: "SINCE"}, {text: "REASON: MESSAGE"}}}
-		for _, cond := range n.Conditions {
-			style := c.Green
-			if !cond.Healthy {
-				style = c.Red
-			}
-			text := Sanitize(cond.Reason)
-			if cond.Message != "" {
-				text += ": " + Sanitize(cond.Message)
-			}
-			rows = append(rows, []cell{{text: "    " + cond.Type}, {text: cond.Status, style: style}, {text: age(cond.Since, now)}, {text: text}})
-		}
-		_ = table(b, rows)
+// writeNodePods writes the table of the node's pods.
+func writeNodePods(b *page, n explain.Node, now time.Time) {
+	if len(n.PodList) == 0 {
+		return
 	}
-
-	b.WriteString("\n  Capacity and allocatable:\n")
-	wrap(b, 4, fmt.Sprintf("CPU %s cores, %s allocatable to pods, %s requested. Memory %s, %s allocatable, %s requested. Pods: %d of %d allowed.",
-		explain.FormatCPU(n.CPUCapacityMilli), explain.FormatCPU(n.CPUAllocatableMilli), explain.FormatCPU(n.CPURequestedMilli),
-		phrase.Bytes(n.MemoryCapacity), phrase.Bytes(n.MemoryAllocatable), phrase.Bytes(n.MemoryRequested),
-		n.Pods, n.PodsAllocatable))
-	wrap(b, 4, "Allocatable is the capacity minus what the kubelet reserves for the operating system and for Kubernetes' own daemons, and a margin before it starts evicting pods; the scheduler only hands out allocatable, by the pods' requests.")
-
-	if len(n.Taints) > 0 {
-		b.WriteString("\n  Taints (and what each does to pods without a matching toleration):\n")
-		for _, t := range n.Taints {
-			name := t.Key
-			if t.Value != "" {
-				name += "=" + t.Value
+	fmt.Fprintf(b, "\n  Pods (%d):\n", len(n.PodList))
+	rows := [][]cell{{{text: "    KIND"}, {text: "NAMESPACE/NAME"}, {text: "STATE"}, {text: "RESTARTS"}, {text: "CPU"}, {text: "MEMORY"}}}
+	for _, p := range n.PodList {
+		state := p.Phase
+		switch {
+		case p.Terminating != nil:
+			state = "Terminating for " + age(p.Terminating.RequestedAt, now)
+			if now.After(p.Terminating.Deadline) {
+				state += ", past its grace period"
 			}
-			name += ":" + t.Effect
-			wrapLabelled(b, 4, "- ", fmt.Sprintf("%s — %s. %s %s %s", name, t.Title, t.Meaning, t.EffectMeaning, explain.TolerateCount(t.ToleratedBy)))
+		case p.Waiting != "":
+			state = p.Waiting
+		case p.Phase == "Running" && !p.Ready:
+			state += ", not ready"
 		}
+		rows = append(rows, []cell{{text: "    " + p.Kind}, {text: p.Namespace + "/" + p.Name}, {text: state},
+			{text: fmt.Sprint(p.Restarts)}, {text: explain.FormatCPU(p.CPUMilli)}, {text: phrase.Bytes(p.MemoryBytes)}})
 	}
-
-	if len(n.PodList) > 0 {
-		fmt.Fprintf(b, "\n  Pods (%d):\n", len(n.PodList))
-		rows := [][]cell{{{text: "    KIND"}, {text: "NAMESPACE/NAME"}, {text: "STATE"}, {text: "RESTARTS"}, {text: "CPU"}, {text: "MEMORY"}}}
-		for _, p := range n.PodList {
-			state := p.Phase
-			switch {
-			case p.Terminating != nil:
-				state = "Terminating for " + age(p.Terminating.RequestedAt, now)
-				if now.After(p.Terminating.Deadline) {
-					state += ", past its grace period"
-				}
-			case p.Waiting != "":
-				state = p.Waiting
-			case p.Phase == "Running" && !p.Ready:
-				state += ", not ready"
-			}
-			rows = append(rows, []cell{{text: "    " + p.Kind}, {text: p.Namespace + "/" + p.Name}, {text: state},
-				{text: fmt.Sprint(p.Restarts)}, {text: explain.FormatCPU(p.CPUMilli)}, {text: phrase.Bytes(p.MemoryBytes)}})
-		}
-		_ = table(b, rows)
-		wrap(b, 4, "static: run by the kubelet from files on the node (the control plane's own pods, on kubeadm); DaemonSet: one per node, for the node itself (networking, logs, monitoring); workload: placed by the scheduler.")
-	}
-	if len(n.Events) > 0 {
-		b.WriteString("\n  Recent warning events:\n")
-		for _, e := range n.Events {
-			wrapLabelled(b, 4, "- ", fmt.Sprintf("%s ago, %s (×%d): %s", age(e.Last, now), e.Reason, e.Count, e.Message))
-		}
-	} else if !unread(r, "events") {
-		b.WriteString("\n  No recent warning events.\n")
-	}
+	_ = table(b, rows)
+	wrap(b, 4, "static: run by the kubelet from files on the node (the control plane's own pods, on kubeadm); DaemonSet: one per node, for the node itself (networking, logs, monitoring); workload: placed by the scheduler.")
 }
 
 // unread reports whether a read whose name starts with prefix failed.
