@@ -224,87 +224,75 @@ func nodeProvider(n *corev1.Node) string {
 	return ""
 }
 
-func detectMode(s *cluster.Snapshot) ControlPlane {
-	var cpNodes []string
-	var evidence []string
-	k3s, k0s, kind, minikube := false, false, false, false
-	managed := map[string]int{}
+// nodeSigns is what the nodes say about who runs the control plane.
+type nodeSigns struct {
+	cpNodes                  []string
+	k3s, k0s, kind, minikube bool
+	managed                  map[string]int // managed service -> votes
+}
+
+// readNodeSigns reads the nodes' roles, labels, annotations and provider IDs.
+func readNodeSigns(s *cluster.Snapshot) nodeSigns {
+	signs := nodeSigns{managed: map[string]int{}}
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
 		for _, r := range Roles(n) {
 			if r == RoleControlPlane {
-				cpNodes = append(cpNodes, n.Name)
+				signs.cpNodes = append(signs.cpNodes, n.Name)
 			}
 		}
-		if n.Labels["node.kubernetes.io/instance-type"] == "k3s" || hasPrefixKey(n.Annotations, "k3s.io/") {
-			k3s = true
-		}
-		if hasPrefixKey(n.Labels, "node.k0sproject.io/") || hasPrefixKey(n.Annotations, "k0sproject.io/") {
-			k0s = true
-		}
-		if strings.HasPrefix(n.Spec.ProviderID, "kind://") {
-			kind = true
-		}
+		signs.k3s = signs.k3s || n.Labels["node.kubernetes.io/instance-type"] == "k3s" || hasPrefixKey(n.Annotations, "k3s.io/")
+		signs.k0s = signs.k0s || hasPrefixKey(n.Labels, "node.k0sproject.io/") || hasPrefixKey(n.Annotations, "k0sproject.io/")
+		signs.kind = signs.kind || strings.HasPrefix(n.Spec.ProviderID, "kind://")
 		if _, ok := n.Labels["minikube.k8s.io/name"]; ok {
-			minikube = true
+			signs.minikube = true
 		}
 		for _, p := range managedProviders {
 			if strings.HasPrefix(n.Spec.ProviderID, p.providerPrefix) {
-				managed[p.name]++
+				signs.managed[p.name]++
 			}
 			if _, ok := n.Labels[p.label]; ok {
-				managed[p.name]++
+				signs.managed[p.name]++
 			}
 		}
 	}
+	return signs
+}
+
+func detectMode(s *cluster.Snapshot) ControlPlane {
+	signs := readNodeSigns(s)
+	var evidence []string
 	host := ""
 	if u, err := url.Parse(s.Server); err == nil {
 		host = u.Hostname()
 	}
 	for _, p := range managedProviders {
 		if p.hostSuffix != "" && strings.HasSuffix(host, p.hostSuffix) {
-			managed[p.name] += 2
+			signs.managed[p.name] += 2
 			evidence = append(evidence, "the API server's host name "+host)
 		}
 	}
-	pods := componentPods(s)
 	var podNames []string
-	for _, list := range pods {
+	for _, list := range componentPods(s) {
 		for _, p := range list {
 			podNames = append(podNames, p.Name)
 		}
 	}
 	sort.Strings(podNames)
-
 	switch {
-	case k3s || k0s:
+	case signs.k3s || signs.k0s:
 		dist := "k3s"
-		if k0s {
+		if signs.k0s {
 			dist = "k0s"
 		}
 		return ControlPlane{Mode: ModeSingleBinary, Distribution: dist,
 			Explanation: "This is a " + dist + " cluster: one binary on each server runs the API server, scheduler and controllers (and the kubelet), with an embedded datastore; they do not show up as pods.",
 			Evidence:    []string{dist + " labels and annotations on the nodes"}}
-	case len(cpNodes) > 0 || len(podNames) > 0:
-		dist := "kubeadm"
-		switch {
-		case kind:
-			dist = "kind"
-		case minikube:
-			dist = "minikube"
-		}
-		if len(cpNodes) > 0 {
-			evidence = append(evidence, "control-plane nodes: "+phrase.List(cpNodes, 4, ", "))
-		}
-		if len(podNames) > 0 {
-			evidence = append(evidence, "component pods in kube-system: "+phrase.List(podNames, 4, ", "))
-		}
-		return ControlPlane{Mode: ModeSelfHosted, Distribution: dist,
-			Explanation: "The control plane runs inside this cluster, as pods on its own control-plane nodes (the " + dist + " layout): you can see, and are responsible for, every part of it.",
-			Evidence:    evidence}
+	case len(signs.cpNodes) > 0 || len(podNames) > 0:
+		return selfHosted(signs, podNames, evidence)
 	}
 	best, score := "", 0
-	for name, n := range managed {
+	for name, n := range signs.managed {
 		if n > score || n == score && name < best {
 			best, score = name, n
 		}
@@ -318,6 +306,27 @@ func detectMode(s *cluster.Snapshot) ControlPlane {
 	return ControlPlane{Mode: ModeNotVisible,
 		Explanation: "No node of this cluster runs the control plane and no managed service is recognised: its components run elsewhere (separate machines, processes outside the cluster, or an unrecognised managed service). What is shown below is what the API server reports and the leader-election leases.",
 		Evidence:    []string{"no control-plane nodes, no component pods in kube-system"}}
+}
+
+// selfHosted is a control plane that runs as pods on the cluster's own
+// control-plane nodes.
+func selfHosted(signs nodeSigns, podNames, evidence []string) ControlPlane {
+	dist := "kubeadm"
+	switch {
+	case signs.kind:
+		dist = "kind"
+	case signs.minikube:
+		dist = "minikube"
+	}
+	if len(signs.cpNodes) > 0 {
+		evidence = append(evidence, "control-plane nodes: "+phrase.List(signs.cpNodes, 4, ", "))
+	}
+	if len(podNames) > 0 {
+		evidence = append(evidence, "component pods in kube-system: "+phrase.List(podNames, 4, ", "))
+	}
+	return ControlPlane{Mode: ModeSelfHosted, Distribution: dist,
+		Explanation: "The control plane runs inside this cluster, as pods on its own control-plane nodes (the " + dist + " layout): you can see, and are responsible for, every part of it.",
+		Evidence:    evidence}
 }
 
 func lowerFirst(s string) string {
