@@ -172,7 +172,7 @@ func (r *Reader) ReadController(ctx context.Context, kind, namespace, name strin
 	}
 	reads := newGather(ctx, &s.Gaps)
 	read := reads.read
-	read("pods in namespace "+namespace, func(ctx context.Context) error {
+	read(about("pods in namespace "+namespace, "pods").in(namespace), func(ctx context.Context) error {
 		list, err := r.Client.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return fmt.Errorf("listing pods: %w", err)
@@ -185,7 +185,7 @@ func (r *Reader) ReadController(ctx context.Context, kind, namespace, name strin
 		sort.Slice(s.Pods, func(i, j int) bool { return s.Pods[i].Name < s.Pods[j].Name })
 		return nil
 	})
-	read("events in namespace "+namespace, func(ctx context.Context) error {
+	read(about("events in namespace "+namespace, "events").in(namespace), func(ctx context.Context) error {
 		list, err := r.Client.CoreV1().Events(namespace).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return fmt.Errorf("listing events: %w", err)
@@ -197,7 +197,7 @@ func (r *Reader) ReadController(ctx context.Context, kind, namespace, name strin
 		}
 		return nil
 	})
-	read("resource quotas in namespace "+namespace, func(ctx context.Context) error {
+	read(about("resource quotas in namespace "+namespace, "resourcequotas").in(namespace), func(ctx context.Context) error {
 		list, err := r.Client.CoreV1().ResourceQuotas(namespace).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return fmt.Errorf("listing resource quotas: %w", err)
@@ -205,7 +205,7 @@ func (r *Reader) ReadController(ctx context.Context, kind, namespace, name strin
 		s.Quotas = list.Items
 		return nil
 	})
-	read("limit ranges in namespace "+namespace, func(ctx context.Context) error {
+	read(about("limit ranges in namespace "+namespace, "limitranges").in(namespace), func(ctx context.Context) error {
 		list, err := r.Client.CoreV1().LimitRanges(namespace).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return fmt.Errorf("listing limit ranges: %w", err)

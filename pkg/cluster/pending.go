@@ -147,7 +147,7 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 	reads := newGather(ctx, &s.Gaps)
 	r.readCluster(reads, s)
 	if extra != nil {
-		reads.read("events in namespace "+namespace, extra)
+		reads.read(about("events in namespace "+namespace, "events").in(namespace), extra)
 	}
 	r.readNominatedNodes(reads, s, pods)
 	needNamespaces, needClaims := false, false
@@ -156,7 +156,7 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 		needClaims = needClaims || usesClaims(p)
 	}
 	if needNamespaces {
-		reads.read("namespaces", func(ctx context.Context) error {
+		reads.read(about("namespaces", "namespaces"), func(ctx context.Context) error {
 			list, err := r.Client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
 			if err != nil {
 				return fmt.Errorf("listing namespaces: %w", err)
@@ -178,21 +178,21 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 // readCluster reads what every pod's check needs: the nodes, the pods bound
 // to them or nominated to them, and the leader leases.
 func (r *Reader) readCluster(reads *gather, s *PendingSnapshot) {
-	reads.read("nodes", func(ctx context.Context) error {
+	reads.read(about("nodes", "nodes"), func(ctx context.Context) error {
 		nodes, err := listNodes(ctx, r.Client)
 		s.Nodes, s.NodesRead = nodes, err == nil
 		return err
 	})
-	reads.read("pods in all namespaces", func(ctx context.Context) (err error) {
+	reads.read(about("pods in all namespaces", "pods"), func(ctx context.Context) (err error) {
 		s.Assigned, err = listAssignedPods(ctx, r)
 		s.AssignedRead = err == nil
 		return err
 	})
-	reads.read("pods nominated to nodes", func(ctx context.Context) (err error) {
+	reads.read(about("pods nominated to nodes", "pods"), func(ctx context.Context) (err error) {
 		s.Nominated, err = listNominatedPods(ctx, r)
 		return err
 	})
-	reads.read("leases in all namespaces", func(ctx context.Context) error {
+	reads.read(about("leases in all namespaces", "leases"), func(ctx context.Context) error {
 		leases, err := listLeaderLeases(ctx, r)
 		s.Leases = leases
 		return err
@@ -209,7 +209,7 @@ func (r *Reader) readNominatedNodes(reads *gather, s *PendingSnapshot, pods []*c
 			continue
 		}
 		nominated[n] = true
-		reads.read("pods on node "+n, func(ctx context.Context) error {
+		reads.read(about("pods on node "+n, "pods").on(n), func(ctx context.Context) error {
 			list, err := r.Client.CoreV1().Pods("").List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=" + n})
 			if err != nil {
 				return fmt.Errorf("listing pods on node %s: %w", n, err)
@@ -230,7 +230,7 @@ func (r *Reader) readNominatedNodes(reads *gather, s *PendingSnapshot, pods []*c
 // CSI nodes and drivers, attachments, and the events about claims.
 func (r *Reader) readVolumes(reads *gather, v *Volumes, namespace string) {
 	cached := metav1.ListOptions{ResourceVersion: "0"}
-	reads.read("PersistentVolumeClaims in all namespaces", func(ctx context.Context) error {
+	reads.read(about("PersistentVolumeClaims in all namespaces", "persistentvolumeclaims"), func(ctx context.Context) error {
 		list, err := r.Client.CoreV1().PersistentVolumeClaims("").List(ctx, cached)
 		if err != nil {
 			return fmt.Errorf("listing claims: %w", err)
@@ -238,7 +238,7 @@ func (r *Reader) readVolumes(reads *gather, v *Volumes, namespace string) {
 		v.Claims = byName(list.Items, func(c *corev1.PersistentVolumeClaim) string { return c.Namespace + "/" + c.Name })
 		return nil
 	})
-	reads.read("PersistentVolumes", func(ctx context.Context) error {
+	reads.read(about("PersistentVolumes", "persistentvolumes"), func(ctx context.Context) error {
 		list, err := r.Client.CoreV1().PersistentVolumes().List(ctx, cached)
 		if err != nil {
 			return fmt.Errorf("listing volumes: %w", err)
@@ -246,7 +246,7 @@ func (r *Reader) readVolumes(reads *gather, v *Volumes, namespace string) {
 		v.Volumes = byName(list.Items, func(pv *corev1.PersistentVolume) string { return pv.Name })
 		return nil
 	})
-	reads.read("StorageClasses", func(ctx context.Context) error {
+	reads.read(about("StorageClasses", "storageclasses"), func(ctx context.Context) error {
 		list, err := r.Client.StorageV1().StorageClasses().List(ctx, cached)
 		if err != nil {
 			return fmt.Errorf("listing storage classes: %w", err)
@@ -254,7 +254,7 @@ func (r *Reader) readVolumes(reads *gather, v *Volumes, namespace string) {
 		v.Classes = byName(list.Items, func(c *storagev1.StorageClass) string { return c.Name })
 		return nil
 	})
-	reads.read("CSINodes", func(ctx context.Context) error {
+	reads.read(about("CSINodes", "csinodes"), func(ctx context.Context) error {
 		list, err := r.Client.StorageV1().CSINodes().List(ctx, cached)
 		if err != nil {
 			return fmt.Errorf("listing CSINodes: %w", err)
@@ -262,7 +262,7 @@ func (r *Reader) readVolumes(reads *gather, v *Volumes, namespace string) {
 		v.CSINodes = byName(list.Items, func(n *storagev1.CSINode) string { return n.Name })
 		return nil
 	})
-	reads.read("CSIDrivers", func(ctx context.Context) error {
+	reads.read(about("CSIDrivers", "csidrivers"), func(ctx context.Context) error {
 		list, err := r.Client.StorageV1().CSIDrivers().List(ctx, cached)
 		if err != nil {
 			return fmt.Errorf("listing CSI drivers: %w", err)
@@ -273,7 +273,7 @@ func (r *Reader) readVolumes(reads *gather, v *Volumes, namespace string) {
 		}
 		return nil
 	})
-	reads.read("VolumeAttachments", func(ctx context.Context) error {
+	reads.read(about("VolumeAttachments", "volumeattachments"), func(ctx context.Context) error {
 		list, err := r.Client.StorageV1().VolumeAttachments().List(ctx, cached)
 		if err != nil {
 			return fmt.Errorf("listing VolumeAttachments: %w", err)
@@ -281,7 +281,7 @@ func (r *Reader) readVolumes(reads *gather, v *Volumes, namespace string) {
 		v.Attachments = list.Items
 		return nil
 	})
-	reads.read("events about claims"+inNamespace(namespace), func(ctx context.Context) error {
+	reads.read(about("events about claims"+inNamespace(namespace), "events").in(namespace), func(ctx context.Context) error {
 		list, err := r.Client.CoreV1().Events(namespace).List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.kind=PersistentVolumeClaim"})
 		if err != nil {
 			return fmt.Errorf("listing events about claims: %w", err)

@@ -47,11 +47,11 @@ func (r *Reader) ReadOverview(ctx context.Context) (*Snapshot, error) {
 	}
 	reads := newGather(ctx, &s.Gaps)
 	read := reads.read
-	read("nodes", func(ctx context.Context) (err error) {
+	read(about("nodes", "nodes"), func(ctx context.Context) (err error) {
 		s.Nodes, err = listNodes(ctx, r.Client)
 		return err
 	})
-	read("pods in all namespaces", func(ctx context.Context) error {
+	read(about("pods in all namespaces", "pods"), func(ctx context.Context) error {
 		pods, unscheduled, err := listPodsByNode(ctx, r.Client)
 		if err != nil {
 			return err
@@ -59,29 +59,29 @@ func (r *Reader) ReadOverview(ctx context.Context) (*Snapshot, error) {
 		s.Pods, s.Unscheduled, s.PodsRead = pods, unscheduled, true
 		return nil
 	})
-	read("the kubelets' leases (kube-node-lease)", func(ctx context.Context) error {
+	read(about("the kubelets' leases (kube-node-lease)", "leases").in(corev1.NamespaceNodeLease), func(ctx context.Context) error {
 		leases, err := listLeases(ctx, r.Client, corev1.NamespaceNodeLease)
 		s.NodeLeases = leases
 		return err
 	})
-	read("leader-election leases (kube-system)", func(ctx context.Context) error {
+	read(about("leader-election leases (kube-system)", "leases").in(metav1.NamespaceSystem), func(ctx context.Context) error {
 		leases, err := listLeases(ctx, r.Client, metav1.NamespaceSystem)
 		s.LeaderLeases = leases
 		return err
 	})
-	read("DaemonSets in kube-system", func(ctx context.Context) (err error) {
+	read(about("DaemonSets in kube-system", "daemonsets").in(metav1.NamespaceSystem), func(ctx context.Context) (err error) {
 		s.SystemDaemonSets, err = listSystemDaemonSets(ctx, r.Client)
 		return err
 	})
-	read("events about nodes", func(ctx context.Context) (err error) {
+	read(about("events about nodes", "events"), func(ctx context.Context) (err error) {
 		s.NodeEvents, err = listNodeEvents(ctx, r.Client)
 		return err
 	})
-	read("the API server's readiness checks (/readyz)", func(ctx context.Context) (err error) {
+	read(about("the API server's readiness checks (/readyz)", "readyz"), func(ctx context.Context) (err error) {
 		s.Readyz, err = healthChecks(ctx, r.Client, "/readyz")
 		return err
 	})
-	read("the API server's liveness checks (/livez)", func(ctx context.Context) (err error) {
+	read(about("the API server's liveness checks (/livez)", "livez"), func(ctx context.Context) (err error) {
 		s.Livez, err = healthChecks(ctx, r.Client, "/livez")
 		return err
 	})
@@ -101,7 +101,7 @@ func (r *Reader) readVersion(s *Snapshot) error {
 	case fatal(err):
 		return err
 	default:
-		s.Gaps = append(s.Gaps, gapFor("the server version (/version)", err))
+		s.Gaps = append(s.Gaps, gapFor(about("the server version (/version)", "version"), err))
 	}
 	return nil
 }
@@ -123,8 +123,8 @@ func newGather(ctx context.Context, gaps *[]Gap) *gather {
 	return &gather{g: g, ctx: ctx, gaps: gaps}
 }
 
-// read runs f; what names what it reads, for the gap.
-func (r *gather) read(what string, f func(context.Context) error) {
+// read runs f; g says what it reads, for the gap if it fails.
+func (r *gather) read(g Gap, f func(context.Context) error) {
 	r.g.Go(func() error {
 		err := f(r.ctx)
 		if err == nil || apierrors.IsNotFound(err) {
@@ -134,7 +134,7 @@ func (r *gather) read(what string, f func(context.Context) error) {
 			return err
 		}
 		r.mu.Lock()
-		*r.gaps = append(*r.gaps, gapFor(what, err))
+		*r.gaps = append(*r.gaps, gapFor(g, err))
 		r.mu.Unlock()
 		return nil
 	})
@@ -362,7 +362,15 @@ func fatal(err error) bool {
 	return !errors.As(err, &status) || apierrors.IsUnauthorized(err)
 }
 
-func gapFor(what string, err error) Gap {
+// about names a read: in words, and by the resource it reads.
+func about(what, resource string) Gap { return Gap{What: what, Resource: resource} }
+
+// in narrows a read to a namespace; on, to a node.
+func (g Gap) in(namespace string) Gap { g.Namespace = namespace; return g }
+func (g Gap) on(node string) Gap      { g.Node = node; return g }
+
+// gapFor fills in why the read g failed.
+func gapFor(g Gap, err error) Gap {
 	reason := "Error"
 	switch {
 	case apierrors.IsForbidden(err):
@@ -385,7 +393,8 @@ func gapFor(what string, err error) Gap {
 	if errors.As(err, &status) && status.Status().Message != "" {
 		msg = status.Status().Message
 	}
-	return Gap{What: what, Reason: reason, Message: msg}
+	g.Reason, g.Message = reason, msg
+	return g
 }
 
 // ReadNodes reads what explaining the named nodes in depth needs: each node,
@@ -411,7 +420,7 @@ func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, erro
 	read := reads.read
 	podsRead := true
 	for _, name := range names {
-		read("node "+name, func(ctx context.Context) error {
+		read(about("node "+name, "nodes").on(name), func(ctx context.Context) error {
 			n, err := r.Client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
 			if err != nil {
 				return err
@@ -420,7 +429,7 @@ func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, erro
 			s.Nodes = append(s.Nodes, *n)
 			return nil
 		})
-		read("pods on node "+name, func(ctx context.Context) error {
+		read(about("pods on node "+name, "pods").on(name), func(ctx context.Context) error {
 			var pods []Pod
 			list := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 				return r.Client.CoreV1().Pods("").List(ctx, opts)
@@ -438,7 +447,7 @@ func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, erro
 			s.Pods[name] = pods
 			return nil
 		})
-		read("the lease of node "+name, func(ctx context.Context) error {
+		read(about("the lease of node "+name, "leases").in(corev1.NamespaceNodeLease).on(name), func(ctx context.Context) error {
 			l, err := r.Client.CoordinationV1().Leases(corev1.NamespaceNodeLease).Get(ctx, name, metav1.GetOptions{})
 			if err != nil {
 				return err
@@ -447,7 +456,7 @@ func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, erro
 			s.NodeLeases[name] = *l
 			return nil
 		})
-		read("events about node "+name, func(ctx context.Context) error {
+		read(about("events about node "+name, "events").on(name), func(ctx context.Context) error {
 			list, err := r.Client.CoreV1().Events("").List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.kind=Node,type=Warning,involvedObject.name=" + name})
 			if err != nil {
 				return fmt.Errorf("listing events: %w", err)
@@ -457,7 +466,7 @@ func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, erro
 			return nil
 		})
 	}
-	read("DaemonSets in kube-system", func(ctx context.Context) (err error) {
+	read(about("DaemonSets in kube-system", "daemonsets").in(metav1.NamespaceSystem), func(ctx context.Context) (err error) {
 		s.SystemDaemonSets, err = listSystemDaemonSets(ctx, r.Client)
 		return err
 	})

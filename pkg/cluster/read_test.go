@@ -2,10 +2,14 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/fake"
 )
 
@@ -22,5 +26,20 @@ func TestReadNodesOnceEach(t *testing.T) {
 	}
 	if len(names) != 2 || names[0] != "a" || names[1] != "b" {
 		t.Errorf("nodes read: %v, want [a b]", names)
+	}
+}
+
+// A failed read keeps, beside its words, the resource, namespace and node
+// it read, for the code that asks what could not be read.
+func TestGapNamesWhatWasRead(t *testing.T) {
+	err := apierrors.NewForbidden(schema.GroupResource{Resource: "leases"}, "", errors.New("no"))
+	g := gapFor(about("the lease of node a", "leases").in("kube-node-lease").on("a"), err)
+	want := Gap{What: "the lease of node a", Resource: "leases", Namespace: "kube-node-lease", Node: "a", Reason: "Forbidden", Message: err.Error()}
+	if diff := cmp.Diff(want, g); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	gaps := []Gap{g}
+	if !GapIn(gaps, "leases", "") || !GapIn(gaps, "leases", "a") || GapIn(gaps, "leases", "b") || GapIn(gaps, "nodes", "") {
+		t.Errorf("GapIn does not match by resource and node: %+v", gaps)
 	}
 }

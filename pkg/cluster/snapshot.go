@@ -108,11 +108,29 @@ type HealthCheck struct {
 
 // Gap is one read that failed.
 type Gap struct {
-	// What names what could not be read, e.g. "nodes" or "pods in all namespaces".
+	// What names what could not be read, in words: "nodes", "pods in all
+	// namespaces".
 	What string `json:"what"`
+	// Resource is the kind of object or endpoint read: nodes, pods, events,
+	// leases, daemonsets, version, readyz, …; Namespace and Node narrow it
+	// when the read did.
+	Resource  string `json:"resource,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	Node      string `json:"node,omitempty"`
 	// Reason is a short machine-readable cause: Forbidden, Unauthorized,
 	// NotFound, Timeout, TooManyRequests, ServerError or Error.
 	Reason string `json:"reason"`
 	// Message is the server's or client's error text.
 	Message string `json:"message"`
+}
+
+// GapIn reports whether a read of the resource failed: of any object of it,
+// or, with node set, of that node's.
+func GapIn(gaps []Gap, resource, node string) bool {
+	for _, g := range gaps {
+		if g.Resource == resource && (node == "" || g.Node == node) {
+			return true
+		}
+	}
+	return false
 }

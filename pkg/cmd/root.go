@@ -123,7 +123,7 @@ func (o *NodesOptions) Run(cmd *cobra.Command) error {
 	}
 	// Without the nodes the report cannot do its job: say so in the exit code.
 	for _, g := range snap.Gaps {
-		if g.What == "nodes" || strings.HasPrefix(g.What, "node ") {
+		if g.Resource == "nodes" {
 			return fmt.Errorf("the nodes could not be read from %s (%s): %s", o.Server, g.Reason, render.Sanitize(strings.TrimSuffix(g.Message, ".")))
 		}
 	}
@@ -157,12 +157,7 @@ func (o *NodesOptions) checkNamed(cmd *cobra.Command, r *cluster.Reader, snap *c
 }
 
 func unreadNode(s *cluster.Snapshot, name string) bool {
-	for _, g := range s.Gaps {
-		if g.What == "node "+name {
-			return true
-		}
-	}
-	return false
+	return cluster.GapIn(s.Gaps, "nodes", name)
 }
 
 // closest returns up to n names nearest to name by edit distance, nearest

@@ -168,7 +168,7 @@ func (o *WhyPendingOptions) RunAll(cmd *cobra.Command) error {
 	case err == nil:
 		list.CreateFailures = diagnose.NamespaceCreateFailures(failures)
 	case apierrors.IsForbidden(err) || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err):
-		list.Unread = append(list.Unread, cluster.Gap{What: "events" + inNamespace(ns), Reason: string(apierrors.ReasonForError(err)), Message: apiMessage(err)})
+		list.Unread = append(list.Unread, cluster.Gap{What: "events" + inNamespace(ns), Resource: "events", Namespace: ns, Reason: string(apierrors.ReasonForError(err)), Message: apiMessage(err)})
 	default:
 		return &connError{context: o.Context, server: o.Server, err: err}
 	}

@@ -1391,7 +1391,7 @@ func TestGroup(t *testing.T) {
 		mk("w3", "default", cpu),
 	}
 	ds := DiagnoseAll(Input{Nodes: nodes, NodesRead: true}, pods, now)
-	gaps := []cluster.Gap{{What: "leases in kube-system", Reason: "Forbidden"}}
+	gaps := []cluster.Gap{{What: "leases in kube-system", Resource: "leases", Namespace: "kube-system", Reason: "Forbidden"}}
 	got := Group(ds, "", gaps, now)
 
 	type group struct {

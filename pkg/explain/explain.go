@@ -101,7 +101,7 @@ func summarize(nodes []Node, s *cluster.Snapshot) Summary {
 // kubeProxyDeployed reports whether a kube-proxy DaemonSet runs in
 // kube-system; nil when the DaemonSets could not be read.
 func kubeProxyDeployed(s *cluster.Snapshot) *bool {
-	if s.SystemDaemonSets == nil && hasGap(s, "DaemonSets") {
+	if s.SystemDaemonSets == nil && hasGap(s, "daemonsets") {
 		return nil
 	}
 	deployed := false
@@ -113,13 +113,8 @@ func kubeProxyDeployed(s *cluster.Snapshot) *bool {
 	return &deployed
 }
 
-func hasGap(s *cluster.Snapshot, prefix string) bool {
-	for _, g := range s.Gaps {
-		if strings.HasPrefix(g.What, prefix) {
-			return true
-		}
-	}
-	return false
+func hasGap(s *cluster.Snapshot, resource string) bool {
+	return cluster.GapIn(s.Gaps, resource, "")
 }
 
 // nodeConditions explains the node's conditions, sets its readiness, and

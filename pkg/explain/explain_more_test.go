@@ -782,7 +782,7 @@ func TestClusterFindings(t *testing.T) {
 			name: "DaemonSets unread",
 			modify: func(s *cluster.Snapshot) {
 				s.SystemDaemonSets = nil
-				s.Gaps = []cluster.Gap{{What: "DaemonSets in kube-system", Reason: "Forbidden", Message: "forbidden"}}
+				s.Gaps = []cluster.Gap{{What: "DaemonSets in kube-system", Resource: "daemonsets", Namespace: "kube-system", Reason: "Forbidden", Message: "forbidden"}}
 			},
 			want: nil,
 		},
@@ -1029,7 +1029,7 @@ func TestKubeProxyStateWhenPodsUnread(t *testing.T) {
 	s := mkSnapshot(mkNode("n"))
 	s.SystemDaemonSets = []appsv1.DaemonSet{mkKubeProxyDS()}
 	s.PodsRead, s.Pods = false, nil
-	s.Gaps = []cluster.Gap{{What: "pods in all namespaces", Reason: "Forbidden", Message: "forbidden"}}
+	s.Gaps = []cluster.Gap{{What: "pods in all namespaces", Resource: "pods", Reason: "Forbidden", Message: "forbidden"}}
 	r := Explain(s, now, Options{})
 	if f := findingsWithCode(r, "KubeProxyMissing"); len(f) != 0 {
 		t.Errorf("KubeProxyMissing although pods are unread: %+v", f)

@@ -58,7 +58,7 @@ func TestExplainReadiness(t *testing.T) {
 			node("e-nocondition", nil, ""),
 			cordoned,
 		},
-		Gaps: []cluster.Gap{{What: "events", Reason: "Forbidden", Message: "no"}},
+		Gaps: []cluster.Gap{{What: "events", Resource: "events", Reason: "Forbidden", Message: "no"}},
 	}
 	r := Explain(s, now, Options{})
 	type row struct {

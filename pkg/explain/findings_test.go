@@ -533,7 +533,7 @@ func TestNoNodes(t *testing.T) {
 		t.Errorf("no nodes: findings %+v", r.Findings)
 	}
 	s := mkSnapshot()
-	s.Gaps = []cluster.Gap{{What: "nodes", Reason: "Forbidden", Message: "forbidden"}}
+	s.Gaps = []cluster.Gap{{What: "nodes", Resource: "nodes", Reason: "Forbidden", Message: "forbidden"}}
 	if f := findingsWithCode(Explain(s, now, Options{}), "NoNodes"); len(f) != 0 {
 		t.Errorf("nodes unread, yet the cluster is said to have none: %+v", f)
 	}

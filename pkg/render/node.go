@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
 
@@ -121,12 +122,7 @@ func writeNodePods(b *page, n explain.Node, now time.Time) {
 	wrap(b, 4, "static: run by the kubelet from files on the node (the control plane's own pods, on kubeadm); DaemonSet: one per node, for the node itself (networking, logs, monitoring); workload: placed by the scheduler.")
 }
 
-// unread reports whether a read whose name starts with prefix failed.
-func unread(r *explain.Report, prefix string) bool {
-	for _, g := range r.Unread {
-		if strings.HasPrefix(g.What, prefix) {
-			return true
-		}
-	}
-	return false
+// unread reports whether a read of the resource failed.
+func unread(r *explain.Report, resource string) bool {
+	return cluster.GapIn(r.Unread, resource, "")
 }

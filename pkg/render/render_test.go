@@ -69,7 +69,7 @@ func snapshot() *cluster.Snapshot {
 			// Hostile text from the cluster: escapes, a bidi override, a newline.
 			node("evil\x1b[2J\x1b]0;pwned\x07-node", nil, corev1.ConditionUnknown, "Kubelet stopped posting node status.\n\x1b[31mred\u202e"),
 		},
-		Gaps: []cluster.Gap{{What: "events", Reason: "Forbidden", Message: "events is forbidden: User \"dev\" cannot list resource \"events\""}},
+		Gaps: []cluster.Gap{{What: "events", Resource: "events", Reason: "Forbidden", Message: "events is forbidden: User \"dev\" cannot list resource \"events\""}},
 	}
 }
 

@@ -283,7 +283,7 @@ func troubleSnapshot() *cluster.Snapshot {
 		},
 		SystemDaemonSets: []appsv1.DaemonSet{daemonSet("kube-proxy"), daemonSet("calico-node")},
 		Readyz:           allOK(readyzChecks...),
-		Gaps: []cluster.Gap{{What: "events about nodes", Reason: "Forbidden",
+		Gaps: []cluster.Gap{{What: "events about nodes", Resource: "events", Reason: "Forbidden",
 			Message: `events is forbidden: User "oidc:jane@example.com" cannot list resource "events" in API group "" at the cluster scope`}},
 	}
 	cpm := machine{name: "cp-1", age: 400 * 24 * time.Hour, cpu: "4", memory: "7680Mi", pods: "110",
