@@ -26,7 +26,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/explain-nodes/kubectl-explain-nodes/test/e2e/fixture"
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
 )
 
 type options struct {

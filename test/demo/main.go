@@ -20,7 +20,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/explain-nodes/kubectl-explain-nodes/test/e2e/fixture"
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
 )
 
 const gpu corev1.ResourceName = "nvidia.com/gpu"

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/explain-nodes/kubectl-explain-nodes/test/e2e/fixture"
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
 )
 
 // completions asks kubectl to complete a command line, as a shell does on TAB.

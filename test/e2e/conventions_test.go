@@ -11,7 +11,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/explain-nodes/kubectl-explain-nodes/test/e2e/fixture"
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
 )
 
 // The conventions users bring from kubectl hold.

@@ -14,8 +14,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
-	"github.com/explain-nodes/kubectl-explain-nodes/test/e2e/fixture"
 )
 
 // hostile holds terminal control sequences of every kind the plugin must

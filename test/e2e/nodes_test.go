@@ -10,8 +10,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
-	"github.com/explain-nodes/kubectl-explain-nodes/test/e2e/fixture"
 )
 
 // createNodes creates fixture nodes and deletes them when the test ends.

@@ -15,10 +15,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cmd"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
-	"github.com/explain-nodes/kubectl-explain-nodes/test/e2e/fixture"
 )
 
 // Lists longer than a page continue correctly, and an expired continue token

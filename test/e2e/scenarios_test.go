@@ -16,8 +16,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
-	"github.com/explain-nodes/kubectl-explain-nodes/test/e2e/fixture"
 )
 
 // scenario is one pod the real scheduler cannot place, and what the plugin

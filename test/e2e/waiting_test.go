@@ -20,8 +20,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
-	"github.com/explain-nodes/kubectl-explain-nodes/test/e2e/fixture"
 )
 
 // removeFinalizers lets a pod held by finalizers go.

@@ -18,7 +18,7 @@ import (
 	"github.com/mattn/go-runewidth"
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/explain-nodes/kubectl-explain-nodes/test/e2e/fixture"
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
 )
 
 // columns measures text as a terminal shows it; ambiguous-width characters
