@@ -17,8 +17,9 @@ import (
 )
 
 // Main runs the plugin with the given arguments and streams and returns the
-// process exit code: 0 on success, 1 on any error. Errors are printed to
-// errOut as plain sentences; usage is printed only for mistakes in the
+// process exit code: ExitOK on success, ExitGate when a gate (--wait,
+// --fail-on) did not pass, ExitError on any other error. Errors are printed
+// to errOut as plain sentences; usage is printed only for mistakes in the
 // command line itself.
 func Main(args []string, in io.Reader, out, errOut io.Writer) int {
 	// No global flags from imported packages leak into the command line.
@@ -32,13 +33,13 @@ func Main(args []string, in io.Reader, out, errOut io.Writer) int {
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
-		return 0
+		return ExitOK
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(errOut, "error: %v\n\nUsage:\n  %s\n\nSee '%s --help' for more.\n", ue.err, ue.cmd.UseLine(), ue.cmd.CommandPath())
-		return 1
+		return ExitError
 	}
 	fmt.Fprintf(errOut, "error: %v\n", err)
-	return 1
+	return exitCode(err)
 }

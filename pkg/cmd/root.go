@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -35,6 +36,9 @@ const rootExample = `  # Explain every node of the current cluster
 type NodesOptions struct {
 	Common
 	NodeNames []string
+	// FailOn, if set, is the least severe finding that makes the command
+	// exit with ExitGate.
+	FailOn string
 }
 
 // NewCmdExplainNodes returns the root command.
@@ -87,12 +91,25 @@ The plugin only reads from the cluster; it never changes anything.`,
 	cmd.CompletionOptions.HiddenDefaultCmd = false
 	cmd.ValidArgsFunction = completeFrom(&o.Common, nodeNames)
 	o.addFlags(cmd)
+	cmd.Flags().StringVar(&o.FailOn, "fail-on", "", "Exit with status 3 when a finding is at least this severe ("+strings.Join(failOnSeverities, "|")+"), or when part of the cluster could not be read")
 	_ = cmd.RegisterFlagCompletionFunc("namespace", completeFrom(&o.Common, namespaceNames))
 	_ = cmd.RegisterFlagCompletionFunc("output", fixed(render.Formats...))
 	_ = cmd.RegisterFlagCompletionFunc("color", fixed(colorAuto, colorAlways, colorNever))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", fixed(failOnSeverities...))
 	cmd.AddCommand(newCmdVersion(streams))
 	cmd.AddCommand(newCmdWhyPending(&o.Common))
 	return cmd
+}
+
+// Validate checks flag values; it does no I/O.
+func (o *NodesOptions) Validate(cmd *cobra.Command) error {
+	if err := o.Common.Validate(cmd); err != nil {
+		return err
+	}
+	if o.FailOn != "" && !slices.Contains(failOnSeverities, o.FailOn) {
+		return flagError(cmd, fmt.Errorf("--fail-on must be one of %s, got %q", strings.Join(failOnSeverities, ", "), o.FailOn))
+	}
+	return nil
 }
 
 // Run reads the cluster and prints the report.
@@ -127,7 +144,7 @@ func (o *NodesOptions) Run(cmd *cobra.Command) error {
 			return fmt.Errorf("the nodes could not be read from %s (%s): %s", o.Server, g.Reason, render.Sanitize(strings.TrimSuffix(g.Message, ".")))
 		}
 	}
-	return nil
+	return failOn(o.FailOn, report)
 }
 
 // checkNamed fails for a named node that does not exist, naming the closest

@@ -1,14 +1,18 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/render"
@@ -31,6 +35,10 @@ const whyPendingExample = `  # Why is my-pod not running? (current namespace)
   # create (a ResourceQuota or LimitRange refused them), and its pods
   kubectl explain-nodes why-pending deployment/api -n shop
 
+  # In CI, after kubectl apply: wait up to 2 minutes for the namespace's pods
+  # to leave Pending; if some have not, explain them and exit with status 3
+  kubectl explain-nodes why-pending -n shop --wait 2m
+
   # Explain a scheduler message from a log, with no cluster
   kubectl explain-nodes why-pending --message "0/3 nodes are available: 3 Insufficient cpu."
   kubectl logs my-operator | grep 'nodes are available' | kubectl explain-nodes why-pending --message -`
@@ -44,6 +52,11 @@ type WhyPendingOptions struct {
 	// Message is a scheduler message to explain without a cluster; "-"
 	// reads it from standard input.
 	Message string
+	// Wait, when Gate is set, is how long to watch for the selected pods to
+	// leave Pending before explaining those that have not; with Gate, pods
+	// still Pending make the command exit with ExitGate.
+	Wait time.Duration
+	Gate bool
 }
 
 func newCmdWhyPending(common *Common) *cobra.Command {
@@ -66,7 +79,16 @@ with the numbers.
 Without POD, every Pending pod of the namespace (all namespaces with -A) is
 listed, grouped by cause and fix, followed by the controllers that could not
 create their pods. With --message, a scheduler message copied from a log or
-CI output is explained without any cluster.`,
+CI output is explained without any cluster.
+
+With --wait DURATION (for CI), the pod, or the Pending pods of the namespace
+(-A: of the cluster), are watched until none is Pending or the time is up;
+then what is still Pending is explained. The exit status is 0 when no
+selected pod is Pending (all were scheduled and their containers started or
+finished), 3 when some still are, and 1 when the cluster could not be read.
+--wait 0 waits for nothing but sets the exit status the same way. A pod
+created after the wait ends is not waited for: after kubectl apply, wait for
+the controller to create its pods first (kubectl rollout status).`,
 		Example: whyPendingExample,
 		Args:    maxArgs(1, "the pod's name, or KIND/NAME"),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
@@ -95,6 +117,7 @@ CI output is explained without any cluster.`,
 		},
 	}
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Without POD: list the Pending pods of every namespace")
+	cmd.Flags().DurationVar(&o.Wait, "wait", 0, "Watch until no selected pod is Pending or this time is up (for example 2m), then explain the ones still Pending and exit with status 3 if there are any")
 	cmd.Flags().StringVar(&o.Message, "message", "", `Explain this scheduler message ("0/N nodes are available: ...") without a cluster; "-" reads it from standard input`)
 	return cmd
 }
@@ -111,10 +134,19 @@ func (o *WhyPendingOptions) Validate(cmd *cobra.Command) error {
 		return flagError(cmd, errors.New("give either POD or --message, not both"))
 	case o.AllNamespaces && o.Pod != "":
 		return flagError(cmd, errors.New("-A lists every Pending pod; it does not go with POD"))
+	case o.Wait < 0:
+		return flagError(cmd, fmt.Errorf("--wait must not be negative, got %s", o.Wait))
+	case cmd.Flags().Changed("wait") && o.Message != "":
+		return flagError(cmd, errors.New("--wait watches the cluster's pods; it does not go with --message"))
 	}
+	o.Gate = cmd.Flags().Changed("wait")
 	if o.Pod != "" {
-		if _, _, err := target(o.Pod); err != nil {
+		kind, _, err := target(o.Pod)
+		if err != nil {
 			return flagError(cmd, err)
+		}
+		if o.Gate && kind != "Pod" {
+			return flagError(cmd, fmt.Errorf("--wait watches pods: give POD, or no argument for the namespace's pods, not %s", o.Pod))
 		}
 	}
 	return nil
@@ -150,6 +182,9 @@ func (o *WhyPendingOptions) RunAll(cmd *cobra.Command) error {
 		ns = ""
 	}
 	r := &cluster.Reader{Client: o.Client, Server: o.Server}
+	if err := o.wait(cmd, r, ns, ""); err != nil {
+		return err
+	}
 	snap, err := r.ReadAllPending(cmd.Context(), ns)
 	switch {
 	case apierrors.IsForbidden(err):
@@ -173,9 +208,33 @@ func (o *WhyPendingOptions) RunAll(cmd *cobra.Command) error {
 		return &connError{context: o.Context, server: o.Server, err: err}
 	}
 	if o.Output != render.FormatText {
-		return render.Structured(o.Out, list, o.Output)
+		err = render.Structured(o.Out, list, o.Output)
+	} else {
+		err = render.PendingListText(o.Out, list, o.text())
 	}
-	return render.PendingListText(o.Out, list, o.text())
+	if err != nil || !o.Gate || len(snap.Pending) == 0 {
+		return err
+	}
+	return &gateError{msg: fmt.Sprintf("%s Pending%s%s", phrase.Plural(len(snap.Pending), "pod"), inNamespace(ns), o.waited())}
+}
+
+// wait, with --wait, watches the pod named (or the Pending pods of ns) until
+// none is Pending or the time is up; either way the caller then reads and
+// explains what is left.
+func (o *WhyPendingOptions) wait(cmd *cobra.Command, r *cluster.Reader, ns, pod string) error {
+	if o.Wait <= 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), o.Wait)
+	defer cancel()
+	err := r.WaitUntilNonePending(ctx, ns, pod)
+	switch {
+	case err == nil || errors.Is(err, context.DeadlineExceeded) && cmd.Context().Err() == nil:
+		return nil
+	case apierrors.IsForbidden(err):
+		return fmt.Errorf("not allowed to watch pods%s, which --wait needs: %s", inNamespace(ns), render.Sanitize(apiMessage(err)))
+	}
+	return &connError{context: o.Context, server: o.Server, err: err}
 }
 
 func truncate(s string, n int) string {
@@ -252,6 +311,9 @@ func (o *WhyPendingOptions) Run(cmd *cobra.Command) error {
 	}
 	o.Pod = name
 	r := &cluster.Reader{Client: o.Client, Server: o.Server}
+	if err := o.wait(cmd, r, o.Namespace, o.Pod); err != nil {
+		return err
+	}
 	snap, err := r.ReadPending(cmd.Context(), o.Namespace, o.Pod)
 	var notFound *cluster.PodNotFoundError
 	switch {
@@ -267,9 +329,22 @@ func (o *WhyPendingOptions) Run(cmd *cobra.Command) error {
 		NodesRead: snap.NodesRead, AssignedUnread: !snap.AssignedRead, Leases: snap.Leases, Namespaces: snap.Namespaces, Volumes: snap.Volumes,
 	}, o.Now())
 	if o.Output != render.FormatText {
-		return render.Structured(o.Out, d, o.Output)
+		err = render.Structured(o.Out, d, o.Output)
+	} else {
+		err = render.DiagnosisText(o.Out, d, o.text())
 	}
-	return render.DiagnosisText(o.Out, d, o.text())
+	if err != nil || !o.Gate || snap.Pod.Status.Phase != corev1.PodPending {
+		return err
+	}
+	return &gateError{msg: fmt.Sprintf("pod %s/%s is Pending%s", o.Namespace, o.Pod, o.waited())}
+}
+
+// waited says how long --wait waited, for the gate's message.
+func (o *WhyPendingOptions) waited() string {
+	if o.Wait <= 0 {
+		return ""
+	}
+	return " after waiting " + o.Wait.String()
 }
 
 func apiMessage(err error) string {

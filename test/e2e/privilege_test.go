@@ -66,6 +66,13 @@ func TestLeastPrivilegeRoleIsEnough(t *testing.T) {
 		}
 	}
 
+	// --wait watches the Pending pods: the role allows it, and it is the one
+	// watch the plugin makes.
+	r = kubectlRun(t, env, "explain-nodes", "why-pending", "-n", "lp", "--wait", "2s")
+	if r.code != 3 || strings.Contains(r.stdout, "NOT READ") {
+		t.Errorf("why-pending --wait as %s: %s", readerUser, r)
+	}
+
 	verbs := auditVerbs(t, readerUser)
 	if len(verbs) == 0 {
 		t.Fatalf("the audit log holds no request from %s", readerUser)
@@ -76,8 +83,13 @@ func TestLeastPrivilegeRoleIsEnough(t *testing.T) {
 		}
 	}
 	t.Logf("audit log, requests of %s by verb: get %d, list %d, watch %d", readerUser, len(verbs["get"]), len(verbs["list"]), len(verbs["watch"]))
-	if len(verbs["watch"]) != 0 {
-		t.Errorf("%s watched: %q", readerUser, verbs["watch"])
+	if len(verbs["watch"]) == 0 {
+		t.Errorf("why-pending --wait did not watch the pods")
+	}
+	for _, uri := range verbs["watch"] {
+		if !strings.HasPrefix(uri, "/api/v1/namespaces/lp/pods?") || !strings.Contains(uri, "fieldSelector=status.phase%3DPending") {
+			t.Errorf("%s watched more than the Pending pods: %q", readerUser, uri)
+		}
 	}
 	whole := map[string]bool{}
 	for _, uri := range verbs["list"] {
