@@ -7,68 +7,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 var now = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
-func res(kv ...string) corev1.ResourceList {
-	l := corev1.ResourceList{}
-	for i := 0; i < len(kv); i += 2 {
-		l[corev1.ResourceName(kv[i])] = resource.MustParse(kv[i+1])
-	}
-	return l
-}
-
-func mkNode(name string, alloc corev1.ResourceList, mod ...func(*corev1.Node)) corev1.Node {
-	n := corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{}}, Status: corev1.NodeStatus{Allocatable: alloc}}
-	for _, m := range mod {
-		m(&n)
-	}
-	return n
-}
-
-func mkPod(name string, requests corev1.ResourceList, mod ...func(*corev1.Pod)) corev1.Pod {
-	p := corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default"},
-		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Resources: corev1.ResourceRequirements{Requests: requests}}}},
-		Status:     corev1.PodStatus{Phase: corev1.PodPending},
-	}
-	for _, m := range mod {
-		m(&p)
-	}
-	return p
-}
-
-func on(node string) func(*corev1.Pod) {
-	return func(p *corev1.Pod) { p.Spec.NodeName = node; p.Status.Phase = corev1.PodRunning }
-}
-
-func taint(key, value string, effect corev1.TaintEffect) func(*corev1.Node) {
-	return func(n *corev1.Node) {
-		n.Spec.Taints = append(n.Spec.Taints, corev1.Taint{Key: key, Value: value, Effect: effect})
-	}
-}
-
-func label(k, v string) func(*corev1.Node) { return func(n *corev1.Node) { n.Labels[k] = v } }
-
 var std = res("cpu", "4", "memory", "8Gi", "pods", "110")
-
-// firstFailures returns, per node, the plugin and detail of each failure.
-func failures(d *Diagnosis) map[string][]string {
-	out := map[string][]string{}
-	for _, v := range d.Nodes {
-		if v.Fits {
-			out[v.Node] = []string{"fits"}
-			continue
-		}
-		for _, f := range v.Failures {
-			out[v.Node] = append(out[v.Node], f.Plugin+": "+f.Detail)
-		}
-	}
-	return out
-}
 
 func TestFilters(t *testing.T) {
 	tests := []struct {
@@ -341,24 +285,118 @@ func TestNotPending(t *testing.T) {
 	}
 }
 
-func TestFixesClaimOnlyWhatSuffices(t *testing.T) {
-	pod := mkPod("p", res("cpu", "1"))
+func TestDiagnoseAllMatchesDiagnose(t *testing.T) {
 	nodes := []corev1.Node{
-		mkNode("cordoned", std, func(n *corev1.Node) { n.Spec.Unschedulable = true }, taint("x", "", corev1.TaintEffectNoSchedule)),
-		mkNode("gpu", std, taint("nvidia.com/gpu", "present", corev1.TaintEffectNoSchedule)),
+		zoneNode("a1", "a", readyNode, label("disk", "ssd")),
+		zoneNode("b1", "b", readyNode, taint("dedicated", "batch", corev1.TaintEffectNoSchedule)),
+		zoneNode("c1", "c", readyNode, cordoned),
 	}
-	d := Diagnose(Input{Pod: &pod, Nodes: nodes}, now)
-	if len(d.Fixes) != 1 {
-		t.Fatalf("want 1 fix, got %q", d.Fixes)
+	assigned := []corev1.Pod{
+		mkPod("db-0", res("cpu", "3"), on("a1"), podLabelled("app", "db")),
+		mkPod("web-0", res("cpu", "1"), on("b1"), podLabelled("app", "web")),
+		mkPod("holder", nil, on("a1"), withUID("uid-h"), pvcVolume("data", "shared")),
 	}
-	if !strings.Contains(d.Fixes[0], "nvidia.com/gpu") || !strings.Contains(d.Fixes[0], "this alone would let the pod run on gpu)") {
-		t.Errorf("the one fix should be the sufficient one: %q", d.Fixes)
+	vols := volumesOf([]*corev1.PersistentVolumeClaim{
+		newClaim("shared", boundTo("pv1"), func(c *corev1.PersistentVolumeClaim) {
+			c.Spec.AccessModes = []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOncePod}
+		}),
+		newClaim("local", boundTo("pv2")),
+	}, []*corev1.PersistentVolume{{ObjectMeta: metav1.ObjectMeta{Name: "pv1"}}, localPV("pv2", "b1")}, nil)
+	mk := func(name string, mod ...func(*corev1.Pod)) *corev1.Pod {
+		p := mkPod(name, nil, append([]func(*corev1.Pod){withUID("uid-" + name)}, mod...)...)
+		return &p
 	}
-	// Uncordoning alone is not enough (the node also has a taint), so it
-	// is not offered on its own.
-	for _, f := range d.Fixes {
-		if strings.Contains(f, "uncordon") {
-			t.Errorf("uncordon offered although it is not enough alone: %q", f)
+	event := func(ns, pod, typ, reason, msg string) corev1.Event {
+		return corev1.Event{InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: ns, Name: pod}, Type: typ, Reason: reason, Message: msg, LastTimestamp: metav1.NewTime(now.Add(-time.Minute))}
+	}
+	pods := []*corev1.Pod{
+		mk("big", func(p *corev1.Pod) { p.Spec.Containers[0].Resources.Requests = res("cpu", "2") }),
+		mk("fits"),
+		mk("hdd", func(p *corev1.Pod) { p.Spec.NodeSelector = map[string]string{"disk": "hdd"} }),
+		mk("near-db", withPodAffinity(affTerm(zoneKey, matchLabels("app", "db")))),
+		mk("away-from-web", withPodAntiAffinity(affTerm(zoneKey, matchLabels("app", "web")))),
+		mk("spread", podLabelled("app", "db"), withSpread(spreadConstraint(zoneKey, 1, corev1.DoNotSchedule, matchLabels("app", "db")))),
+		mk("no-claim", pvcVolume("data", "nope")),
+		mk("rwop", pvcVolume("data", "shared")),
+		mk("local", pvcVolume("data", "local")),
+		mk("pulling", func(p *corev1.Pod) {
+			p.Spec.NodeName = "a1"
+			p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "c", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ErrImagePull"}}}}
+		}),
+		mk("big", inNamespace("team")),
+	}
+	events := []corev1.Event{
+		event("default", "big", corev1.EventTypeWarning, "FailedScheduling", "0/3 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable."),
+		event("team", "big", corev1.EventTypeWarning, "FailedScheduling", "0/3 nodes are available: 3 node(s) were unschedulable."),
+		event("default", "pulling", corev1.EventTypeWarning, "FailedMount", "MountVolume.SetUp failed"),
+		event("default", "fits", corev1.EventTypeWarning, "FailedMount", "not for this pod: wrong namespace"),
+	}
+	events[3].InvolvedObject.Namespace = "elsewhere"
+
+	in := Input{Nodes: nodes, Assigned: assigned, Volumes: vols, NodesRead: true, Leases: leases("kube-scheduler"), Events: events}
+	all := DiagnoseAll(in, pods, now)
+	if len(all) != len(pods) {
+		t.Fatalf("%d diagnoses for %d pods", len(all), len(pods))
+	}
+	for i, p := range pods {
+		t.Run(p.Namespace+"/"+p.Name, func(t *testing.T) {
+			one := in
+			one.Pod = p
+			one.Events = nil
+			for _, e := range events {
+				if e.InvolvedObject.Namespace == p.Namespace && e.InvolvedObject.Name == p.Name {
+					one.Events = append(one.Events, e)
+				}
+			}
+			want := Diagnose(one, now)
+			got := all[i]
+			if got.Namespace != p.Namespace || got.Pod != p.Name {
+				t.Fatalf("diagnosis %d is for %s/%s", i, got.Namespace, got.Pod)
+			}
+			if diff := cmp.Diff(want, got, cmp.Comparer(quantityEqual), cmp.AllowUnexported(Failure{})); diff != "" {
+				t.Errorf("DiagnoseAll differs from Diagnose (-one +all):\n%s", diff)
+			}
+		})
+	}
+
+	byName := map[string]*Diagnosis{}
+	for _, d := range all {
+		byName[d.Namespace+"/"+d.Pod] = d
+	}
+	t.Run("verdicts", func(t *testing.T) {
+		wantMsg := map[string]string{
+			"default/big":           "0/3 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable.",
+			"default/fits":          "",
+			"default/hdd":           "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable.",
+			"default/near-db":       "",
+			"default/away-from-web": "",
+			"default/spread":        "0/3 nodes are available: 1 node(s) didn't match pod topology spread constraints, 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable.",
+			"default/no-claim":      `0/3 nodes are available: persistentvolumeclaim "nope" not found.`,
+			"default/local":         "0/3 nodes are available: 1 node(s) didn't match PersistentVolume's node affinity, 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable.",
+			"default/pulling":       "",
+			"team/big":              "",
 		}
-	}
+		for key, msg := range wantMsg {
+			if got := byName[key].ComputedMessage; got != msg {
+				t.Errorf("%s: computed %q, want %q", key, got, msg)
+			}
+		}
+		if byName["default/rwop"].Nodes[0].Reasons[0] != ReasonRWOPInUse {
+			t.Errorf("default/rwop: %v", verdictReasons(byName["default/rwop"]))
+		}
+	})
+	t.Run("events go to their pod", func(t *testing.T) {
+		if d := byName["default/big"]; d.State != StateUnschedulable || d.SchedulerMessage != events[0].Message || d.Agrees == nil || !*d.Agrees {
+			t.Errorf("default/big: state %s, scheduler message %q, agrees %v", d.State, d.SchedulerMessage, d.Agrees)
+		}
+		if d := byName["team/big"]; d.SchedulerMessage != events[1].Message {
+			t.Errorf("team/big: scheduler message %q", d.SchedulerMessage)
+		}
+		if d := byName["default/pulling"]; d.State != StateScheduled || len(d.Problems) != 2 || d.Problems[1].Reason != "FailedMount" {
+			t.Errorf("default/pulling: state %s, problems %+v", d.State, d.Problems)
+		}
+		if d := byName["default/fits"]; d.Scheduler != nil || len(d.Problems) != 0 {
+			t.Errorf("default/fits got another pod's events: %+v %+v", d.Scheduler, d.Problems)
+		}
+	})
 }

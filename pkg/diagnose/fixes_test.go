@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -273,47 +274,141 @@ func TestNominatedPodsHoldRoom(t *testing.T) {
 	}
 }
 
-// why-pending -A groups pods by cause and by the kind of their first fix,
-// and gives each pod's own numbers when they differ.
-func TestGroupByCauseAndFix(t *testing.T) {
-	nodes := []corev1.Node{mkNode("n1", res("cpu", "2", "memory", "8Gi", "pods", "110"), readyNode)}
-	mk := func(name string, mod ...func(*corev1.Pod)) *corev1.Pod {
-		p := mkPod(name, nil, mod...)
-		return &p
+func TestFixesMore(t *testing.T) {
+	tests := []struct {
+		name     string
+		pod      corev1.Pod
+		nodes    []corev1.Node
+		assigned []corev1.Pod
+		has      []string                      // substrings some fix must contain
+		hasNot   []string                      // substrings no fix may contain
+		check    func(fixes []string) []string // mismatches
+	}{
+		{
+			name:   "a pod pinned by kubernetes.io/hostname is not told to label nodes with it",
+			pod:    mkPod("p", res("cpu", "8"), func(p *corev1.Pod) { p.Spec.NodeSelector = map[string]string{hostnameKey: "n1"} }),
+			nodes:  []corev1.Node{zoneNode("n1", "a"), zoneNode("n2", "a"), zoneNode("n3", "a")},
+			has:    []string{"pinned to node n1"},
+			hasNot: []string{"kubectl label nodes", hostnameKey + "=n1`"},
+		},
+		{
+			name: "a nodeSelector some node satisfies is not the fix for the nodes failing on it",
+			pod:  mkPod("p", res("cpu", "8"), func(p *corev1.Pod) { p.Spec.NodeSelector = map[string]string{"disk": "ssd"} }),
+			nodes: []corev1.Node{
+				mkNode("n1", std, label("disk", "ssd")),
+				mkNode("n2", std, label("disk", "hdd")),
+			},
+			has:    []string{"Not enough cpu free"},
+			hasNot: []string{"disk=ssd"},
+		},
+		{
+			name:   "a nodeSelector no node satisfies is the fix",
+			pod:    mkPod("p", nil, func(p *corev1.Pod) { p.Spec.NodeSelector = map[string]string{"disk": "ssd"} }),
+			nodes:  []corev1.Node{mkNode("n1", std, label("disk", "hdd")), mkNode("n2", std)},
+			has:    []string{"kubectl label nodes <node> disk=ssd", "this alone would let the pod run on n1, n2"},
+			hasNot: []string{"pinned"},
+		},
+		{
+			name:  "the resource fix names the node with the most free",
+			pod:   mkPod("p", res("cpu", "3500m")),
+			nodes: []corev1.Node{mkNode("n1", std), mkNode("n2", std), mkNode("n3", std)},
+			assigned: []corev1.Pod{
+				mkPod("a", res("cpu", "3"), on("n1")),
+				mkPod("b", res("cpu", "1"), on("n2")),
+				mkPod("c", res("cpu", "2"), on("n3")),
+			},
+			has: []string{"the pod requests 3500m; lower it to at most 3 (n2 has that much free)"},
+		},
+		{
+			name: "the control-plane taint fix sorts last",
+			pod:  mkPod("p", nil),
+			nodes: []corev1.Node{
+				mkNode("a-cp", std, taint("node-role.kubernetes.io/control-plane", "", corev1.TaintEffectNoSchedule)),
+				mkNode("b-batch", std, taint("dedicated", "batch", corev1.TaintEffectNoSchedule)),
+				mkNode("c-off", std, cordoned),
+			},
+			check: func(fixes []string) []string {
+				if len(fixes) != 3 || !strings.Contains(fixes[2], "control plane") {
+					return []string{fmt.Sprintf("want 3 fixes, the control-plane one last: %q", fixes)}
+				}
+				for _, f := range fixes[:2] {
+					if strings.Contains(f, "control-plane") {
+						return []string{fmt.Sprintf("control-plane fix before the others: %q", fixes)}
+					}
+				}
+				return nil
+			},
+		},
+		{
+			name: "two unmatched nodeSelector keys: a stable order, and neither is enough alone",
+			pod: mkPod("p", nil, func(p *corev1.Pod) {
+				p.Spec.NodeSelector = map[string]string{"disk": "ssd", "gpu": "a100", "arch": "arm64"}
+			}),
+			nodes: []corev1.Node{mkNode("n1", std), mkNode("n2", std)},
+			has:   []string{"disk=ssd", "gpu=a100", "arch=arm64"},
+			check: func(fixes []string) []string {
+				var out []string
+				for _, f := range fixes {
+					if strings.Contains(f, "this alone would") {
+						out = append(out, fmt.Sprintf("a fix for one of three unmatched selector keys claims to suffice alone: %q", f))
+					}
+				}
+				return out
+			},
+		},
 	}
-	cpu := func(q string) func(*corev1.Pod) {
-		return func(p *corev1.Pod) { p.Spec.Containers[0].Resources.Requests = res("cpu", q) }
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			run := func() []string {
+				pod := tc.pod
+				return Diagnose(Input{Pod: &pod, Nodes: tc.nodes, Assigned: tc.assigned, NodesRead: true}, now).Fixes
+			}
+			fixes := run()
+			var mismatches []string
+			for i := 0; i < 20; i++ {
+				if again := run(); !cmp.Equal(fixes, again) {
+					mismatches = append(mismatches, fmt.Sprintf("fixes differ between runs:\n%q\n%q", fixes, again))
+					break
+				}
+			}
+			for _, s := range tc.has {
+				if !strings.Contains(strings.Join(fixes, "\n"), s) {
+					mismatches = append(mismatches, fmt.Sprintf("no fix contains %q: %q", s, fixes))
+				}
+			}
+			for _, s := range tc.hasNot {
+				for _, f := range fixes {
+					if strings.Contains(f, s) {
+						mismatches = append(mismatches, fmt.Sprintf("fix should not contain %q: %q", s, f))
+					}
+				}
+			}
+			if tc.check != nil {
+				mismatches = append(mismatches, tc.check(fixes)...)
+			}
+			checkMismatches(t, mismatches)
+		})
 	}
-	selector := func(k, v string) func(*corev1.Pod) {
-		return func(p *corev1.Pod) { p.Spec.NodeSelector = map[string]string{k: v} }
+}
+
+func TestFixesClaimOnlyWhatSuffices(t *testing.T) {
+	pod := mkPod("p", res("cpu", "1"))
+	nodes := []corev1.Node{
+		mkNode("cordoned", std, func(n *corev1.Node) { n.Spec.Unschedulable = true }, taint("x", "", corev1.TaintEffectNoSchedule)),
+		mkNode("gpu", std, taint("nvidia.com/gpu", "present", corev1.TaintEffectNoSchedule)),
 	}
-	pods := []*corev1.Pod{
-		mk("a", cpu("3")), mk("b", cpu("2500m")), mk("c", cpu("6")),
-		mk("zone", selector(corev1.LabelTopologyZone, "eu-west-1d")),
-		mk("disk", selector("disktype", "ssd")),
+	d := Diagnose(Input{Pod: &pod, Nodes: nodes}, now)
+	if len(d.Fixes) != 1 {
+		t.Fatalf("want 1 fix, got %q", d.Fixes)
 	}
-	nodes[0].Labels[corev1.LabelTopologyZone] = "eu-west-1a"
-	got := Group(DiagnoseAll(Input{Nodes: nodes, NodesRead: true}, pods, now), "", nil, now)
-	byPods := map[string]CauseGroup{}
-	for _, g := range got.Groups {
-		byPods[strings.Join(g.Pods, ",")] = g
+	if !strings.Contains(d.Fixes[0], "nvidia.com/gpu") || !strings.Contains(d.Fixes[0], "this alone would let the pod run on gpu)") {
+		t.Errorf("the one fix should be the sufficient one: %q", d.Fixes)
 	}
-	cpuGroup, ok := byPods["default/a,default/b,default/c"]
-	if !ok {
-		t.Fatalf("the cpu pods are not one group: %+v", got.Groups)
-	}
-	if cpuGroup.Fix != "" || len(cpuGroup.PodFixes) != 3 {
-		t.Fatalf("the cpu pods' fixes differ in numbers and should be given pod by pod: %+v", cpuGroup)
-	}
-	for i, want := range []string{"the pod requests 3 cpu", "the pod requests 2500m cpu", "the pod requests 6 cpu"} {
-		if !strings.Contains(cpuGroup.PodFixes[i].Fix, want) {
-			t.Errorf("pod %s: fix %q lacks %q", cpuGroup.PodFixes[i].Pod, cpuGroup.PodFixes[i].Fix, want)
+	// Uncordoning alone is not enough (the node also has a taint), so it
+	// is not offered on its own.
+	for _, f := range d.Fixes {
+		if strings.Contains(f, "uncordon") {
+			t.Errorf("uncordon offered although it is not enough alone: %q", f)
 		}
-	}
-	if _, ok := byPods["default/zone"]; !ok {
-		t.Errorf("the zone typo should be a group of its own, apart from the disktype selector: %+v", got.Groups)
-	}
-	if g, ok := byPods["default/disk"]; !ok || g.Fix == "" {
-		t.Errorf("the disktype selector should be a group of its own with one fix: %+v", got.Groups)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -621,4 +623,384 @@ func TestTaintHeldBackByZone(t *testing.T) {
 			t.Errorf("evictions counted down that will not come: %+v", ev)
 		}
 	})
+}
+
+func TestNodeFindings(t *testing.T) {
+	notReadyTaints := mkTaints(
+		corev1.Taint{Key: corev1.TaintNodeNotReady, Effect: corev1.TaintEffectNoSchedule},
+		corev1.Taint{Key: corev1.TaintNodeNotReady, Effect: corev1.TaintEffectNoExecute})
+	unreachableTaints := mkTaints(
+		corev1.Taint{Key: corev1.TaintNodeUnreachable, Effect: corev1.TaintEffectNoSchedule},
+		corev1.Taint{Key: corev1.TaintNodeUnreachable, Effect: corev1.TaintEffectNoExecute})
+	crashingProxy := mkKubeProxyPod("n")
+	crashingProxy.Ready, crashingProxy.Waiting = false, "CrashLoopBackOff"
+
+	tests := []struct {
+		name        string
+		node        corev1.Node
+		pods        []cluster.Pod
+		lease       *coordinationv1.Lease
+		kubeProxyDS bool
+		podsUnread  bool
+		want        []string // severity and code of the node's findings, in order
+		wantTitle   string   // the first finding's title, when set
+		wantNote    string
+	}{
+		{name: "healthy", node: mkNode("n"), want: nil},
+		{
+			name: "NotReady, its taints folded in",
+			node: mkNode("n", mkReady(corev1.ConditionFalse, "KubeletNotReady", "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady"), notReadyTaints),
+			want: []string{"critical NodeNotReady"}, wantNote: "NotReady",
+			wantTitle: "NotReady: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady",
+		},
+		{
+			name: "NotReady without a message gives the reason",
+			node: mkNode("n", mkReady(corev1.ConditionFalse, "KubeletNotReady", "")),
+			want: []string{"critical NodeNotReady"}, wantTitle: "NotReady: KubeletNotReady", wantNote: "NotReady",
+		},
+		{
+			name:  "Unknown, last heard from through its lease",
+			node:  mkNode("n", mkReady(corev1.ConditionUnknown, "NodeStatusUnknown", "Kubelet stopped posting node status."), unreachableTaints),
+			lease: func() *coordinationv1.Lease { l := mkLease("n", now.Add(-12*time.Minute), 40); return &l }(),
+			want:  []string{"critical NodeUnknown"}, wantNote: "silent 12m",
+			wantTitle: "Unknown: its kubelet last reported 12m ago (2026-11-26T11:48:00Z)",
+		},
+		{
+			name: "Unknown, never heard from",
+			node: mkNode("n", mkReady(corev1.ConditionUnknown, "NodeStatusNeverUpdated", "Kubelet never posted node status.")),
+			want: []string{"critical NodeUnknown"}, wantTitle: "Unknown: its kubelet has never reported", wantNote: "silent",
+		},
+		{
+			name: "Unknown conditions of an unreachable node are not findings",
+			node: mkNode("n", mkReady(corev1.ConditionUnknown, "NodeStatusUnknown", ""), mkCondition(corev1.NodeDiskPressure, corev1.ConditionUnknown, "NodeStatusUnknown", "")),
+			want: []string{"critical NodeUnknown"}, wantNote: "silent",
+		},
+		{
+			name: "cordoned, its unschedulable taint folded in",
+			node: mkNode("n", mkCordoned, mkTaints(corev1.Taint{Key: corev1.TaintNodeUnschedulable, Effect: corev1.TaintEffectNoSchedule})),
+			want: []string{"warning NodeCordoned"}, wantTitle: "cordoned (spec.unschedulable)", wantNote: "cordoned",
+		},
+		{
+			name: "DiskPressure, its taint folded in",
+			node: mkNode("n", mkCondition(corev1.NodeDiskPressure, corev1.ConditionTrue, "KubeletHasDiskPressure", "kubelet has disk pressure"),
+				mkTaints(corev1.Taint{Key: corev1.TaintNodeDiskPressure, Effect: corev1.TaintEffectNoSchedule})),
+			want: []string{"warning NodeCondition"}, wantTitle: "DiskPressure: kubelet has disk pressure", wantNote: "DiskPressure",
+		},
+		{
+			name: "no DiskPressure",
+			node: mkNode("n", mkCondition(corev1.NodeDiskPressure, corev1.ConditionFalse, "KubeletHasNoDiskPressure", "kubelet has no disk pressure")),
+			want: nil,
+		},
+		{
+			name: "custom NoSchedule taint",
+			node: mkNode("n", mkTaints(corev1.Taint{Key: "dedicated", Value: "batch", Effect: corev1.TaintEffectNoSchedule})),
+			want: []string{"info NodeTaint"}, wantTitle: "taint dedicated=batch:NoSchedule (dedicated node pool)", wantNote: "taint dedicated",
+		},
+		{
+			name: "custom NoExecute taint is a warning",
+			node: mkNode("n", mkTaints(corev1.Taint{Key: "example.com/maintenance", Effect: corev1.TaintEffectNoExecute})),
+			want: []string{"warning NodeTaint"}, wantTitle: "taint example.com/maintenance:NoExecute (custom taint)", wantNote: "taint maintenance",
+		},
+		{
+			name: "CPU requests over allocatable",
+			node: mkNode("n", mkAllocatable("2", "16Gi", "110")),
+			pods: mkPodsWithCPU(5, 500),
+			want: []string{"warning RequestsOvercommitted"}, wantTitle: "CPU requests exceed allocatable: 2.5 of 2 (125%)", wantNote: "CPU 125%",
+		},
+		{
+			name: "memory requests over allocatable",
+			node: mkNode("n", mkAllocatable("4", "1Gi", "110")),
+			pods: func() []cluster.Pod {
+				p := mkPodsWithCPU(2, 0)
+				p[0].MemoryBytes, p[1].MemoryBytes = 1<<30, 512<<20
+				return p
+			}(),
+			want: []string{"warning RequestsOvercommitted"}, wantTitle: "memory requests exceed allocatable: 1.5Gi of 1Gi (150%)", wantNote: "memory 150%",
+		},
+		{
+			name: "CPU requests at 90% of allocatable",
+			node: mkNode("n"),
+			pods: mkPodsWithCPU(4, 900),
+			want: []string{"info RequestsNearAllocatable"}, wantTitle: "CPU nearly all requested: 3.6 of 4 (90%)", wantNote: "CPU 90%",
+		},
+		{
+			name: "CPU requests just under 90% of allocatable",
+			node: mkNode("n"),
+			pods: append(mkPodsWithCPU(3, 900), mkPodsWithCPU(1, 899)[0]),
+			want: nil,
+		},
+		{
+			name: "CPU requests exactly at allocatable are near, not over",
+			node: mkNode("n"),
+			pods: mkPodsWithCPU(4, 1000),
+			want: []string{"info RequestsNearAllocatable"}, wantTitle: "CPU nearly all requested: 4 of 4 (100%)", wantNote: "CPU 100%",
+		},
+		{
+			name: "pods near the limit",
+			node: mkNode("n", mkAllocatable("4", "16Gi", "10")),
+			pods: mkPodsWithCPU(9, 0),
+			want: []string{"warning PodsNearLimit"}, wantTitle: "runs 9 of its 10 allowed pods", wantNote: "pods 9/10",
+		},
+		{
+			name: "pods under 90% of the limit",
+			node: mkNode("n", mkAllocatable("4", "16Gi", "10")),
+			pods: mkPodsWithCPU(8, 0),
+			want: nil,
+		},
+		{
+			name:       "capacity not judged when pods are unread",
+			node:       mkNode("n", mkAllocatable("2", "16Gi", "10")),
+			pods:       mkPodsWithCPU(10, 500),
+			podsUnread: true,
+			want:       nil,
+		},
+		{
+			name: "kubelet newer than the API server",
+			node: mkNode("n", mkKubelet("v1.38.0")),
+			want: []string{"warning VersionSkew"}, wantTitle: "kubelet v1.38.0 is newer than the API server v1.37.2", wantNote: "kubelet skew",
+		},
+		{
+			name: "kubelet four minor versions older",
+			node: mkNode("n", mkKubelet("v1.33.5")),
+			want: []string{"warning VersionSkew"}, wantTitle: "kubelet v1.33.5 is 4 minor versions behind the API server v1.37.2", wantNote: "kubelet skew",
+		},
+		{
+			name: "kubelet three minor versions older is supported",
+			node: mkNode("n", mkKubelet("v1.34.9")),
+			want: nil,
+		},
+		{
+			name: "kubelet with a vendor suffix, same minor",
+			node: mkNode("n", mkKubelet("v1.37.1-eks-5e0fdde")),
+			want: nil,
+		},
+		{
+			name:        "kube-proxy DaemonSet but no pod on the node",
+			node:        mkNode("n"),
+			pods:        []cluster.Pod{mkRunning("default", "web")},
+			kubeProxyDS: true,
+			want:        []string{"warning KubeProxyMissing"}, wantTitle: "kube-proxy: the node has no kube-proxy pod", wantNote: "kube-proxy missing",
+		},
+		{
+			name:        "kube-proxy pod crashing",
+			node:        mkNode("n"),
+			pods:        []cluster.Pod{crashingProxy},
+			kubeProxyDS: true,
+			want:        []string{"warning KubeProxyMissing"}, wantTitle: "kube-proxy: the node has a kube-proxy pod that is CrashLoopBackOff", wantNote: "kube-proxy CrashLoopBackOff",
+		},
+		{
+			name:        "kube-proxy pod running",
+			node:        mkNode("n"),
+			pods:        []cluster.Pod{mkKubeProxyPod("n")},
+			kubeProxyDS: true,
+			want:        nil,
+		},
+		{
+			name:        "kube-proxy not judged when pods are unread",
+			node:        mkNode("n"),
+			kubeProxyDS: true,
+			podsUnread:  true,
+			want:        nil,
+		},
+		{
+			name: "several findings, most severe first",
+			node: mkNode("n", mkReady(corev1.ConditionFalse, "KubeletNotReady", "PLEG is not healthy"), mkCordoned,
+				mkCondition(corev1.NodeMemoryPressure, corev1.ConditionTrue, "KubeletHasInsufficientMemory", "kubelet has insufficient memory available"),
+				mkTaints(corev1.Taint{Key: "team", Value: "a", Effect: corev1.TaintEffectNoSchedule}), mkKubelet("v1.38.1")),
+			want:     []string{"critical NodeNotReady", "warning NodeCondition", "warning NodeCordoned", "warning VersionSkew", "info NodeTaint"},
+			wantNote: "NotReady",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := mkSnapshot(tc.node)
+			if tc.pods != nil {
+				s.Pods["n"] = tc.pods
+			}
+			if tc.lease != nil {
+				s.NodeLeases["n"] = *tc.lease
+			}
+			if tc.kubeProxyDS {
+				s.SystemDaemonSets = []appsv1.DaemonSet{mkKubeProxyDS()}
+			}
+			if tc.podsUnread {
+				s.PodsRead = false
+			}
+			r := Explain(s, now, Options{})
+			if diff := cmp.Diff(tc.want, nodeCodes(r, "n")); diff != "" {
+				t.Errorf("findings on the node (-want +got):\n%s\nall: %+v", diff, r.Findings)
+			}
+			if tc.wantTitle != "" {
+				var first *Finding
+				for i := range r.Findings {
+					if slices.Contains(r.Findings[i].Nodes, "n") {
+						first = &r.Findings[i]
+						break
+					}
+				}
+				if first == nil || first.Title != tc.wantTitle {
+					t.Errorf("title = %+v, want %q", first, tc.wantTitle)
+				}
+			}
+			if got := r.Nodes[0].Note; got != tc.wantNote {
+				t.Errorf("Note = %q, want %q", got, tc.wantNote)
+			}
+			for _, f := range r.Findings {
+				if f.Meaning == "" {
+					t.Errorf("finding %s has no meaning", f.Code)
+				}
+			}
+		})
+	}
+}
+
+func TestClusterFindings(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(s *cluster.Snapshot)
+		want   []string // codes of findings without nodes
+		title  string   // title of the first, when set
+	}{
+		{
+			name: "DaemonSets read, none is kube-proxy",
+			modify: func(s *cluster.Snapshot) {
+				s.SystemDaemonSets = []appsv1.DaemonSet{{ObjectMeta: metav1.ObjectMeta{Name: "cilium"}}}
+			},
+			want: []string{"NoKubeProxy"}, title: "no kube-proxy DaemonSet in kube-system",
+		},
+		{
+			name: "kube-proxy DaemonSet found by its label",
+			modify: func(s *cluster.Snapshot) {
+				ds := mkKubeProxyDS()
+				ds.Name = "kube-proxy-legacy"
+				s.SystemDaemonSets = []appsv1.DaemonSet{ds}
+				for _, n := range s.Nodes {
+					s.Pods[n.Name] = []cluster.Pod{mkKubeProxyPod(n.Name)}
+				}
+			},
+			want: nil,
+		},
+		{
+			name: "DaemonSets unread",
+			modify: func(s *cluster.Snapshot) {
+				s.SystemDaemonSets = nil
+				s.Gaps = []cluster.Gap{{What: "DaemonSets in kube-system", Resource: "daemonsets", Namespace: "kube-system", Reason: "Forbidden", Message: "forbidden"}}
+			},
+			want: nil,
+		},
+		{
+			name: "pods waiting for a node",
+			modify: func(s *cluster.Snapshot) {
+				s.Unscheduled = 3
+				s.SystemDaemonSets = []appsv1.DaemonSet{mkKubeProxyDS()}
+				for _, n := range s.Nodes {
+					s.Pods[n.Name] = []cluster.Pod{mkKubeProxyPod(n.Name)}
+				}
+			},
+			want: []string{"PodsWaitingForNode"}, title: "3 pods waiting for a node",
+		},
+		{
+			name: "one pod waiting",
+			modify: func(s *cluster.Snapshot) {
+				s.Unscheduled = 1
+			},
+			want: []string{"NoKubeProxy", "PodsWaitingForNode"},
+		},
+		{
+			name: "pods unread: nothing said of waiting pods",
+			modify: func(s *cluster.Snapshot) {
+				s.Unscheduled, s.PodsRead = 3, false
+			},
+			want: []string{"NoKubeProxy"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := mkSnapshot(mkNode("a"), mkNode("b"))
+			tc.modify(s)
+			r := Explain(s, now, Options{})
+			var got []string
+			var first *Finding
+			for i, f := range r.Findings {
+				if len(f.Nodes) == 0 {
+					got = append(got, string(f.Code))
+					if first == nil {
+						first = &r.Findings[i]
+					}
+					if f.Severity != SeverityInfo {
+						t.Errorf("%s is %s, want info", f.Code, f.Severity)
+					}
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("cluster findings (-want +got):\n%s", diff)
+			}
+			if tc.title != "" && (first == nil || first.Title != tc.title) {
+				t.Errorf("first cluster finding %+v, want title %q", first, tc.title)
+			}
+			if slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Code == "KubeProxyMissing" }) {
+				t.Errorf("unexpected KubeProxyMissing: %+v", r.Findings)
+			}
+		})
+	}
+}
+
+func TestFindingsSortedAndMerged(t *testing.T) {
+	dedicated := mkTaints(corev1.Taint{Key: "dedicated", Value: "batch", Effect: corev1.TaintEffectNoSchedule})
+	s := mkSnapshot(
+		// Not in name order, to check that merged nodes are sorted.
+		mkNode("w-c", dedicated),
+		mkNode("w-a", dedicated),
+		mkNode("w-z", mkKubelet("v1.38.0")),
+		mkNode("w-b", dedicated),
+		mkNode("w-down", mkReady(corev1.ConditionFalse, "KubeletNotReady", "PLEG is not healthy")),
+		mkNode("w-old", mkKubelet("v1.38.0")),
+	)
+	s.Unscheduled = 2
+	r := Explain(s, now, Options{})
+
+	type short struct {
+		Severity, Code string
+		Nodes          []string
+	}
+	var got []short
+	for _, f := range r.Findings {
+		got = append(got, short{f.Severity, string(f.Code), f.Nodes})
+	}
+	want := []short{
+		{SeverityCritical, "NodeNotReady", []string{"w-down"}},
+		{SeverityWarning, "VersionSkew", []string{"w-old", "w-z"}},
+		{SeverityInfo, "NoKubeProxy", nil},
+		{SeverityInfo, "NodeTaint", []string{"w-a", "w-b", "w-c"}},
+		{SeverityInfo, "PodsWaitingForNode", nil},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	for i := 1; i < len(r.Findings); i++ {
+		if severityRank(r.Findings[i-1].Severity) > severityRank(r.Findings[i].Severity) {
+			t.Errorf("finding %d (%s) before a more severe one (%s)", i-1, r.Findings[i-1].Severity, r.Findings[i].Severity)
+		}
+	}
+	// The snapshot's nodes are not reordered by merging.
+	if s.Nodes[0].Name != "w-c" {
+		t.Errorf("Explain reordered the snapshot's nodes")
+	}
+}
+
+// Findings that differ in any word stay apart.
+func TestFindingsNotMergedWhenDifferent(t *testing.T) {
+	s := mkSnapshot(
+		mkNode("a", mkReady(corev1.ConditionFalse, "KubeletNotReady", "PLEG is not healthy")),
+		mkNode("b", mkReady(corev1.ConditionFalse, "KubeletNotReady", "container runtime is down")),
+	)
+	r := Explain(s, now, Options{})
+	f := findingsWithCode(r, "NodeNotReady")
+	if len(f) != 2 {
+		t.Fatalf("want 2 NodeNotReady findings, got %+v", f)
+	}
+	// Same severity and code: ordered by title.
+	if f[0].Title != "NotReady: PLEG is not healthy" || f[1].Title != "NotReady: container runtime is down" {
+		t.Errorf("titles %q, %q", f[0].Title, f[1].Title)
+	}
 }
