@@ -14,7 +14,7 @@ func TestNotWaitingForScheduler(t *testing.T) {
 	bound := func(node string) func(*corev1.Pod) { return func(p *corev1.Pod) { p.Spec.NodeName = node } }
 	waiting := func(reason string) func(*corev1.Pod) {
 		return func(p *corev1.Pod) {
-			p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "c", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: reason, Message: "pull access denied"}}}}
+			p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: reason, Message: "pull access denied"}}}}
 		}
 	}
 	scheduler := func(name string) func(*corev1.Pod) { return func(p *corev1.Pod) { p.Spec.SchedulerName = name } }
@@ -49,7 +49,7 @@ func TestNotWaitingForScheduler(t *testing.T) {
 			nodes:     readyNodes,
 			nodesRead: true,
 			state:     StateScheduled,
-			problems:  []problem{{"container c", "ImagePullBackOff", "pull access denied"}},
+			problems:  []problem{{"container app", "ImagePullBackOff", "pull access denied"}},
 			check: func(t *testing.T, d *Diagnosis) {
 				if d.Problems[0].Fix == "" || d.Problems[0].Meaning == "" {
 					t.Errorf("ImagePullBackOff problem without meaning or fix: %+v", d.Problems[0])

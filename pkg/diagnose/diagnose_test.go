@@ -321,7 +321,7 @@ func TestDiagnoseAllMatchesDiagnose(t *testing.T) {
 		mk("local", pvcVolume("data", "local")),
 		mk("pulling", func(p *corev1.Pod) {
 			p.Spec.NodeName = "a1"
-			p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "c", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ErrImagePull"}}}}
+			p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ErrImagePull"}}}}
 		}),
 		mk("big", inNamespace("team")),
 	}

@@ -69,7 +69,7 @@ func TestRemediesClaimOnlyWhatSuffices(t *testing.T) {
 			pod:   mkPod("p", res("cpu", "200")),
 			nodes: []corev1.Node{mkNode("a", res("cpu", "96", "pods", "110"), cordoned), mkNode("b", std, sixTaints)},
 			first: "No node is big enough: the pod requests 200 cpu and the largest node, a, has 96 allocatable",
-			want:  map[string][]string{"These together would let it run on a: uncordon a; lower the cpu request of container c to 96": {"a"}},
+			want:  map[string][]string{"These together would let it run on a: uncordon a; lower the cpu request of container app to 96": {"a"}},
 			none:  []string{"this alone"},
 		},
 		{
@@ -89,7 +89,7 @@ func TestRemediesClaimOnlyWhatSuffices(t *testing.T) {
 				mkNode("n1", std, cordoned, taint("dedicated", "batch", corev1.TaintEffectNoSchedule)),
 			},
 			placed: []corev1.Pod{mkPod("big", res("cpu", "2"), on("n1"))},
-			want:   map[string][]string{"No single change lets the pod run on any node. These together would let it run on n1: uncordon n1; tolerate the taint dedicated=batch:NoSchedule (it reserves the node for other workloads: only if the pod belongs there); lower the cpu request of container c to 2": {"n1"}},
+			want:   map[string][]string{"No single change lets the pod run on any node. These together would let it run on n1: uncordon n1; tolerate the taint dedicated=batch:NoSchedule (it reserves the node for other workloads: only if the pod belongs there); lower the cpu request of container app to 2": {"n1"}},
 		},
 		{
 			name:  "a zone typo: the zones that exist, not a label to add",

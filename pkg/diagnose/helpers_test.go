@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
@@ -89,12 +90,18 @@ func zoneNode(name, zone string, mod ...func(*corev1.Node)) corev1.Node {
 
 func cordoned(n *corev1.Node) { n.Spec.Unschedulable = true }
 
-func readyNode(n *corev1.Node) {
-	n.Status.Conditions = append(n.Status.Conditions, corev1.NodeCondition{Type: corev1.NodeReady, Status: corev1.ConditionTrue})
-}
+func readyNode(n *corev1.Node) { setReady(n, corev1.ConditionTrue) }
 
-func notReadyNode(n *corev1.Node) {
-	n.Status.Conditions = append(n.Status.Conditions, corev1.NodeCondition{Type: corev1.NodeReady, Status: corev1.ConditionFalse})
+func notReadyNode(n *corev1.Node) { setReady(n, corev1.ConditionFalse) }
+
+func setReady(n *corev1.Node, status corev1.ConditionStatus) {
+	for i := range n.Status.Conditions {
+		if n.Status.Conditions[i].Type == corev1.NodeReady {
+			n.Status.Conditions[i].Status = status
+			return
+		}
+	}
+	n.Status.Conditions = append(n.Status.Conditions, corev1.NodeCondition{Type: corev1.NodeReady, Status: status})
 }
 
 func matchLabels(kv ...string) *metav1.LabelSelector {
@@ -132,24 +139,27 @@ func res(kv ...string) corev1.ResourceList {
 	return l
 }
 
+// mkNode is a fixture node with the given allocatable resources, changed by
+// mod.
 func mkNode(name string, alloc corev1.ResourceList, mod ...func(*corev1.Node)) corev1.Node {
-	n := corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{}}, Status: corev1.NodeStatus{Allocatable: alloc}}
-	for _, m := range mod {
-		m(&n)
+	n := fixture.Node{Name: name, Capacity: alloc, Allocatable: alloc}.Object()
+	if alloc == nil {
+		n.Status.Capacity, n.Status.Allocatable = nil, nil
 	}
-	return n
+	for _, m := range mod {
+		m(n)
+	}
+	return *n
 }
 
+// mkPod is a fixture pod with the given requests, Pending, changed by mod.
 func mkPod(name string, requests corev1.ResourceList, mod ...func(*corev1.Pod)) corev1.Pod {
-	p := corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default"},
-		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Resources: corev1.ResourceRequirements{Requests: requests}}}},
-		Status:     corev1.PodStatus{Phase: corev1.PodPending},
-	}
+	p := fixture.Pod{Name: name, Requests: requests}.Object()
+	p.Status.Phase = corev1.PodPending
 	for _, m := range mod {
-		m(&p)
+		m(p)
 	}
-	return p
+	return *p
 }
 
 func on(node string) func(*corev1.Pod) {

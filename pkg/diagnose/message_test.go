@@ -174,7 +174,7 @@ func TestGroup(t *testing.T) {
 	cpu := func(p *corev1.Pod) { p.Spec.Containers[0].Resources.Requests = res("cpu", "3") }
 	pulling := func(p *corev1.Pod) {
 		p.Spec.NodeName = "n1"
-		p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "c", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: "no such image"}}}}
+		p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: "no such image"}}}}
 	}
 	pods := []*corev1.Pod{
 		mk("solo", "default", func(p *corev1.Pod) { p.Spec.NodeSelector = map[string]string{"disk": "ssd"} }),
@@ -220,7 +220,7 @@ func TestGroup(t *testing.T) {
 			}
 		}},
 		{"a bound pod's cause is its state and first problem", func(t *testing.T) {
-			want := "Scheduled: container c ImagePullBackOff: no such image"
+			want := "Scheduled: container app ImagePullBackOff: no such image"
 			if c := ds[2].Cause(); c != want {
 				t.Errorf("cause %q, want %q", c, want)
 			}

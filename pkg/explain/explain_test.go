@@ -84,7 +84,7 @@ func TestExplainReadiness(t *testing.T) {
 func TestNodeFields(t *testing.T) {
 	leaseTime := now.Add(-7 * time.Second)
 	readyBeat := now.Add(-25 * time.Second)
-	withBeat := func(n *corev1.Node) { n.Status.Conditions[0].LastHeartbeatTime = metav1.NewTime(readyBeat) }
+	withBeat := func(n *corev1.Node) { condition(n, corev1.NodeReady).LastHeartbeatTime = metav1.NewTime(readyBeat) }
 	dedicated := corev1.Taint{Key: "dedicated", Value: "batch", Effect: corev1.TaintEffectNoSchedule}
 	cpTaint := corev1.Taint{Key: "node-role.kubernetes.io/control-plane", Effect: corev1.TaintEffectNoSchedule}
 

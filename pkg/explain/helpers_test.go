@@ -11,29 +11,27 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
-// Fixtures. Every node is Ready, runs kubelet v1.37.2 (the server's version)
-// and offers 4 CPUs, 16Gi and 110 pods unless an option says otherwise.
+// Fixtures. Every node is a fixture node: Ready, kubelet v1.37.2 (the
+// server's version), 4 CPUs, 16Gi and 110 pods unless an option says
+// otherwise.
 
 type mkOpt func(*corev1.Node)
 
 func mkNode(name string, opts ...mkOpt) corev1.Node {
-	q := resource.MustParse
-	n := corev1.Node{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{}, CreationTimestamp: metav1.NewTime(now.Add(-48 * time.Hour))},
-		Status: corev1.NodeStatus{
-			Conditions:  []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady", Message: "kubelet is posting ready status"}},
-			NodeInfo:    corev1.NodeSystemInfo{KubeletVersion: "v1.37.2", ContainerRuntimeVersion: "containerd://2.1.4"},
-			Capacity:    corev1.ResourceList{corev1.ResourceCPU: q("4"), corev1.ResourceMemory: q("16Gi"), corev1.ResourcePods: q("110")},
-			Allocatable: corev1.ResourceList{corev1.ResourceCPU: q("4"), corev1.ResourceMemory: q("16Gi"), corev1.ResourcePods: q("110")},
-		},
+	n := fixture.Node{Name: name}.Object()
+	n.CreationTimestamp = metav1.NewTime(now.Add(-48 * time.Hour))
+	for i := range n.Status.Conditions {
+		c := &n.Status.Conditions[i]
+		c.LastHeartbeatTime, c.LastTransitionTime = metav1.Time{}, metav1.Time{}
 	}
 	for _, o := range opts {
-		o(&n)
+		o(n)
 	}
-	return n
+	return *n
 }
 
 func mkLabels(kv ...string) mkOpt {
@@ -59,15 +57,28 @@ func mkTaints(taints ...corev1.Taint) mkOpt {
 // mkReady sets the Ready condition.
 func mkReady(status corev1.ConditionStatus, reason, message string) mkOpt {
 	return func(n *corev1.Node) {
-		n.Status.Conditions[0].Status, n.Status.Conditions[0].Reason, n.Status.Conditions[0].Message = status, reason, message
+		c := condition(n, corev1.NodeReady)
+		c.Status, c.Reason, c.Message = status, reason, message
 	}
 }
 
+// mkCondition sets a condition, changed 10 minutes ago.
 func mkCondition(typ corev1.NodeConditionType, status corev1.ConditionStatus, reason, message string) mkOpt {
 	return func(n *corev1.Node) {
-		n.Status.Conditions = append(n.Status.Conditions, corev1.NodeCondition{Type: typ, Status: status, Reason: reason, Message: message,
-			LastTransitionTime: metav1.NewTime(now.Add(-10 * time.Minute))})
+		*condition(n, typ) = corev1.NodeCondition{Type: typ, Status: status, Reason: reason, Message: message,
+			LastTransitionTime: metav1.NewTime(now.Add(-10 * time.Minute))}
 	}
+}
+
+// condition returns the node's condition of that type, added if missing.
+func condition(n *corev1.Node, typ corev1.NodeConditionType) *corev1.NodeCondition {
+	for i := range n.Status.Conditions {
+		if n.Status.Conditions[i].Type == typ {
+			return &n.Status.Conditions[i]
+		}
+	}
+	n.Status.Conditions = append(n.Status.Conditions, corev1.NodeCondition{Type: typ})
+	return &n.Status.Conditions[len(n.Status.Conditions)-1]
 }
 
 func mkAllocatable(cpu, memory, pods string) mkOpt {
