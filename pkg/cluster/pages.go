@@ -26,10 +26,10 @@ import (
 // get returns the request for one page (resource and namespace set). A
 // protobuf page is not decoded as a whole: eachItem gets every item still
 // encoded. A JSON page is decoded into newList and handed to eachList.
-func rawPages(ctx context.Context, get func() *rest.Request, opts metav1.ListOptions, newList func() runtime.Object, eachItem func([]byte) error, eachList func(runtime.Object) error, reset func()) error {
+func (r *Reader) rawPages(ctx context.Context, get func() *rest.Request, opts metav1.ListOptions, newList func() runtime.Object, eachItem func([]byte) error, eachList func(runtime.Object) error, reset func()) error {
 	for attempt := 0; ; attempt++ {
 		o := opts
-		o.Limit = PageSize
+		o.Limit = r.pageSize()
 		if attempt == 2 {
 			o.Limit = 0 // one whole list: no token to expire
 		}
@@ -162,8 +162,7 @@ func field(msg []byte, n protowire.Number) ([]byte, bool) {
 // lists), under half on a busy one, and far less than pages, which the API
 // server builds one by one. A response not in protobuf, or cut short, gives
 // way to paged lists.
-// Tests turn it off to exercise the pages.
-var Streaming = true
+// Reader.NoStreaming turns it off.
 
 // errNoStream says the whole list could not be read as a protobuf stream; the
 // caller lists in pages.
@@ -173,7 +172,7 @@ var errNoStream = errors.New("streamed list not available")
 // allows it, in pages otherwise. decode turns one protobuf-encoded item
 // (without envelope) into an object; JSON pages are decoded into newList.
 // reset is called before a list starts over.
-func listItems(ctx context.Context, get func() *rest.Request, opts metav1.ListOptions, newList func() runtime.Object, decode func([]byte) (runtime.Object, error), each func(runtime.Object) error, reset func()) error {
+func (r *Reader) listItems(ctx context.Context, get func() *rest.Request, opts metav1.ListOptions, newList func() runtime.Object, decode func([]byte) (runtime.Object, error), each func(runtime.Object) error, reset func()) error {
 	eachRaw := func(b []byte) error {
 		obj, err := decode(b)
 		if err != nil {
@@ -181,14 +180,14 @@ func listItems(ctx context.Context, get func() *rest.Request, opts metav1.ListOp
 		}
 		return each(obj)
 	}
-	if Streaming {
+	if !r.NoStreaming {
 		err := streamItems(ctx, get, opts, eachRaw)
 		if !errors.Is(err, errNoStream) {
 			return err
 		}
 		reset()
 	}
-	return rawPages(ctx, get, opts, newList, eachRaw, func(list runtime.Object) error {
+	return r.rawPages(ctx, get, opts, newList, eachRaw, func(list runtime.Object) error {
 		return meta.EachListItem(list, each)
 	}, reset)
 }

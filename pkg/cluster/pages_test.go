@@ -197,7 +197,7 @@ func TestRawPages(t *testing.T) {
 			defer srv.Close()
 			rc := restClient(t, srv.URL)
 			items, lists := 0, 0
-			err := rawPages(context.Background(), func() *rest.Request { return rc.Get().Resource("pods") }, metav1.ListOptions{},
+			err := (&Reader{}).rawPages(context.Background(), func() *rest.Request { return rc.Get().Resource("pods") }, metav1.ListOptions{},
 				func() runtime.Object { return &corev1.PodList{} },
 				func(b []byte) error {
 					p := &corev1.Pod{}

@@ -119,7 +119,7 @@ func (r *Reader) ReadAllPending(ctx context.Context, namespace string) (*Pending
 	list := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return r.Client.CoreV1().Pods(namespace).List(ctx, opts)
 	}
-	err := eachItem(ctx, list, metav1.ListOptions{FieldSelector: "status.phase=Pending"}, func(obj runtime.Object) error {
+	err := r.eachItem(ctx, list, metav1.ListOptions{FieldSelector: "status.phase=Pending"}, func(obj runtime.Object) error {
 		s.Pending = append(s.Pending, obj.(*corev1.Pod))
 		return nil
 	}, func() { s.Pending = nil })
@@ -179,7 +179,7 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 // to them or nominated to them, and the leader leases.
 func (r *Reader) readCluster(reads *gather, s *PendingSnapshot) {
 	reads.read(about("nodes", "nodes"), func(ctx context.Context) error {
-		nodes, err := listNodes(ctx, r.Client)
+		nodes, err := r.listNodes(ctx)
 		s.Nodes, s.NodesRead = nodes, err == nil
 		return err
 	})
@@ -337,7 +337,7 @@ func listAssignedPods(ctx context.Context, r *Reader) ([]BoundPod, error) {
 	var pods []BoundPod
 	opts := metav1.ListOptions{FieldSelector: "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed"}
 	d := &podDecoder{mask: boundPodMask}
-	err := listItems(ctx, coreList(r.Client, "pods", ""), opts,
+	err := r.listItems(ctx, coreList(r.Client, "pods", ""), opts,
 		func() runtime.Object { return &corev1.PodList{} }, d.object,
 		func(obj runtime.Object) error {
 			pods = append(pods, Bind(obj.(*corev1.Pod)))
@@ -401,7 +401,7 @@ func listNominatedPods(ctx context.Context, r *Reader) ([]BoundPod, error) {
 		return r.Client.CoreV1().Pods("").List(ctx, opts)
 	}
 	opts := metav1.ListOptions{FieldSelector: "spec.nodeName=,status.nominatedNodeName!=", ResourceVersion: "0"}
-	err := eachItem(ctx, list, opts, func(obj runtime.Object) error {
+	err := r.eachItem(ctx, list, opts, func(obj runtime.Object) error {
 		p := obj.(*corev1.Pod)
 		if p.Status.NominatedNodeName == "" || p.DeletionTimestamp != nil {
 			return nil

@@ -21,9 +21,8 @@ import (
 	resourcehelper "k8s.io/component-helpers/resource"
 )
 
-// PageSize is how many objects one list request asks for. Tests lower it to
-// exercise paging on small clusters.
-var PageSize int64 = 500
+// DefaultPageSize is how many objects one list request asks for.
+const DefaultPageSize int64 = 500
 
 // maxNodeEvents caps how many node events are kept, newest first.
 const maxNodeEvents = 500
@@ -33,6 +32,20 @@ type Reader struct {
 	Client kubernetes.Interface
 	// Server is copied into every Snapshot.
 	Server string
+	// PageSize is how many objects one list request asks for; 0 means
+	// DefaultPageSize. Tests lower it to exercise paging on small clusters.
+	PageSize int64
+	// NoStreaming turns streamed lists off (see listItems), so that the big
+	// lists come in pages; tests use it to exercise the pages.
+	NoStreaming bool
+}
+
+// pageSize is the page size lists ask for.
+func (r *Reader) pageSize() int64 {
+	if r.PageSize > 0 {
+		return r.PageSize
+	}
+	return DefaultPageSize
 }
 
 // ReadOverview reads everything the cluster overview explains. Independent
@@ -48,11 +61,11 @@ func (r *Reader) ReadOverview(ctx context.Context) (*Snapshot, error) {
 	reads := newGather(ctx, &s.Gaps)
 	read := reads.read
 	read(about("nodes", "nodes"), func(ctx context.Context) (err error) {
-		s.Nodes, err = listNodes(ctx, r.Client)
+		s.Nodes, err = r.listNodes(ctx)
 		return err
 	})
 	read(about("pods in all namespaces", "pods"), func(ctx context.Context) error {
-		pods, unscheduled, err := listPodsByNode(ctx, r.Client)
+		pods, unscheduled, err := r.listPodsByNode(ctx)
 		if err != nil {
 			return err
 		}
@@ -60,21 +73,21 @@ func (r *Reader) ReadOverview(ctx context.Context) (*Snapshot, error) {
 		return nil
 	})
 	read(about("the kubelets' leases (kube-node-lease)", "leases").in(corev1.NamespaceNodeLease), func(ctx context.Context) error {
-		leases, err := listLeases(ctx, r.Client, corev1.NamespaceNodeLease)
+		leases, err := r.listLeases(ctx, corev1.NamespaceNodeLease)
 		s.NodeLeases = leases
 		return err
 	})
 	read(about("leader-election leases (kube-system)", "leases").in(metav1.NamespaceSystem), func(ctx context.Context) error {
-		leases, err := listLeases(ctx, r.Client, metav1.NamespaceSystem)
+		leases, err := r.listLeases(ctx, metav1.NamespaceSystem)
 		s.LeaderLeases = leases
 		return err
 	})
 	read(about("DaemonSets in kube-system", "daemonsets").in(metav1.NamespaceSystem), func(ctx context.Context) (err error) {
-		s.SystemDaemonSets, err = listSystemDaemonSets(ctx, r.Client)
+		s.SystemDaemonSets, err = r.listSystemDaemonSets(ctx)
 		return err
 	})
 	read(about("events about nodes", "events"), func(ctx context.Context) (err error) {
-		s.NodeEvents, err = listNodeEvents(ctx, r.Client)
+		s.NodeEvents, err = r.listNodeEvents(ctx)
 		return err
 	})
 	read(about("the API server's readiness checks (/readyz)", "readyz"), func(ctx context.Context) (err error) {
@@ -158,10 +171,10 @@ func (r *gather) wait() error {
 // eachItem lists page by page, calling each for every item. When a continue
 // token expires (410 Gone, the cluster changed too much between pages), it
 // calls reset and starts the list again, once in pages and then whole.
-func eachItem(ctx context.Context, list func(context.Context, metav1.ListOptions) (runtime.Object, error), opts metav1.ListOptions, each func(runtime.Object) error, reset func()) error {
+func (r *Reader) eachItem(ctx context.Context, list func(context.Context, metav1.ListOptions) (runtime.Object, error), opts metav1.ListOptions, each func(runtime.Object) error, reset func()) error {
 	for attempt := 0; ; attempt++ {
 		p := pager.New(list)
-		p.PageSize = PageSize
+		p.PageSize = r.pageSize()
 		if attempt == 2 {
 			p.PageSize = 0 // one whole list: no token to expire
 		}
@@ -175,8 +188,8 @@ func eachItem(ctx context.Context, list func(context.Context, metav1.ListOptions
 
 // listSystemDaemonSets lists the DaemonSets of kube-system (kube-proxy, CNI
 // agents): a short list, served from the API server's cache.
-func listSystemDaemonSets(ctx context.Context, c kubernetes.Interface) ([]appsv1.DaemonSet, error) {
-	list, err := c.AppsV1().DaemonSets(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+func (r *Reader) listSystemDaemonSets(ctx context.Context) ([]appsv1.DaemonSet, error) {
+	list, err := r.Client.AppsV1().DaemonSets(metav1.NamespaceSystem).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
 	if err != nil {
 		return nil, fmt.Errorf("listing DaemonSets: %w", err)
 	}
@@ -186,9 +199,9 @@ func listSystemDaemonSets(ctx context.Context, c kubernetes.Interface) ([]appsv1
 // listNodes lists every node: one list from the API server's cache, read as
 // it arrives, or, where that fails, pages whose next page is asked for while
 // the current one is decoded (listItems).
-func listNodes(ctx context.Context, c kubernetes.Interface) ([]corev1.Node, error) {
+func (r *Reader) listNodes(ctx context.Context) ([]corev1.Node, error) {
 	var nodes []corev1.Node
-	err := listItems(ctx, coreList(c, "nodes", ""), metav1.ListOptions{},
+	err := r.listItems(ctx, coreList(r.Client, "nodes", ""), metav1.ListOptions{},
 		func() runtime.Object { return &corev1.NodeList{} }, decodeNode,
 		func(obj runtime.Object) error {
 			nodes = append(nodes, *obj.(*corev1.Node))
@@ -211,12 +224,12 @@ func coreList(c kubernetes.Interface, resource, namespace string) func() *rest.R
 // listPodsByNode lists the non-terminal pods, as one list read as it arrives
 // or page by page, and keeps, per node, only what the analysis needs: each
 // pod is decoded from the fields Summarize reads.
-func listPodsByNode(ctx context.Context, c kubernetes.Interface) (map[string][]Pod, int, error) {
+func (r *Reader) listPodsByNode(ctx context.Context) (map[string][]Pod, int, error) {
 	byNode := map[string][]Pod{}
 	unscheduled := 0
 	opts := metav1.ListOptions{FieldSelector: "status.phase!=Succeeded,status.phase!=Failed"}
 	d := &podDecoder{mask: summaryPodMask}
-	err := listItems(ctx, coreList(c, "pods", ""), opts,
+	err := r.listItems(ctx, coreList(r.Client, "pods", ""), opts,
 		func() runtime.Object { return &corev1.PodList{} }, d.object,
 		func(obj runtime.Object) error {
 			pod := obj.(*corev1.Pod)
@@ -276,10 +289,10 @@ func Summarize(pod *corev1.Pod) Pod {
 	return out
 }
 
-func listLeases(ctx context.Context, c kubernetes.Interface, namespace string) (map[string]coordinationv1.Lease, error) {
+func (r *Reader) listLeases(ctx context.Context, namespace string) (map[string]coordinationv1.Lease, error) {
 	leases := map[string]coordinationv1.Lease{}
-	err := eachItem(ctx, func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-		return c.CoordinationV1().Leases(namespace).List(ctx, opts)
+	err := r.eachItem(ctx, func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		return r.Client.CoordinationV1().Leases(namespace).List(ctx, opts)
 	}, metav1.ListOptions{}, func(obj runtime.Object) error {
 		l := obj.(*coordinationv1.Lease)
 		leases[l.Name] = *l
@@ -291,13 +304,13 @@ func listLeases(ctx context.Context, c kubernetes.Interface, namespace string) (
 	return leases, nil
 }
 
-func listNodeEvents(ctx context.Context, c kubernetes.Interface) ([]corev1.Event, error) {
+func (r *Reader) listNodeEvents(ctx context.Context) ([]corev1.Event, error) {
 	var events []corev1.Event
 	list := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-		return c.CoreV1().Events("").List(ctx, opts)
+		return r.Client.CoreV1().Events("").List(ctx, opts)
 	}
 	opts := metav1.ListOptions{FieldSelector: "involvedObject.kind=Node,type=Warning"}
-	err := eachItem(ctx, list, opts, func(obj runtime.Object) error {
+	err := r.eachItem(ctx, list, opts, func(obj runtime.Object) error {
 		events = append(events, *obj.(*corev1.Event))
 		return nil
 	}, func() { events = events[:0] })
@@ -435,7 +448,7 @@ func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, erro
 				return r.Client.CoreV1().Pods("").List(ctx, opts)
 			}
 			opts := metav1.ListOptions{FieldSelector: "spec.nodeName=" + name + ",status.phase!=Succeeded,status.phase!=Failed"}
-			err := eachItem(ctx, list, opts, func(obj runtime.Object) error {
+			err := r.eachItem(ctx, list, opts, func(obj runtime.Object) error {
 				pods = append(pods, Summarize(obj.(*corev1.Pod)))
 				return nil
 			}, func() { pods = pods[:0] })
@@ -467,7 +480,7 @@ func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, erro
 		})
 	}
 	read(about("DaemonSets in kube-system", "daemonsets").in(metav1.NamespaceSystem), func(ctx context.Context) (err error) {
-		s.SystemDaemonSets, err = listSystemDaemonSets(ctx, r.Client)
+		s.SystemDaemonSets, err = r.listSystemDaemonSets(ctx)
 		return err
 	})
 	if err := reads.wait(); err != nil {
@@ -482,7 +495,7 @@ func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, erro
 // NodeNames lists the names of all nodes, for suggestions when a named node
 // does not exist.
 func (r *Reader) NodeNames(ctx context.Context) ([]string, error) {
-	nodes, err := listNodes(ctx, r.Client)
+	nodes, err := r.listNodes(ctx)
 	if err != nil {
 		return nil, err
 	}

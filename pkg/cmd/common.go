@@ -3,7 +3,6 @@ package cmd
 import (
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/render"
 )
 
@@ -45,8 +45,13 @@ type Common struct {
 	// both for messages.
 	Server  string
 	Context string
-	// WrapTransport, if set, wraps the API client's transport.
-	WrapTransport func(http.RoundTripper) http.RoundTripper
+	// Hooks are what tests inject.
+	Hooks Hooks
+}
+
+// reader returns a cluster reader through the command's client.
+func (o *Common) reader() *cluster.Reader {
+	return &cluster.Reader{Client: o.Client, Server: o.Server, PageSize: o.Hooks.PageSize, NoStreaming: o.Hooks.NoStreaming}
 }
 
 func (o *Common) addFlags(cmd *cobra.Command) {
@@ -100,8 +105,8 @@ func (o *Common) Complete() error {
 	// A handful of reads, issued together; client-side throttling would only
 	// add latency.
 	cfg.QPS, cfg.Burst = 100, 200
-	if o.WrapTransport != nil {
-		cfg.Wrap(o.WrapTransport)
+	if o.Hooks.WrapTransport != nil {
+		cfg.Wrap(o.Hooks.WrapTransport)
 	}
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {

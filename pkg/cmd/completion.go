@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/render"
 )
 
@@ -41,7 +40,7 @@ func completeFrom(o *Common, list func(ctx context.Context, o *Common) ([]string
 }
 
 func nodeNames(ctx context.Context, o *Common) ([]string, error) {
-	return (&cluster.Reader{Client: o.Client}).NodeNames(ctx)
+	return o.reader().NodeNames(ctx)
 }
 
 func namespaceNames(ctx context.Context, o *Common) ([]string, error) {

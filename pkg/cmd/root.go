@@ -50,10 +50,24 @@ func NewCmdExplainNodes(streams genericiooptions.IOStreams) *cobra.Command {
 // sends every request through wrap(transport); tests use it to watch what
 // the plugin sends.
 func NewCmdExplainNodesWithTransport(streams genericiooptions.IOStreams, wrap func(http.RoundTripper) http.RoundTripper) *cobra.Command {
+	return NewCmdExplainNodesWithHooks(streams, Hooks{WrapTransport: wrap})
+}
+
+// Hooks are what tests change in how the commands read the cluster.
+type Hooks struct {
+	// WrapTransport, if set, wraps the API client's transport.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
+	// PageSize and NoStreaming are given to every cluster.Reader.
+	PageSize    int64
+	NoStreaming bool
+}
+
+// NewCmdExplainNodesWithHooks returns the root command with the given hooks.
+func NewCmdExplainNodesWithHooks(streams genericiooptions.IOStreams, h Hooks) *cobra.Command {
 	o := &NodesOptions{Common: Common{
-		ConfigFlags:   genericclioptions.NewConfigFlags(true),
-		IOStreams:     streams,
-		WrapTransport: wrap,
+		ConfigFlags: genericclioptions.NewConfigFlags(true),
+		IOStreams:   streams,
+		Hooks:       h,
 	}}
 	cmd := &cobra.Command{
 		Use: "explain-nodes [NODE...]",
@@ -114,7 +128,7 @@ func (o *NodesOptions) Validate(cmd *cobra.Command) error {
 
 // Run reads the cluster and prints the report.
 func (o *NodesOptions) Run(cmd *cobra.Command) error {
-	r := &cluster.Reader{Client: o.Client, Server: o.Server}
+	r := o.reader()
 	var snap *cluster.Snapshot
 	var err error
 	if len(o.NodeNames) > 0 {

@@ -181,7 +181,7 @@ func (o *WhyPendingOptions) RunAll(cmd *cobra.Command) error {
 	if o.AllNamespaces {
 		ns = ""
 	}
-	r := &cluster.Reader{Client: o.Client, Server: o.Server}
+	r := o.reader()
 	if err := o.wait(cmd, r, ns, ""); err != nil {
 		return err
 	}
@@ -266,7 +266,7 @@ func (o *WhyPendingOptions) Complete() error {
 
 // RunController explains a controller's missing or waiting pods.
 func (o *WhyPendingOptions) RunController(cmd *cobra.Command, kind, name string) error {
-	r := &cluster.Reader{Client: o.Client, Server: o.Server}
+	r := o.reader()
 	snap, err := r.ReadController(cmd.Context(), kind, o.Namespace, name)
 	var notFound *cluster.ControllerNotFoundError
 	switch {
@@ -310,7 +310,7 @@ func (o *WhyPendingOptions) Run(cmd *cobra.Command) error {
 		return o.RunController(cmd, kind, name)
 	}
 	o.Pod = name
-	r := &cluster.Reader{Client: o.Client, Server: o.Server}
+	r := o.reader()
 	if err := o.wait(cmd, r, o.Namespace, o.Pod); err != nil {
 		return err
 	}

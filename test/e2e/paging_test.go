@@ -16,19 +16,14 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
-	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cmd"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
 
 // Lists longer than a page continue correctly, and an expired continue token
-// (410 Gone) restarts the list. Runs in-process to lower the page size; not
-// parallel, since it changes it.
+// (410 Gone) restarts the list. Runs in-process to lower the page size.
 func TestPagingAndExpiredContinue(t *testing.T) {
 	createMany(t, "pg-", 23)
-	old, streaming := cluster.PageSize, cluster.Streaming
-	cluster.PageSize, cluster.Streaming = 5, false
-	t.Cleanup(func() { cluster.PageSize, cluster.Streaming = old, streaming })
 
 	var expired, continued atomic.Int64
 	server := proxyToCluster(t, func(w http.ResponseWriter, r *http.Request, _ int64) bool {
@@ -50,7 +45,7 @@ func TestPagingAndExpiredContinue(t *testing.T) {
 	}
 	before := countPods(t)
 	var out, errOut bytes.Buffer
-	root := cmd.NewCmdExplainNodes(genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	root := cmd.NewCmdExplainNodesWithHooks(genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, cmd.Hooks{PageSize: 5, NoStreaming: true})
 	root.SetArgs([]string{"--kubeconfig", kc, "-o", "json"})
 	if err := root.ExecuteContext(context.Background()); err != nil {
 		t.Fatalf("%v\n%s", err, errOut.String())
