@@ -88,10 +88,39 @@ func containerProblems(pod *corev1.Pod) []Problem {
 	}
 	for _, cs := range pod.Status.ContainerStatuses {
 		if cs.State.Waiting != nil {
-			out = append(out, waitingProblem("container "+cs.Name, cs.State.Waiting))
+			p := waitingProblem("container "+cs.Name, cs.State.Waiting)
+			lastExit(&p, pod, cs)
+			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// lastExit adds to a waiting container's problem how it last ended, which
+// the kubelet keeps in lastState: a container that crash-loops because the
+// kernel killed it past its memory limit says only CrashLoopBackOff in its
+// waiting reason, and the cure differs from that of a failing command.
+func lastExit(p *Problem, pod *corev1.Pod, cs corev1.ContainerStatus) {
+	t := cs.LastTerminationState.Terminated
+	if t == nil {
+		return
+	}
+	switch {
+	case t.Reason == "OOMKilled":
+		limit := "its memory limit"
+		for _, c := range pod.Spec.Containers {
+			if q, ok := c.Resources.Limits[corev1.ResourceMemory]; ok && c.Name == cs.Name {
+				limit = "its memory limit (" + q.String() + ")"
+			}
+		}
+		p.Meaning += fmt.Sprintf(" It last ended OOMKilled (exit code %d): the kernel killed it for using more memory than %s.", t.ExitCode, limit)
+		p.Fix = fmt.Sprintf("Raise the container's resources.limits.memory above what it needs, or make it use less; `kubectl logs %s -c %s --previous` shows what it did before it was killed.", pod.Name, cs.Name)
+	case t.ExitCode != 0:
+		p.Meaning += fmt.Sprintf(" It last exited with code %d (%s).", t.ExitCode, orText(t.Reason, "Error"))
+		if cs.State.Waiting.Reason == "CrashLoopBackOff" {
+			p.Fix = fmt.Sprintf("Read why it exits: `kubectl logs %s -c %s --previous`.", pod.Name, cs.Name)
+		}
+	}
 }
 
 func waitingProblem(source string, w *corev1.ContainerStateWaiting) Problem {

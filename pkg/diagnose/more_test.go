@@ -906,6 +906,52 @@ func TestNotWaitingForScheduler(t *testing.T) {
 			},
 		},
 		{
+			name: "crash-looping container last OOMKilled: the memory limit is named, with the fix",
+			pod: mkPod("p", nil, bound("n1"), func(p *corev1.Pod) {
+				p.Status.Phase = corev1.PodRunning
+				p.Spec.Containers = []corev1.Container{{Name: "c", Resources: corev1.ResourceRequirements{
+					Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("64Mi")}}}}
+				p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "c",
+					State:                corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off 20s restarting failed container=c"}},
+					LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 137, Reason: "OOMKilled"}}}}
+			}),
+			nodes:     readyNodes,
+			nodesRead: true,
+			state:     StateRunning,
+			problems:  []problem{{"container c", "CrashLoopBackOff", "back-off 20s restarting failed container=c"}},
+			check: func(t *testing.T, d *Diagnosis) {
+				if !strings.Contains(d.Problems[0].Meaning, "OOMKilled (exit code 137)") || !strings.Contains(d.Problems[0].Meaning, "memory limit (64Mi)") {
+					t.Errorf("the meaning should say it was OOMKilled past its 64Mi limit: %q", d.Problems[0].Meaning)
+				}
+				if !strings.Contains(d.Problems[0].Fix, "resources.limits.memory") {
+					t.Errorf("the fix should name the memory limit: %q", d.Problems[0].Fix)
+				}
+				if !strings.Contains(d.Summary, "not all of its containers run") {
+					t.Errorf("a Running pod with a crash-looping container should not be called simply running: %q", d.Summary)
+				}
+			},
+		},
+		{
+			name: "crash-looping container that exits 1: the exit code and the logs to read",
+			pod: mkPod("p", nil, bound("n1"), func(p *corev1.Pod) {
+				p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "c",
+					State:                corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}},
+					LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error"}}}}
+			}),
+			nodes:     readyNodes,
+			nodesRead: true,
+			state:     StateScheduled,
+			problems:  []problem{{"container c", "CrashLoopBackOff", ""}},
+			check: func(t *testing.T, d *Diagnosis) {
+				if !strings.Contains(d.Problems[0].Meaning, "last exited with code 1 (Error)") {
+					t.Errorf("the meaning should give the exit code: %q", d.Problems[0].Meaning)
+				}
+				if !strings.Contains(d.Problems[0].Fix, "kubectl logs p -c c --previous") {
+					t.Errorf("the fix should name the pod and container: %q", d.Problems[0].Fix)
+				}
+			},
+		},
+		{
 			name: "init container that exited with code 1",
 			pod: mkPod("p", nil, bound("n1"), func(p *corev1.Pod) {
 				p.Status.InitContainerStatuses = []corev1.ContainerStatus{
