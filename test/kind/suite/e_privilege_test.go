@@ -175,7 +175,10 @@ func applyRBAC(t *testing.T, user string) {
 		}
 		switch o := obj.(type) {
 		case *rbacv1.ClusterRole:
-			createOrKeep(t, func() error { _, err := client.RbacV1().ClusterRoles().Create(ctx, o, metav1.CreateOptions{}); return err })
+			createOrKeep(t, func() error {
+				_, err := client.RbacV1().ClusterRoles().Create(ctx, o, metav1.CreateOptions{})
+				return err
+			})
 			bind := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "explain-nodes:" + user},
 				RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: o.Name},
 				Subjects: []rbacv1.Subject{{Kind: "User", APIGroup: "rbac.authorization.k8s.io", Name: user}}}
@@ -184,7 +187,10 @@ func applyRBAC(t *testing.T, user string) {
 				return err
 			})
 		case *rbacv1.Role:
-			createOrKeep(t, func() error { _, err := client.RbacV1().Roles(o.Namespace).Create(ctx, o, metav1.CreateOptions{}); return err })
+			createOrKeep(t, func() error {
+				_, err := client.RbacV1().Roles(o.Namespace).Create(ctx, o, metav1.CreateOptions{})
+				return err
+			})
 			bind := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "explain-nodes:" + user, Namespace: o.Namespace},
 				RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: o.Name},
 				Subjects: []rbacv1.Subject{{Kind: "User", APIGroup: "rbac.authorization.k8s.io", Name: user}}}
