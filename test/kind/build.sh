@@ -108,10 +108,12 @@ import() {
 # so that images on the same base share its layer.
 from() {
   local base=$1 name=$2 dir=$3; shift 3
-  { echo "FROM $base"; echo "COPY . /"; for l in "$@"; do echo "$l"; done; } >"$dir/Dockerfile"
-  DOCKER_BUILDKIT=0 docker build -q -t "$name" -f "$dir/Dockerfile" "$dir" >/dev/null 2>"$dir/.build.log" || {
-    cat "$dir/.build.log" >&2; exit 1
+  local log; log=$(mktemp)
+  { echo "FROM $base"; echo "COPY . /"; for l in "$@"; do echo "$l"; done; } |
+    DOCKER_BUILDKIT=0 docker build -q -t "$name" -f - "$dir" >/dev/null 2>"$log" || {
+    cat "$log" >&2; rm -f "$log"; exit 1
   }
+  rm -f "$log"
 }
 
 # images: every container image the nodes run, with the names and tags that
