@@ -16,10 +16,25 @@ source "$here/versions.sh"
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 total_start=$SECONDS
 
+# wait_for_others DIR waits while another build.sh is building DIR (its
+# DIR.tmp.PID exists and PID is alive), so two runs never build it twice.
+wait_for_others() {
+  local other pid
+  for other in "$1".tmp.*; do
+    pid=${other##*.tmp.}
+    [[ -d "$other" && "$pid" != "$$" ]] || continue
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "waiting for the build of $(basename "$1") in progress (pid $pid)" >&2
+      while kill -0 "$pid" 2>/dev/null; do sleep 10; done
+    fi
+  done
+}
+
 # build DIR MODULE_DIR LDFLAGS TAGS NAME=PKG...  builds each package into
 # DIR/NAME; DIR appears only once every binary is in it.
 build() {
   local dest=$1 mod=$2 ldflags=$3 tags=$4; shift 4
+  wait_for_others "$dest"
   if [[ -f "$dest/.complete" ]]; then
     echo "$(basename "$dest"): cached ($(cat "$dest/.complete"))" >&2
     return 0
@@ -74,6 +89,7 @@ binaries() {
 # rootfs: a Debian root filesystem with what kind's base image installs
 # (less NFS and iSCSI), and Debian's runc.
 rootfs() {
+  wait_for_others "$ROOTFS_DIR"
   if [[ -f "$ROOTFS_DIR/.complete" ]]; then
     echo "$(basename "$ROOTFS_DIR"): cached ($(cat "$ROOTFS_DIR/.complete"))" >&2
     return 0
@@ -119,6 +135,7 @@ from() {
 # images: every container image the nodes run, with the names and tags that
 # kubeadm and kind ask for, saved in one archive (shared layers once).
 images() {
+  wait_for_others "$IMAGES_DIR"
   if [[ -f "$IMAGES_DIR/.complete" ]]; then
     echo "$(basename "$IMAGES_DIR"): cached ($(cat "$IMAGES_DIR/.complete"))" >&2
     return 0

@@ -129,9 +129,18 @@ func TestOverviewOfRealCluster(t *testing.T) {
 		}
 	}
 	detail := explainNodes(t, cpNode).stdout
-	for _, w := range []string{"etcd-" + cpNode, "kube-apiserver-" + cpNode, "kube-proxy-", "coredns-", "explain-nodes-cni-"} {
+	for _, w := range []string{"etcd-" + cpNode, "kube-apiserver-" + cpNode, "kube-scheduler-" + cpNode, "kube-proxy-", "explain-nodes-cni-"} {
 		if !strings.Contains(detail, w) {
 			t.Errorf("%s in depth lacks %q:\n%s", cpNode, w, detail)
+		}
+	}
+	var all strings.Builder
+	for _, n := range rep.Nodes {
+		all.WriteString(explainNodes(t, n.Name).stdout)
+	}
+	for _, w := range []string{"coredns-"} {
+		if !strings.Contains(all.String(), w) {
+			t.Errorf("no node in depth lists %q:\n%s", w, all.String())
 		}
 	}
 }
