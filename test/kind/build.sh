@@ -147,7 +147,7 @@ images() {
     go -C "$here" build -trimpath -ldflags "-s -w" -o "$tmp/bin/$p" "./images/$p"
   done
 
-  local path='ENV PATH=/usr/local/bin:/usr/bin:/bin' r=registry.k8s.io names=()
+  local path='ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' r=registry.k8s.io names=()
   one() { # one NAME BINARY [PATH-IN-IMAGE] [ENTRYPOINT]: a scratch image of one static binary
     local name=$1 bin=$2 at=${3:-/usr/local/bin/$(basename "$2")} d
     d=$(mktemp -d "$tmp/img.XXXX"); install -D -m 0755 "$bin" "$d$at"; mkdir -p "$d/tmp"; chmod 1777 "$d/tmp"

@@ -14,7 +14,9 @@ PAUSE_VERSION=3.10.2
 
 # The node image's tag says what is in it; bump NODE_REVISION when the recipe
 # (build.sh, the files under node/) changes, so a cached image is not reused.
-NODE_REVISION=1
+NODE_REVISION=2
+# The same for the Debian root filesystem (its package list in build.sh).
+ROOTFS_REVISION=1
 NODE_IMAGE="explain-nodes/kind-node:$KUBE_VERSION-r$NODE_REVISION"
 
 KUBE_NODE_BIN="$CACHE_ROOT/kubernetes-node-$KUBE_VERSION"
@@ -23,7 +25,7 @@ CRICTL_BIN="$CACHE_ROOT/crictl-$CRICTL_VERSION"
 CNI_BIN="$CACHE_ROOT/cni-plugins-$CNI_PLUGINS_VERSION"
 COREDNS_BIN="$CACHE_ROOT/coredns-$COREDNS_VERSION"
 LOCALPATH_BIN="$CACHE_ROOT/local-path-provisioner-$LOCALPATH_VERSION"
-ROOTFS_DIR="$CACHE_ROOT/rootfs-$DEBIAN_SUITE-r$NODE_REVISION"
+ROOTFS_DIR="$CACHE_ROOT/rootfs-$DEBIAN_SUITE-r$ROOTFS_REVISION"
 IMAGES_DIR="$CACHE_ROOT/kind-images-$KUBE_VERSION-r$NODE_REVISION"
 
 # kind's default storage (rancher's local-path-provisioner), built here.

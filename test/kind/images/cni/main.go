@@ -35,6 +35,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "cni:", err)
 		os.Exit(1)
 	}
+	// kind passes the API server's address on the nodes' network: the
+	// service address needs kube-proxy, which may not run yet.
+	if ep := os.Getenv("CONTROL_PLANE_ENDPOINT"); ep != "" {
+		cfg.Host = "https://" + ep
+	}
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cni:", err)
