@@ -952,6 +952,59 @@ func TestNotWaitingForScheduler(t *testing.T) {
 			},
 		},
 		{
+			name: "a real kubelet between restarts: the failed container's terminated state, OOMKilled",
+			pod: mkPod("p", nil, bound("n1"), func(p *corev1.Pod) {
+				p.Status.Phase = corev1.PodRunning
+				p.Spec.Containers = []corev1.Container{{Name: "c", Resources: corev1.ResourceRequirements{
+					Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("32Mi")}}}}
+				p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "c", RestartCount: 3,
+					State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 137, Reason: "OOMKilled"}}}}
+			}),
+			nodes:     readyNodes,
+			nodesRead: true,
+			state:     StateRunning,
+			problems:  []problem{{"container c", "OOMKilled", ""}},
+			check: func(t *testing.T, d *Diagnosis) {
+				m := d.Problems[0].Meaning
+				if !strings.Contains(m, "restarted 3 times") || !strings.Contains(m, "CrashLoopBackOff") || !strings.Contains(m, "memory limit (32Mi)") {
+					t.Errorf("the meaning should say it crash-loops, OOM-killed past 32Mi: %q", m)
+				}
+				if !strings.Contains(d.Problems[0].Fix, "resources.limits.memory") {
+					t.Errorf("the fix should name the memory limit: %q", d.Problems[0].Fix)
+				}
+			},
+		},
+		{
+			name: "a real kubelet between restarts: exit code 1",
+			pod: mkPod("p", nil, bound("n1"), func(p *corev1.Pod) {
+				p.Status.Phase = corev1.PodRunning
+				p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "c", RestartCount: 2,
+					State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error"}}}}
+			}),
+			nodes:     readyNodes,
+			nodesRead: true,
+			state:     StateRunning,
+			problems:  []problem{{"container c", "Error", ""}},
+			check: func(t *testing.T, d *Diagnosis) {
+				if !strings.Contains(d.Problems[0].Meaning, "last exited with code 1 (Error)") || !strings.Contains(d.Problems[0].Fix, "kubectl logs p -c c --previous") {
+					t.Errorf("exit code and logs to read: %+v", d.Problems[0])
+				}
+			},
+		},
+		{
+			name: "a container that failed once under restartPolicy Never is not a crash loop",
+			pod: mkPod("p", nil, bound("n1"), func(p *corev1.Pod) {
+				p.Spec.RestartPolicy = corev1.RestartPolicyNever
+				p.Status.Phase = corev1.PodRunning
+				p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "c",
+					State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error"}}}}
+			}),
+			nodes:     readyNodes,
+			nodesRead: true,
+			state:     StateRunning,
+			problems:  []problem{},
+		},
+		{
 			name: "init container that exited with code 1",
 			pod: mkPod("p", nil, bound("n1"), func(p *corev1.Pod) {
 				p.Status.InitContainerStatuses = []corev1.ContainerStatus{
