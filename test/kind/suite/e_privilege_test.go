@@ -54,7 +54,7 @@ func TestLeastPrivilegeAndReadOnly(t *testing.T) {
 	for _, args := range [][]string{
 		{"explain-nodes", clusterName + "-control-plane"},
 		{"explain-nodes", "why-pending", "-A"},
-		{"explain-nodes", "why-pending", "coredns", "-n", "kube-system"},
+		{"explain-nodes", "why-pending", corednsPod(t), "-n", "kube-system"},
 	} {
 		if r := kubectlRun(t, env, args...); r.code != 0 || strings.Contains(r.stdout, "NOT READ") {
 			t.Errorf("%v as %s:\n%s", args, readerUser, r)
@@ -75,6 +75,19 @@ func TestLeastPrivilegeAndReadOnly(t *testing.T) {
 		}
 	}
 	t.Logf("audit log, requests of %s by verb: get %d, list %d, watch %d", readerUser, len(verbs["get"]), len(verbs["list"]), len(verbs["watch"]))
+}
+
+// corednsPod names one of the cluster's CoreDNS pods.
+func corednsPod(t *testing.T) string {
+	t.Helper()
+	pods, err := client.CoreV1().Pods("kube-system").List(context.Background(), metav1.ListOptions{LabelSelector: "k8s-app=kube-dns"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pods.Items) == 0 {
+		t.Fatal("no CoreDNS pod in kube-system")
+	}
+	return pods.Items[0].Name
 }
 
 // userKubeconfig writes a kubeconfig for a real user of the kind cluster: a
