@@ -154,7 +154,7 @@ func waitingIn(reasons ...string) func(*corev1.Pod) bool {
 	}
 }
 
-// hasEvent says whether the pod has a warning event with reason.
+// hasEvent says whether the pod has an event with reason.
 func hasEvent(t *testing.T, ns, pod, reason string) bool {
 	t.Helper()
 	sel := fields.Set{"involvedObject.name": pod, "reason": reason}.AsSelector().String()

@@ -23,6 +23,9 @@ func TestWorkerDies(t *testing.T) {
 	ns := namespace(t, "death")
 	node := nodeWithLabel(t, "spare")
 	short, forever := int64(30), corev1.Toleration{Key: corev1.TaintNodeUnreachable, Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute}
+	// The evicted pod keeps a grace period, so that with its kubelet gone it
+	// stays Terminating, as pods on a dead node do.
+	grace := int64(30)
 	for _, p := range []struct {
 		name string
 		tol  corev1.Toleration
@@ -31,9 +34,10 @@ func TestWorkerDies(t *testing.T) {
 		{"stays", forever},
 	} {
 		createPod(t, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: p.name, Namespace: ns}, Spec: corev1.PodSpec{
-			NodeSelector: map[string]string{"explain-nodes.test/role": "spare"},
-			Tolerations:  []corev1.Toleration{p.tol},
-			Containers:   []corev1.Container{container("explain-nodes.test/sleep:v1")}}})
+			NodeSelector:                  map[string]string{"explain-nodes.test/role": "spare"},
+			Tolerations:                   []corev1.Toleration{p.tol},
+			TerminationGracePeriodSeconds: &grace,
+			Containers:                    []corev1.Container{container("explain-nodes.test/sleep:v1")}}})
 	}
 	eventually(t, time.Minute, "the death test's pods running on "+node, func() (bool, string) {
 		a, b := getPod(t, ns, "leaves-after-30s"), getPod(t, ns, "stays")
@@ -89,6 +93,9 @@ func TestWorkerDies(t *testing.T) {
 	// Stage 3: the taint's 30 seconds are up and the real taint manager
 	// evicts the pod; its kubelet is gone, so it stays Terminating.
 	eventually(t, 60*time.Second, "leaves-after-30s evicted", func() (bool, string) {
+		if !hasEvent(t, ns, "leaves-after-30s", "TaintManagerEviction") {
+			return false, "no TaintManagerEviction event yet"
+		}
 		_, n := reportNode(t, node)
 		e := evictionOf(n, "leaves-after-30s")
 		p := getPod(t, ns, "leaves-after-30s")
