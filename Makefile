@@ -12,7 +12,7 @@ CLUSTER ?= explain-nodes
 E2E_CLUSTER ?= explain-nodes-e2e
 KUBE_BIN = $(shell source test/cluster/versions.sh && echo $$KUBE_BIN)
 
-.PHONY: help build cross dist docs check-docs test unit lint check fuzz bench bench-core e2e demo readme check-readme cluster cluster-down tools clean
+.PHONY: help build cross dist docs check-docs test unit lint check fuzz bench bench-core e2e test-kind demo readme check-readme cluster cluster-down tools clean
 
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
@@ -42,6 +42,7 @@ lint:
 	$(GO) vet -tags e2e ./test/e2e/...
 	$(GO) run $(STATICCHECK) ./...
 	$(GO) run $(STATICCHECK) -tags e2e ./test/e2e/...
+	cd test/kind && $(GO) vet ./... && $(GO) run $(STATICCHECK) ./...
 
 ## check: the quick loop while editing: lint and the unit tests, no cross-compiling, no cluster
 check: lint
@@ -58,6 +59,12 @@ fuzz:
 ## e2e: the e2e suite against a freshly started cluster, torn down afterwards
 e2e: build
 	test/e2e/run.sh $(E2E_CLUSTER)
+
+## test-kind: the kind suite on real kubelets: starts the project's own Docker engine,
+## builds the node image (cached), creates a kind cluster, runs test/kind/suite,
+## then deletes the cluster and stops the engine (needs root and Debian's dockerd)
+test-kind:
+	test/kind/run.sh
 
 ## bench: fill a fresh simulated cluster (BENCH_NODES nodes × BENCH_PODS_PER_NODE pods)
 ## and measure the plugin against kubectl; the table goes to BENCH_OUT

@@ -65,12 +65,13 @@ var (
 		})},
 	}}
 
-	// containerStatusMask keeps a container status's name, waiting reason
-	// and restarts.
+	// containerStatusMask keeps a container status's name, waiting reason,
+	// exit code and reason if it has ended, and restarts.
 	containerStatusMask = &mask{fields: map[protowire.Number]*mask{
 		1: nil, // name
 		2: {fields: map[protowire.Number]*mask{ // state
-			1: {fields: map[protowire.Number]*mask{1: nil}}, // waiting: reason
+			1: {fields: map[protowire.Number]*mask{1: nil}},         // waiting: reason
+			3: {fields: map[protowire.Number]*mask{1: nil, 3: nil}}, // terminated: exitCode, reason
 		}},
 		5: nil, // restartCount
 	}}
@@ -88,6 +89,7 @@ var (
 			14: nil,                                             // finalizers
 		}},
 		2: {fields: with(podRequestsSpec, map[protowire.Number]*mask{ // spec
+			3:  nil, // restartPolicy
 			22: nil, // tolerations
 		})},
 		3: {fields: map[protowire.Number]*mask{ // status

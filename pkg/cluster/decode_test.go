@@ -296,3 +296,41 @@ func BenchmarkDecodePod(b *testing.B) {
 		}
 	}
 }
+
+// A real kubelet shows a crash-looping container mostly in its terminated
+// state between restarts, not waiting in CrashLoopBackOff: the summary,
+// decoded through its mask, must count both.
+func TestSummarizeCrashLoopsBetweenRestarts(t *testing.T) {
+	ended := func(code int32, reason string) corev1.ContainerState {
+		return corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: code, Reason: reason}}
+	}
+	tests := []struct {
+		name   string
+		policy corev1.RestartPolicy
+		status corev1.ContainerStatus
+		want   bool
+	}{
+		{"waiting in CrashLoopBackOff", corev1.RestartPolicyAlways, corev1.ContainerStatus{Name: "c", RestartCount: 2, State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}}, true},
+		{"failed again after restarts, between restarts", corev1.RestartPolicyAlways, corev1.ContainerStatus{Name: "c", RestartCount: 3, State: ended(1, "Error")}, true},
+		{"OOM-killed again after restarts", corev1.RestartPolicyOnFailure, corev1.ContainerStatus{Name: "c", RestartCount: 1, State: ended(137, "OOMKilled")}, true},
+		{"failed once, not restarted yet", corev1.RestartPolicyAlways, corev1.ContainerStatus{Name: "c", State: ended(1, "Error")}, false},
+		{"failed, and never restarted by policy", corev1.RestartPolicyNever, corev1.ContainerStatus{Name: "c", RestartCount: 1, State: ended(1, "Error")}, false},
+		{"completed", corev1.RestartPolicyAlways, corev1.ContainerStatus{Name: "c", RestartCount: 1, State: ended(0, "Completed")}, false},
+		{"waiting for its image", corev1.RestartPolicyAlways, corev1.ContainerStatus{Name: "c", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff"}}}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns"},
+				Spec:   corev1.PodSpec{RestartPolicy: tc.policy, Containers: []corev1.Container{{Name: "c"}}},
+				Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{tc.status}}}
+			summary, err := (&podDecoder{mask: summaryPodMask}).decode(marshalPod(t, p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := Summarize(summary)
+			if (len(got.CrashLoops) == 1) != tc.want {
+				t.Errorf("crash loops = %+v, want crash-looping %v", got.CrashLoops, tc.want)
+			}
+		})
+	}
+}

@@ -278,7 +278,7 @@ func Summarize(pod *corev1.Pod) Pod {
 	}
 	for _, list := range [][]corev1.ContainerStatus{pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses} {
 		for _, cs := range list {
-			if cs.State.Waiting != nil && cs.State.Waiting.Reason == "CrashLoopBackOff" {
+			if CrashLooping(pod, cs) {
 				out.CrashLoops = append(out.CrashLoops, ContainerRestarts{Name: cs.Name, Restarts: cs.RestartCount})
 			}
 		}
@@ -287,6 +287,18 @@ func Summarize(pod *corev1.Pod) Pod {
 		out.Deletion = &Deletion{Deadline: pod.DeletionTimestamp.UTC(), GracePeriodSeconds: pod.DeletionGracePeriodSeconds, Finalizers: pod.Finalizers}
 	}
 	return out
+}
+
+// CrashLooping says whether a container keeps failing and being restarted:
+// it waits in CrashLoopBackOff, or it has failed again after a restart and
+// will be restarted. A real kubelet (v1.37) shows the second, the failed
+// container's terminated state, for most of the back-off between restarts.
+func CrashLooping(pod *corev1.Pod, cs corev1.ContainerStatus) bool {
+	if w := cs.State.Waiting; w != nil {
+		return w.Reason == "CrashLoopBackOff"
+	}
+	t := cs.State.Terminated
+	return t != nil && t.ExitCode != 0 && cs.RestartCount > 0 && pod.Spec.RestartPolicy != corev1.RestartPolicyNever
 }
 
 func (r *Reader) listLeases(ctx context.Context, namespace string) (map[string]coordinationv1.Lease, error) {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
 // Problem is something that keeps a pod bound to a node from running, or
@@ -87,11 +89,48 @@ func containerProblems(pod *corev1.Pod) []Problem {
 		}
 	}
 	for _, cs := range pod.Status.ContainerStatuses {
-		if cs.State.Waiting != nil {
-			out = append(out, waitingProblem("container "+cs.Name, cs.State.Waiting))
+		switch {
+		case cs.State.Waiting != nil:
+			p := waitingProblem("container "+cs.Name, cs.State.Waiting)
+			if t := cs.LastTerminationState.Terminated; t != nil {
+				lastExit(&p, pod, cs.Name, t, cs.State.Waiting.Reason == "CrashLoopBackOff")
+			}
+			out = append(out, p)
+		case cluster.CrashLooping(pod, cs):
+			// Between restarts a real kubelet shows the failed container's
+			// terminated state, not CrashLoopBackOff.
+			t := cs.State.Terminated
+			p := Problem{Source: "container " + cs.Name, Reason: orText(t.Reason, "Error"), Message: t.Message,
+				Meaning: fmt.Sprintf("The container keeps failing: it has been restarted %d times, and the kubelet waits longer before each new try (CrashLoopBackOff).", cs.RestartCount)}
+			lastExit(&p, pod, cs.Name, t, true)
+			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// lastExit adds to a container's problem how it last ended (t, from the
+// kubelet's lastState or its current terminated state): a container that
+// crash-loops because the kernel killed it past its memory limit says only
+// CrashLoopBackOff in its waiting reason, and the cure differs from that of
+// a failing command.
+func lastExit(p *Problem, pod *corev1.Pod, name string, t *corev1.ContainerStateTerminated, crashLoop bool) {
+	switch {
+	case t.Reason == "OOMKilled":
+		limit := "its memory limit"
+		for _, c := range pod.Spec.Containers {
+			if q, ok := c.Resources.Limits[corev1.ResourceMemory]; ok && c.Name == name {
+				limit = "its memory limit (" + q.String() + ")"
+			}
+		}
+		p.Meaning += fmt.Sprintf(" It last ended OOMKilled (exit code %d): the kernel killed it for using more memory than %s.", t.ExitCode, limit)
+		p.Fix = fmt.Sprintf("Raise the container's resources.limits.memory above what it needs, or make it use less; `kubectl logs %s -c %s --previous` shows what it did before it was killed.", pod.Name, name)
+	case t.ExitCode != 0:
+		p.Meaning += fmt.Sprintf(" It last exited with code %d (%s).", t.ExitCode, orText(t.Reason, "Error"))
+		if crashLoop {
+			p.Fix = fmt.Sprintf("Read why it exits: `kubectl logs %s -c %s --previous`.", pod.Name, name)
+		}
+	}
 }
 
 func waitingProblem(source string, w *corev1.ContainerStateWaiting) Problem {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -58,6 +59,105 @@ func TestNotWaitingForScheduler(t *testing.T) {
 					t.Errorf("a bound pod is not run through the filters: %d verdicts, %q", len(d.Nodes), d.ComputedMessage)
 				}
 			},
+		},
+		{
+			name: "crash-looping container last OOMKilled: the memory limit is named, with the fix",
+			pod: mkPod("p", nil, bound("n1"), func(p *corev1.Pod) {
+				p.Status.Phase = corev1.PodRunning
+				p.Spec.Containers = []corev1.Container{{Name: "app", Resources: corev1.ResourceRequirements{
+					Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("64Mi")}}}}
+				p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app",
+					State:                corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off 20s restarting failed container=app"}},
+					LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 137, Reason: "OOMKilled"}}}}
+			}),
+			nodes:     readyNodes,
+			nodesRead: true,
+			state:     StateRunning,
+			problems:  []problem{{"container app", "CrashLoopBackOff", "back-off 20s restarting failed container=app"}},
+			check: func(t *testing.T, d *Diagnosis) {
+				if !strings.Contains(d.Problems[0].Meaning, "OOMKilled (exit code 137)") || !strings.Contains(d.Problems[0].Meaning, "memory limit (64Mi)") {
+					t.Errorf("the meaning should say it was OOMKilled past its 64Mi limit: %q", d.Problems[0].Meaning)
+				}
+				if !strings.Contains(d.Problems[0].Fix, "resources.limits.memory") {
+					t.Errorf("the fix should name the memory limit: %q", d.Problems[0].Fix)
+				}
+				if !strings.Contains(d.Summary, "not all of its containers run") {
+					t.Errorf("a Running pod with a crash-looping container should not be called simply running: %q", d.Summary)
+				}
+			},
+		},
+		{
+			name: "crash-looping container that exits 1: the exit code and the logs to read",
+			pod: mkPod("p", nil, bound("n1"), func(p *corev1.Pod) {
+				p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app",
+					State:                corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}},
+					LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error"}}}}
+			}),
+			nodes:     readyNodes,
+			nodesRead: true,
+			state:     StateScheduled,
+			problems:  []problem{{"container app", "CrashLoopBackOff", ""}},
+			check: func(t *testing.T, d *Diagnosis) {
+				if !strings.Contains(d.Problems[0].Meaning, "last exited with code 1 (Error)") {
+					t.Errorf("the meaning should give the exit code: %q", d.Problems[0].Meaning)
+				}
+				if !strings.Contains(d.Problems[0].Fix, "kubectl logs p -c app --previous") {
+					t.Errorf("the fix should name the pod and container: %q", d.Problems[0].Fix)
+				}
+			},
+		},
+		{
+			name: "a real kubelet between restarts: the failed container's terminated state, OOMKilled",
+			pod: mkPod("p", nil, bound("n1"), func(p *corev1.Pod) {
+				p.Status.Phase = corev1.PodRunning
+				p.Spec.Containers = []corev1.Container{{Name: "app", Resources: corev1.ResourceRequirements{
+					Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("32Mi")}}}}
+				p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app", RestartCount: 3,
+					State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 137, Reason: "OOMKilled"}}}}
+			}),
+			nodes:     readyNodes,
+			nodesRead: true,
+			state:     StateRunning,
+			problems:  []problem{{"container app", "OOMKilled", ""}},
+			check: func(t *testing.T, d *Diagnosis) {
+				m := d.Problems[0].Meaning
+				if !strings.Contains(m, "restarted 3 times") || !strings.Contains(m, "CrashLoopBackOff") || !strings.Contains(m, "memory limit (32Mi)") {
+					t.Errorf("the meaning should say it crash-loops, OOM-killed past 32Mi: %q", m)
+				}
+				if !strings.Contains(d.Problems[0].Fix, "resources.limits.memory") {
+					t.Errorf("the fix should name the memory limit: %q", d.Problems[0].Fix)
+				}
+			},
+		},
+		{
+			name: "a real kubelet between restarts: exit code 1",
+			pod: mkPod("p", nil, bound("n1"), func(p *corev1.Pod) {
+				p.Status.Phase = corev1.PodRunning
+				p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app", RestartCount: 2,
+					State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error"}}}}
+			}),
+			nodes:     readyNodes,
+			nodesRead: true,
+			state:     StateRunning,
+			problems:  []problem{{"container app", "Error", ""}},
+			check: func(t *testing.T, d *Diagnosis) {
+				if !strings.Contains(d.Problems[0].Meaning, "last exited with code 1 (Error)") || !strings.Contains(d.Problems[0].Fix, "kubectl logs p -c app --previous") {
+					t.Errorf("exit code and logs to read: %+v", d.Problems[0])
+				}
+			},
+		},
+		{
+			name: "a container that failed once under restartPolicy Never is not a crash loop",
+			pod: mkPod("p", nil, bound("n1"), func(p *corev1.Pod) {
+				p.Spec.RestartPolicy = corev1.RestartPolicyNever
+				p.Status.Phase = corev1.PodRunning
+				p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app",
+					State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error"}}}}
+			}),
+			nodes:     readyNodes,
+			nodesRead: true,
+			state:     StateRunning,
+			problems:  []problem{},
 		},
 		{
 			name: "init container that exited with code 1",

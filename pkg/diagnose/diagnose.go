@@ -98,6 +98,9 @@ func notWaiting(d *Diagnosis, in Input, now time.Time) bool {
 		d.State = StateRunning
 		d.Summary = fmt.Sprintf("The pod is not pending: it runs on node %s.", pod.Spec.NodeName)
 		d.Problems = containerProblems(pod)
+		if len(d.Problems) > 0 {
+			d.Summary = fmt.Sprintf("The pod is not pending: it was started on node %s, but not all of its containers run; what holds them up follows.", pod.Spec.NodeName)
+		}
 	case pod.Spec.NodeName != "":
 		diagnoseBound(d, in)
 	case len(pod.Spec.SchedulingGates) > 0:

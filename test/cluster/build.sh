@@ -8,10 +8,25 @@ source "$here/versions.sh"
 
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 
+# wait_for_others DIR waits while another build.sh is building DIR (its
+# DIR.tmp.PID exists and PID is alive), so two runs never build it twice.
+wait_for_others() {
+  local other pid
+  for other in "$1".tmp.*; do
+    pid=${other##*.tmp.}
+    [[ -d "$other" && "$pid" != "$$" ]] || continue
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "waiting for the build of $(basename "$1") in progress (pid $pid)" >&2
+      while kill -0 "$pid" 2>/dev/null; do sleep 10; done
+    fi
+  done
+}
+
 # build DIR MODULE_DIR LDFLAGS NAME=PKG...  builds each package into DIR/NAME;
 # DIR appears only once every binary is in it.
 build() {
   local dest=$1 mod=$2 ldflags=$3; shift 3
+  wait_for_others "$dest"
   if [[ -f "$dest/.complete" ]]; then
     return 0
   fi
@@ -47,6 +62,7 @@ build "$KUBE_BIN" "$here/tools/kubernetes" "$kube_ld" \
 
 # krew and its manifest validator, for the install test. sigs.k8s.io/krew has
 # no replace directives, so go install builds it as released.
+wait_for_others "$KREW_BIN"
 if [[ ! -f "$KREW_BIN/.complete" ]]; then
   tmp="$KREW_BIN.tmp.$$"
   rm -rf "$tmp"; mkdir -p "$tmp"
