@@ -13,14 +13,14 @@ import (
 
 func TestPluginList(t *testing.T) {
 	r := kubectlRun(t, nil, "plugin", "list")
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("kubectl plugin list: %s", r)
 	}
 	want := filepath.Join(binDir, "kubectl-explain_nodes")
-	if !strings.Contains(r.stdout, want) {
+	if !strings.Contains(r.Stdout, want) {
 		t.Errorf("kubectl plugin list does not show %s:\n%s", want, r)
 	}
-	if strings.Contains(strings.ToLower(r.stdout+r.stderr), "warning") {
+	if strings.Contains(strings.ToLower(r.Stdout+r.Stderr), "warning") {
 		t.Errorf("kubectl plugin list warns:\n%s", r)
 	}
 }
@@ -30,7 +30,7 @@ func TestHelp(t *testing.T) {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			r := explainNodes(t, args...)
 			for _, want := range []string{"Usage:", "kubectl explain-nodes", "Examples:"} {
-				if !strings.Contains(r.stdout, want) {
+				if !strings.Contains(r.Stdout, want) {
 					t.Errorf("help lacks %q:\n%s", want, r)
 				}
 			}
@@ -41,7 +41,7 @@ func TestHelp(t *testing.T) {
 func TestVersion(t *testing.T) {
 	r := explainNodes(t, "version")
 	for _, want := range []string{"kubectl-explain_nodes v0.0.0-e2e", "commit: e2e", "go: go1."} {
-		if !strings.Contains(r.stdout, want) {
+		if !strings.Contains(r.Stdout, want) {
 			t.Errorf("version output lacks %q:\n%s", want, r)
 		}
 	}
@@ -63,13 +63,13 @@ func TestBadFlag(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := kubectlRun(t, nil, append([]string{"explain-nodes"}, tc.args...)...)
-			if r.code != 1 {
-				t.Errorf("exit code %d, want 1:\n%s", r.code, r)
+			if r.Code != 1 {
+				t.Errorf("exit code %d, want 1:\n%s", r.Code, r)
 			}
-			if !strings.HasPrefix(r.stderr, "error: ") || !strings.Contains(r.stderr, tc.want) {
+			if !strings.HasPrefix(r.Stderr, "error: ") || !strings.Contains(r.Stderr, tc.want) {
 				t.Errorf("stderr lacks %q:\n%s", tc.want, r)
 			}
-			if !strings.Contains(r.stderr, "Usage:") {
+			if !strings.Contains(r.Stderr, "Usage:") {
 				t.Errorf("a flag mistake should show the usage:\n%s", r)
 			}
 			assertNoStackTrace(t, r)
@@ -106,19 +106,19 @@ users:
 		t.Fatal(err)
 	}
 	r := kubectlRun(t, []string{"KUBECONFIG=" + kc}, "explain-nodes")
-	if r.code == 0 {
+	if r.Code == 0 {
 		t.Fatalf("succeeded against a closed port:\n%s", r)
 	}
-	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	lines := strings.Split(strings.TrimSpace(r.Stderr), "\n")
 	if len(lines) != 1 {
 		t.Errorf("want one line on stderr, got %d:\n%s", len(lines), r)
 	}
 	for _, want := range []string{server, `context "gone"`, "connection was refused"} {
-		if !strings.Contains(r.stderr, want) {
+		if !strings.Contains(r.Stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r)
 		}
 	}
-	if strings.Contains(r.stderr, "dial tcp") {
+	if strings.Contains(r.Stderr, "dial tcp") {
 		t.Errorf("stderr shows raw Go error text:\n%s", r)
 	}
 	assertNoStackTrace(t, r)
@@ -127,7 +127,7 @@ users:
 func assertNoStackTrace(t *testing.T, r result) {
 	t.Helper()
 	for _, bad := range []string{"goroutine ", "panic:", ".go:"} {
-		if strings.Contains(r.stderr, bad) {
+		if strings.Contains(r.Stderr, bad) {
 			t.Errorf("stderr holds a stack trace (%q):\n%s", bad, r)
 		}
 	}

@@ -14,11 +14,11 @@ import (
 func completions(t *testing.T, args ...string) []string {
 	t.Helper()
 	r := kubectlRun(t, nil, append([]string{"__complete"}, args...)...)
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("kubectl __complete %v: %s", args, r)
 	}
 	var out []string
-	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(r.Stdout), "\n") {
 		if line == "" || strings.HasPrefix(line, ":") {
 			continue
 		}
@@ -65,7 +65,7 @@ func TestCompletion(t *testing.T) {
 	}
 	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
 		r := explainNodes(t, "completion", shell)
-		if len(r.stdout) < 100 {
+		if len(r.Stdout) < 100 {
 			t.Errorf("completion %s: %s", shell, r)
 		}
 	}

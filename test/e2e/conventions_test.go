@@ -43,47 +43,47 @@ func TestKubectlConventions(t *testing.T) {
 	}
 	split := []string{"KUBECONFIG=" + a + string(os.PathListSeparator) + b}
 	r := kubectlRun(t, split, "explain-nodes", "conv-node")
-	if r.code != 0 || !strings.Contains(r.stdout, "NODE conv-node") {
+	if r.Code != 0 || !strings.Contains(r.Stdout, "NODE conv-node") {
 		t.Errorf("KUBECONFIG with two files:\n%s", r)
 	}
 	// The context's namespace is the default for why-pending.
 	r = kubectlRun(t, split, "explain-nodes", "why-pending")
-	if r.code != 0 || !strings.Contains(r.stdout, "No Pending pods in namespace conv.") {
+	if r.Code != 0 || !strings.Contains(r.Stdout, "No Pending pods in namespace conv.") {
 		t.Errorf("the context's namespace is not used:\n%s", r)
 	}
 
 	// --context picks another context, with its namespace.
 	r = kubectlRun(t, split, "explain-nodes", "why-pending", "--context", "other")
-	if r.code != 0 || !strings.Contains(r.stdout, "No Pending pods in namespace conv-other.") {
+	if r.Code != 0 || !strings.Contains(r.Stdout, "No Pending pods in namespace conv-other.") {
 		t.Errorf("--context is not honoured:\n%s", r)
 	}
 	r = kubectlRun(t, split, "explain-nodes", "--context", "no-such-context")
-	if r.code != 1 || !strings.Contains(r.stderr, "no-such-context") {
+	if r.Code != 1 || !strings.Contains(r.Stderr, "no-such-context") {
 		t.Errorf("an unknown --context:\n%s", r)
 	}
 
 	// --as-group impersonates groups: a user with no permissions of its own
 	// reads everything as a member of system:masters.
 	r = kubectlRun(t, nil, "explain-nodes", "conv-node", "--as", "nobody-at-all", "--as-group", "system:masters")
-	if r.code != 0 || !strings.Contains(r.stdout, "NODE conv-node") {
+	if r.Code != 0 || !strings.Contains(r.Stdout, "NODE conv-node") {
 		t.Errorf("--as-group is not honoured:\n%s", r)
 	}
 
 	// --as impersonates: as a user with no permissions, the nodes are forbidden.
 	r = kubectlRun(t, nil, "explain-nodes", "--as", "nobody-at-all")
-	if r.code != 1 || !strings.Contains(r.stdout+r.stderr, `User "nobody-at-all" cannot list resource "nodes"`) {
+	if r.Code != 1 || !strings.Contains(r.Stdout+r.Stderr, `User "nobody-at-all" cannot list resource "nodes"`) {
 		t.Errorf("--as is not honoured:\n%s", r)
 	}
 
 	// No colour to a pipe, with NO_COLOR, or with TERM=dumb; colour when asked.
 	for _, env := range [][]string{nil, {"NO_COLOR=1"}, {"TERM=dumb"}} {
 		r = kubectlRun(t, env, "explain-nodes", "conv-node")
-		if strings.Contains(r.stdout, "\x1b[") {
-			t.Errorf("colour with %v to a pipe:\n%q", env, r.stdout[:min(200, len(r.stdout))])
+		if strings.Contains(r.Stdout, "\x1b[") {
+			t.Errorf("colour with %v to a pipe:\n%q", env, r.Stdout[:min(200, len(r.Stdout))])
 		}
 	}
 	r = kubectlRun(t, nil, "explain-nodes", "conv-node", "--color", "always")
-	if !strings.Contains(r.stdout, "\x1b[") {
+	if !strings.Contains(r.Stdout, "\x1b[") {
 		t.Errorf("--color always gives no colour")
 	}
 }

@@ -86,10 +86,10 @@ func proxyToCluster(t *testing.T, fault func(w http.ResponseWriter, r *http.Requ
 func failure(t *testing.T, kc string, wantServer string, wants ...string) result {
 	t.Helper()
 	r := kubectlRun(t, []string{"KUBECONFIG=" + kc}, "explain-nodes", "--request-timeout", "5s")
-	if r.code != 1 {
-		t.Errorf("exit code %d, want 1:\n%s", r.code, r)
+	if r.Code != 1 {
+		t.Errorf("exit code %d, want 1:\n%s", r.Code, r)
 	}
-	msg := lastErrorLine(r.stderr)
+	msg := lastErrorLine(r.Stderr)
 	if wantServer != "" && !strings.Contains(msg, wantServer) {
 		t.Errorf("the message does not name the server %s:\n%s", wantServer, r)
 	}
@@ -114,14 +114,14 @@ func lastErrorLine(stderr string) string {
 
 func TestFailureNoKubeconfig(t *testing.T) {
 	r := kubectlRun(t, []string{"KUBECONFIG=" + filepath.Join(t.TempDir(), "absent")}, "explain-nodes")
-	if r.code != 1 || !strings.Contains(r.stderr, "no Kubernetes cluster is configured: there is no kubeconfig at") || strings.Contains(r.stderr, "localhost:8080") {
+	if r.Code != 1 || !strings.Contains(r.Stderr, "no Kubernetes cluster is configured: there is no kubeconfig at") || strings.Contains(r.Stderr, "localhost:8080") {
 		t.Errorf("want a plain no-kubeconfig message, not localhost:8080:\n%s", r)
 	}
 }
 
 func TestFailureUnknownContext(t *testing.T) {
 	r := kubectlRun(t, nil, "explain-nodes", "--context", "nope")
-	if r.code != 1 || !strings.Contains(r.stderr, `context "nope" does not exist`) {
+	if r.Code != 1 || !strings.Contains(r.Stderr, `context "nope" does not exist`) {
 		t.Errorf("want a clear unknown-context message:\n%s", r)
 	}
 	assertNoStackTrace(t, r)
@@ -198,7 +198,7 @@ func TestFailureExecPluginFails(t *testing.T) {
 	kc := writeKubeconfig(t, "https://127.0.0.1:1", ", insecure-skip-tls-verify: true",
 		`{exec: {apiVersion: client.authentication.k8s.io/v1, command: sh, args: ["-c", "echo login expired >&2; exit 3"], interactiveMode: Never}}`)
 	r := failure(t, kc, "https://127.0.0.1:1", `credential plugin "sh" failed (exit code 3)`)
-	if !strings.Contains(r.stderr, "login expired") {
+	if !strings.Contains(r.Stderr, "login expired") {
 		t.Errorf("the plugin's own message is lost:\n%s", r)
 	}
 }
@@ -213,7 +213,7 @@ func TestFailureTimeout(t *testing.T) {
 	})
 	kc := writeKubeconfig(t, server, ", insecure-skip-tls-verify: true", "{token: unused}")
 	r := kubectlRun(t, []string{"KUBECONFIG=" + kc}, "explain-nodes", "--request-timeout", "1s")
-	if r.code != 1 || !strings.Contains(r.stderr, "did not answer in time") || !strings.Contains(r.stderr, "--request-timeout") {
+	if r.Code != 1 || !strings.Contains(r.Stderr, "did not answer in time") || !strings.Contains(r.Stderr, "--request-timeout") {
 		t.Errorf("want a timeout message:\n%s", r)
 	}
 	assertNoStackTrace(t, r)
@@ -235,7 +235,7 @@ func TestFailureServerErrors(t *testing.T) {
 			})
 			kc := writeKubeconfig(t, server, ", insecure-skip-tls-verify: true", "{token: unused}")
 			r := failure(t, kc, server, "the nodes could not be read", tc.want)
-			if !strings.Contains(r.stdout, "NOT READ") {
+			if !strings.Contains(r.Stdout, "NOT READ") {
 				t.Errorf("the report does not list what it could not read:\n%s", r)
 			}
 		})

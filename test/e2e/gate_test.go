@@ -36,7 +36,7 @@ func TestWaitReturnsWhenThePodIsPlaced(t *testing.T) {
 		patchLabel(t, "gate-node", "gate", &value)
 		r := <-done
 		waited := time.Since(start)
-		if r.code != 0 {
+		if r.Code != 0 {
 			t.Fatalf("why-pending --wait %v after the pod was placed: %s", args, r)
 		}
 		if waited > 45*time.Second {
@@ -49,7 +49,7 @@ func TestWaitReturnsWhenThePodIsPlaced(t *testing.T) {
 		if args[0] == "later" {
 			want = "The pod is not pending: it runs on node gate-node."
 		}
-		if !strings.Contains(r.stdout, want) {
+		if !strings.Contains(r.Stdout, want) {
 			t.Errorf("why-pending --wait %v: the output lacks %q:\n%s", args, want, r)
 		}
 		patchLabel(t, "gate-node", "gate", nil)
@@ -82,20 +82,20 @@ func TestWaitExplainsWhatIsStillPending(t *testing.T) {
 	} {
 		start := time.Now()
 		r := kubectlRun(t, nil, append([]string{"explain-nodes", "why-pending"}, c.args...)...)
-		if r.code != 3 {
+		if r.Code != 3 {
 			t.Errorf("why-pending %v: want exit 3, got %s", c.args, r)
 		}
-		if !strings.Contains(r.stderr, c.stderr) {
+		if !strings.Contains(r.Stderr, c.stderr) {
 			t.Errorf("why-pending %v: stderr lacks %q:\n%s", c.args, c.stderr, r)
 		}
-		if !strings.Contains(r.stdout, "Insufficient cpu") {
+		if !strings.Contains(r.Stdout, "Insufficient cpu") {
 			t.Errorf("why-pending %v: the pod still Pending is not explained:\n%s", c.args, r)
 		}
 		if d := time.Since(start); c.args[len(c.args)-1] == "3s" && d < 3*time.Second {
 			t.Errorf("why-pending %v returned after %s, before its time was up", c.args, d)
 		}
 	}
-	if r := kubectlRun(t, nil, "explain-nodes", "why-pending", "huge", "-n", "gate-stuck"); r.code != 0 {
+	if r := kubectlRun(t, nil, "explain-nodes", "why-pending", "huge", "-n", "gate-stuck"); r.Code != 0 {
 		t.Errorf("without --wait the exit status is 0: %s", r)
 	}
 	for _, c := range []struct {
@@ -108,7 +108,7 @@ func TestWaitExplainsWhatIsStillPending(t *testing.T) {
 		{[]string{"--wait", "1m", "--message", "0/1 nodes are available: 1 Insufficient cpu."}, "does not go with --message"},
 	} {
 		r := kubectlRun(t, nil, append([]string{"explain-nodes", "why-pending"}, c.args...)...)
-		if r.code != 1 || !strings.Contains(r.stderr, c.want) || !strings.Contains(r.stderr, "Usage:") {
+		if r.Code != 1 || !strings.Contains(r.Stderr, c.want) || !strings.Contains(r.Stderr, "Usage:") {
 			t.Errorf("why-pending %v: want exit 1 and %q with the usage, got %s", c.args, c.want, r)
 		}
 		assertNoStackTrace(t, r)
@@ -122,31 +122,31 @@ func TestFailOn(t *testing.T) {
 	createNodes(t, fixture.Node{Name: "gate-down", State: fixture.NotReady}, fixture.Node{Name: "gate-hot", State: fixture.DiskPressure}, fixture.Node{Name: "gate-fine"})
 
 	r := kubectlRun(t, nil, "explain-nodes", "gate-down", "gate-hot", "--fail-on", "critical")
-	if r.code != 3 || !strings.Contains(r.stderr, "error: --fail-on critical: ") || !strings.Contains(r.stderr, "NodeNotReady on gate-down") {
+	if r.Code != 3 || !strings.Contains(r.Stderr, "error: --fail-on critical: ") || !strings.Contains(r.Stderr, "NodeNotReady on gate-down") {
 		t.Errorf("--fail-on critical with a NotReady node: %s", r)
 	}
-	if strings.Contains(r.stderr, "gate-hot") {
+	if strings.Contains(r.Stderr, "gate-hot") {
 		t.Errorf("--fail-on critical named a node that is only under pressure: %s", r)
 	}
-	if !strings.Contains(r.stdout, "NODE gate-down (worker) — NotReady") || !strings.Contains(r.stdout, "NODE gate-hot (worker)") {
+	if !strings.Contains(r.Stdout, "NODE gate-down (worker) — NotReady") || !strings.Contains(r.Stdout, "NODE gate-hot (worker)") {
 		t.Errorf("--fail-on critical did not print the report:\n%s", r)
 	}
-	if plain := kubectlRun(t, nil, "explain-nodes", "gate-down", "gate-hot"); plain.code != 0 {
+	if plain := kubectlRun(t, nil, "explain-nodes", "gate-down", "gate-hot"); plain.Code != 0 {
 		t.Errorf("without --fail-on the exit status is 0: %s", plain)
 	}
 
 	r = kubectlRun(t, nil, "explain-nodes", "gate-hot", "--fail-on", "warning", "-o", "json")
-	if r.code != 3 || !strings.Contains(r.stderr, "gate-hot") || !strings.HasPrefix(r.stdout, "{") {
+	if r.Code != 3 || !strings.Contains(r.Stderr, "gate-hot") || !strings.HasPrefix(r.Stdout, "{") {
 		t.Errorf("--fail-on warning with a node under disk pressure: %s", r)
 	}
-	if r := kubectlRun(t, nil, "explain-nodes", "gate-hot", "--fail-on", "critical"); r.code != 0 {
+	if r := kubectlRun(t, nil, "explain-nodes", "gate-hot", "--fail-on", "critical"); r.Code != 0 {
 		t.Errorf("--fail-on critical with a node only under pressure: %s", r)
 	}
-	if r := kubectlRun(t, nil, "explain-nodes", "gate-fine", "--fail-on", "warning"); r.code != 0 {
+	if r := kubectlRun(t, nil, "explain-nodes", "gate-fine", "--fail-on", "warning"); r.Code != 0 {
 		t.Errorf("--fail-on warning on a healthy node: %s", r)
 	}
 	r = kubectlRun(t, nil, "explain-nodes", "--fail-on", "severe")
-	if r.code != 1 || !strings.Contains(r.stderr, `--fail-on must be one of warning, critical, got "severe"`) {
+	if r.Code != 1 || !strings.Contains(r.Stderr, `--fail-on must be one of warning, critical, got "severe"`) {
 		t.Errorf("--fail-on severe: %s", r)
 	}
 }

@@ -102,10 +102,10 @@ func TestHostileTextIsNeutralised(t *testing.T) {
 		{"explain-nodes", "--color", "always"},
 	} {
 		r := kubectlRun(t, nil, args...)
-		if r.code != 0 {
+		if r.Code != 0 {
 			t.Fatalf("%v: %s", args, r)
 		}
-		out := r.stdout
+		out := r.Stdout
 		if args[len(args)-1] == "always" {
 			// Our own colours are the only escapes allowed: strip them, then look.
 			for _, sgr := range []string{"\x1b[0m", "\x1b[1m", "\x1b[31m", "\x1b[32m", "\x1b[33m"} {
@@ -130,7 +130,7 @@ func TestHostileTextIsNeutralised(t *testing.T) {
 	}
 	var d diagnose.Diagnosis
 	r := explainNodes(t, "why-pending", "victim", "-n", "hostile", "-o", "json")
-	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &d); err != nil {
 		t.Fatal(err)
 	}
 	if len(d.Problems) == 0 || d.Problems[0].Message != "pull failed "+hostile {
@@ -149,10 +149,10 @@ func TestHostileServerError(t *testing.T) {
 	})
 	kc := writeKubeconfig(t, server, ", insecure-skip-tls-verify: true", "{token: unused}")
 	r := kubectlRun(t, []string{"KUBECONFIG=" + kc}, "explain-nodes")
-	if r.code != 1 || !strings.Contains(r.stdout+r.stderr, "nodes is forbidden") {
+	if r.Code != 1 || !strings.Contains(r.Stdout+r.Stderr, "nodes is forbidden") {
 		t.Fatalf("want the forbidden read reported:\n%s", r)
 	}
-	if l := leaks(r.stdout + r.stderr); len(l) > 0 {
+	if l := leaks(r.Stdout + r.Stderr); len(l) > 0 {
 		t.Errorf("server error text leaks control characters: %q", l)
 	}
 }

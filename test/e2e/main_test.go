@@ -5,17 +5,14 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/plugintest"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -82,15 +79,7 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
-// result is what one command printed, and its exit code.
-type result struct {
-	stdout, stderr string
-	code           int
-}
-
-func (r result) String() string {
-	return fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", r.code, r.stdout, r.stderr)
-}
+type result = plugintest.Result
 
 // kubectlCmd prepares `kubectl ARGS...` with the plugin on PATH and the test
 // cluster's kubeconfig, plus any extra environment (KEY=VALUE) given.
@@ -109,33 +98,14 @@ func kubectlCmd(t *testing.T, env []string, args ...string) *exec.Cmd {
 // cluster's kubeconfig, plus any extra environment (KEY=VALUE) given.
 func kubectlRun(t *testing.T, env []string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "kubectl"), args...)
-	cmd.Env = append([]string{
-		"PATH=" + binDir + string(os.PathListSeparator) + "/usr/bin:/bin",
-		"HOME=" + t.TempDir(),
-		"KUBECONFIG=" + kubeconfig,
-	}, env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{stdout: stdout.String(), stderr: stderr.String()}
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		r.code = exit.ExitCode()
-	case err != nil:
-		t.Fatalf("running kubectl %s: %v", strings.Join(args, " "), err)
-	}
-	return r
+	return plugintest.Kubectl(t, binDir, kubeconfig, env, args...)
 }
 
 // explainNodes runs `kubectl explain-nodes ARGS...` and fails the test unless it exits 0.
 func explainNodes(t *testing.T, args ...string) result {
 	t.Helper()
 	r := kubectlRun(t, nil, append([]string{"explain-nodes"}, args...)...)
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("kubectl explain-nodes %s: %s", strings.Join(args, " "), r)
 	}
 	return r

@@ -428,7 +428,7 @@ func checkMessyGroups(t *testing.T, ds map[string]diagnose.Diagnosis) {
 	t.Helper()
 	r := explainNodes(t, "why-pending", "-n", messyNS, "-o", "json")
 	var list diagnose.PendingList
-	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &list); err != nil {
 		t.Fatal(err)
 	}
 	if list.Pods != len(ds) {

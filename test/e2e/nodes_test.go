@@ -34,7 +34,7 @@ func reportJSON(t *testing.T, args ...string) explain.Report {
 	t.Helper()
 	r := explainNodes(t, append([]string{"-o", "json"}, args...)...)
 	var rep explain.Report
-	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &rep); err != nil {
 		t.Fatalf("decoding JSON output: %v\n%s", err, r)
 	}
 	return rep
@@ -97,11 +97,11 @@ func TestNodeReadiness(t *testing.T) {
 		"rd-cordoned  worker         Ready,cordoned",
 		"rd-notready: NotReady: container runtime network not ready",
 	} {
-		if !strings.Contains(text.stdout, want) {
+		if !strings.Contains(text.Stdout, want) {
 			t.Errorf("text output lacks %q:\n%s", want, text)
 		}
 	}
-	if strings.Contains(text.stdout, "rd-ready ") {
+	if strings.Contains(text.Stdout, "rd-ready ") {
 		t.Errorf("asked for three nodes, got others too:\n%s", text)
 	}
 }
@@ -111,14 +111,14 @@ func TestNodeReadiness(t *testing.T) {
 
 func TestUnknownNodeName(t *testing.T) {
 	r := kubectlRun(t, nil, "explain-nodes", "no-such-node")
-	if r.code != 1 || !strings.Contains(r.stderr, `node "no-such-node" not found`) {
+	if r.Code != 1 || !strings.Contains(r.Stderr, `node "no-such-node" not found`) {
 		t.Errorf("want exit 1 and a not-found message:\n%s", r)
 	}
 	assertNoStackTrace(t, r)
 
 	// A mistyped subcommand reads as a node name; the error suggests the command.
 	r = kubectlRun(t, nil, "explain-nodes", "why-pendng")
-	if r.code != 1 || !strings.Contains(r.stderr, "did you mean `kubectl explain-nodes why-pending`?") {
+	if r.Code != 1 || !strings.Contains(r.Stderr, "did you mean `kubectl explain-nodes why-pending`?") {
 		t.Errorf("want exit 1 and a suggestion:\n%s", r)
 	}
 }

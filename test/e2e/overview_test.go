@@ -132,9 +132,9 @@ func TestOverviewKubeadmLike(t *testing.T) {
 		"scheduler (kube-scheduler) — ok",
 		"No new pods will be scheduled", // absent: the scheduler is healthy
 	} {
-		has := strings.Contains(text.stdout, want)
+		has := strings.Contains(text.Stdout, want)
 		if has != (want != "No new pods will be scheduled") {
-			t.Errorf("text output: %q present=%v:\n%s", want, has, text.stdout)
+			t.Errorf("text output: %q present=%v:\n%s", want, has, text.Stdout)
 		}
 	}
 }
@@ -162,8 +162,8 @@ func TestOverviewManagedLike(t *testing.T) {
 		t.Errorf("managed control plane reported unhealthy: %+v", rep.Findings)
 	}
 	text := explainNodes(t)
-	if !strings.Contains(text.stdout, "CONTROL PLANE: managed (EKS)") || !strings.Contains(text.stdout, "run by EKS") {
-		t.Errorf("text does not explain the managed control plane:\n%s", text.stdout)
+	if !strings.Contains(text.Stdout, "CONTROL PLANE: managed (EKS)") || !strings.Contains(text.Stdout, "run by EKS") {
+		t.Errorf("text does not explain the managed control plane:\n%s", text.Stdout)
 	}
 }
 
@@ -234,18 +234,18 @@ func TestOverviewTrouble(t *testing.T) {
 		"node.kubernetes.io/disk-pressure:NoSchedule",
 		"container runtime: containerd://2.1.4",
 	} {
-		if !strings.Contains(text.stdout, want) {
-			t.Errorf("tr-disk in depth lacks %q:\n%s", want, text.stdout)
+		if !strings.Contains(text.Stdout, want) {
+			t.Errorf("tr-disk in depth lacks %q:\n%s", want, text.Stdout)
 		}
 	}
 	text = explainNodes(t, "tr-full")
 	for _, want := range []string{"Pods (2):", "workload  tr/hog-1", "0.8"} {
-		if !strings.Contains(text.stdout, want) {
-			t.Errorf("tr-full in depth lacks %q:\n%s", want, text.stdout)
+		if !strings.Contains(text.Stdout, want) {
+			t.Errorf("tr-full in depth lacks %q:\n%s", want, text.Stdout)
 		}
 	}
 	r := kubectlRun(t, nil, "explain-nodes", "tr-ful")
-	if r.code != 1 || !strings.Contains(r.stderr, `node "tr-ful" not found; the closest names are tr-full`) {
+	if r.Code != 1 || !strings.Contains(r.Stderr, `node "tr-ful" not found; the closest names are tr-full`) {
 		t.Errorf("want exit 1 and the closest names:\n%s", r)
 	}
 }
@@ -257,7 +257,7 @@ func TestOverviewRequestsDoNotGrowWithNodes(t *testing.T) {
 	kc := proxy.kubeconfig(t)
 	count := func() (int, []string) {
 		r := kubectlRun(t, []string{"KUBECONFIG=" + kc}, "explain-nodes", "-o", "json")
-		if r.code != 0 {
+		if r.Code != 0 {
 			t.Fatalf("through the proxy: %s", r)
 		}
 		return proxy.take()

@@ -120,11 +120,11 @@ func TestStreamingListsAndTheirFallback(t *testing.T) {
 		})
 		kc := writeKubeconfig(t, server, ", insecure-skip-tls-verify: true", "{token: unused}")
 		r := kubectlRun(t, []string{"KUBECONFIG=" + kc}, "explain-nodes", "-o", "json")
-		if r.code != 0 {
+		if r.Code != 0 {
 			t.Fatalf("lists spoiled (%q): %s", spoil, r)
 		}
 		var rep explain.Report
-		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		if err := json.Unmarshal([]byte(r.Stdout), &rep); err != nil {
 			t.Fatal(err)
 		}
 		if len(rep.Unread) != 0 {

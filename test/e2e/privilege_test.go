@@ -35,11 +35,11 @@ func TestLeastPrivilegeRoleIsEnough(t *testing.T) {
 	env := []string{"KUBECONFIG=" + kc}
 
 	r := kubectlRun(t, env, "explain-nodes", "-o", "json")
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("overview as %s: %s", readerUser, r)
 	}
 	var rep explain.Report
-	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &rep); err != nil {
 		t.Fatal(err)
 	}
 	if len(rep.Unread) != 0 {
@@ -50,18 +50,18 @@ func TestLeastPrivilegeRoleIsEnough(t *testing.T) {
 	}
 
 	r = kubectlRun(t, env, "explain-nodes", "why-pending", "ssd", "-n", "lp", "-o", "json")
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("why-pending as %s: %s", readerUser, r)
 	}
 	var d diagnose.Diagnosis
-	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &d); err != nil {
 		t.Fatal(err)
 	}
 	if len(d.Unread) != 0 || d.Agrees == nil || !*d.Agrees {
 		t.Errorf("why-pending as %s: unread %+v, agrees %v (%s)", readerUser, d.Unread, d.Agrees, d.Disagreement)
 	}
 	for _, args := range [][]string{{"explain-nodes", "lp-node"}, {"explain-nodes", "why-pending", "-A"}} {
-		if r := kubectlRun(t, env, args...); r.code != 0 || strings.Contains(r.stdout, "NOT READ") {
+		if r := kubectlRun(t, env, args...); r.Code != 0 || strings.Contains(r.Stdout, "NOT READ") {
 			t.Errorf("%v as %s:\n%s", args, readerUser, r)
 		}
 	}
@@ -69,7 +69,7 @@ func TestLeastPrivilegeRoleIsEnough(t *testing.T) {
 	// --wait watches the Pending pods: the role allows it, and it is the one
 	// watch the plugin makes.
 	r = kubectlRun(t, env, "explain-nodes", "why-pending", "-n", "lp", "--wait", "2s")
-	if r.code != 3 || strings.Contains(r.stdout, "NOT READ") {
+	if r.Code != 3 || strings.Contains(r.Stdout, "NOT READ") {
 		t.Errorf("why-pending --wait as %s: %s", readerUser, r)
 	}
 
@@ -126,10 +126,10 @@ func TestPodReaderOnly(t *testing.T) {
 	env := []string{"KUBECONFIG=" + userKubeconfig(t, podReaderUser)}
 
 	r := kubectlRun(t, env, "explain-nodes", "why-pending", "gpu", "-n", "lp-pods")
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("why-pending as %s: %s", podReaderUser, r)
 	}
-	flat := strings.Join(strings.Fields(r.stdout), " ")
+	flat := strings.Join(strings.Fields(r.Stdout), " ")
 	for _, want := range []string{
 		"The nodes could not be read, so they cannot be checked one by one",
 		"Insufficient cpu", // the scheduler's own message, explained
@@ -139,17 +139,17 @@ func TestPodReaderOnly(t *testing.T) {
 		"deploy/rbac.yaml",
 	} {
 		if !strings.Contains(flat, want) {
-			t.Errorf("why-pending as %s lacks %q:\n%s", podReaderUser, want, r.stdout)
+			t.Errorf("why-pending as %s lacks %q:\n%s", podReaderUser, want, r.Stdout)
 		}
 	}
 
 	// The overview cannot see the nodes: it says so and fails, rather than
 	// reporting a healthy cluster.
 	r = kubectlRun(t, env, "explain-nodes")
-	if r.code == 0 || strings.Contains(r.stdout, "Nothing needs attention") {
+	if r.Code == 0 || strings.Contains(r.Stdout, "Nothing needs attention") {
 		t.Errorf("overview as %s should fail and not claim all is well:\n%s", podReaderUser, r)
 	}
-	if !strings.Contains(r.stderr, "the nodes could not be read") || !strings.Contains(r.stdout, "NOT READ") {
+	if !strings.Contains(r.Stderr, "the nodes could not be read") || !strings.Contains(r.Stdout, "NOT READ") {
 		t.Errorf("overview as %s does not say what it could not read:\n%s", podReaderUser, r)
 	}
 	assertNoStackTrace(t, r)

@@ -276,7 +276,7 @@ func TestWhyPendingScenarios(t *testing.T) {
 	// Every Pending pod of the namespace, grouped by cause.
 	var list diagnose.PendingList
 	r := explainNodes(t, "why-pending", "-n", "sc", "-o", "json")
-	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &list); err != nil {
 		t.Fatalf("decoding the pending list: %v\n%s", err, r)
 	}
 	if list.Kind != diagnose.KindPendingList || list.Pods != len(scenarios) {
@@ -293,9 +293,9 @@ func TestWhyPendingScenarios(t *testing.T) {
 		t.Errorf("%d pods in groups, want %d", grouped, len(scenarios))
 	}
 	text := explainNodes(t, "why-pending", "-n", "sc")
-	if !strings.Contains(text.stdout, fmt.Sprintf("%d pods Pending in namespace sc, by cause:", len(scenarios))) ||
-		!strings.Contains(text.stdout, "sc/missing-node") {
-		t.Errorf("pending list text:\n%s", text.stdout)
+	if !strings.Contains(text.Stdout, fmt.Sprintf("%d pods Pending in namespace sc, by cause:", len(scenarios))) ||
+		!strings.Contains(text.Stdout, "sc/missing-node") {
+		t.Errorf("pending list text:\n%s", text.Stdout)
 	}
 
 	t.Logf("%d of %d scheduler messages reproduced exactly", agreed, compared)

@@ -196,8 +196,8 @@ func TestOverviewProductionScene(t *testing.T) {
 			}
 		}
 		text := explainNodes(t, "prod-spot-10")
-		if !strings.Contains(text.stdout, "Terminating for") || strings.Contains(text.stdout, "Nothing needs attention") {
-			t.Errorf("the node view of the drained node:\n%s", text.stdout)
+		if !strings.Contains(text.Stdout, "Terminating for") || strings.Contains(text.Stdout, "Nothing needs attention") {
+			t.Errorf("the node view of the drained node:\n%s", text.Stdout)
 		}
 	})
 
@@ -207,8 +207,8 @@ func TestOverviewProductionScene(t *testing.T) {
 			t.Errorf("crash-loop finding %+v", f)
 		}
 		text := explainNodes(t, "prod-spot-01")
-		if !strings.Contains(text.stdout, "CrashLoopBackOff") || !strings.Contains(text.stdout, "crash-looping") || strings.Contains(text.stdout, "Nothing needs attention") {
-			t.Errorf("the node view of the node with a crash-looping pod:\n%s", text.stdout)
+		if !strings.Contains(text.Stdout, "CrashLoopBackOff") || !strings.Contains(text.Stdout, "crash-looping") || strings.Contains(text.Stdout, "Nothing needs attention") {
+			t.Errorf("the node view of the node with a crash-looping pod:\n%s", text.Stdout)
 		}
 	})
 
@@ -217,13 +217,13 @@ func TestOverviewProductionScene(t *testing.T) {
 		var raw struct {
 			ControlPlane map[string]json.RawMessage `json:"controlPlane"`
 		}
-		if err := json.Unmarshal([]byte(r.stdout), &raw); err != nil {
+		if err := json.Unmarshal([]byte(r.Stdout), &raw); err != nil {
 			t.Fatal(err)
 		}
 		if string(raw.ControlPlane["checked"]) != "false" || string(raw.ControlPlane["components"]) != "[]" {
-			t.Errorf("the node view's control plane: %s", r.stdout[:min(len(r.stdout), 600)])
+			t.Errorf("the node view's control plane: %s", r.Stdout[:min(len(r.Stdout), 600)])
 		}
-		if strings.Contains(r.stdout, `"state"`) {
+		if strings.Contains(r.Stdout, `"state"`) {
 			t.Error("the node view reports a state for a component it did not check")
 		}
 		if !rep.ControlPlane.Checked {
@@ -274,8 +274,8 @@ func TestOverviewProductionScene(t *testing.T) {
 
 	t.Run("a node named twice is explained once", func(t *testing.T) {
 		text := explainNodes(t, "prod-general-01", "prod-general-01")
-		if n := strings.Count(text.stdout, "NODE prod-general-01 "); n != 1 {
-			t.Errorf("the node is explained %d times:\n%s", n, text.stdout)
+		if n := strings.Count(text.Stdout, "NODE prod-general-01 "); n != 1 {
+			t.Errorf("the node is explained %d times:\n%s", n, text.Stdout)
 		}
 		if got := reportJSON(t, "prod-general-01", "prod-general-01"); len(got.Nodes) != 1 {
 			t.Errorf("%d nodes in the JSON, want 1", len(got.Nodes))
@@ -523,10 +523,10 @@ func TestNoNodes(t *testing.T) {
 	})
 	kc := writeKubeconfig(t, server, ", insecure-skip-tls-verify: true", "{token: unused}")
 	r := kubectlRun(t, []string{"KUBECONFIG=" + kc}, "explain-nodes")
-	if r.code != 0 {
-		t.Fatalf("exit %d:\n%s", r.code, r)
+	if r.Code != 0 {
+		t.Fatalf("exit %d:\n%s", r.Code, r)
 	}
-	if !strings.Contains(r.stdout, "No nodes.") || !strings.Contains(r.stdout, "the cluster has no nodes") || strings.Contains(r.stdout, "Nothing needs attention") {
-		t.Errorf("a cluster with no nodes:\n%s", r.stdout)
+	if !strings.Contains(r.Stdout, "No nodes.") || !strings.Contains(r.Stdout, "the cluster has no nodes") || strings.Contains(r.Stdout, "Nothing needs attention") {
+		t.Errorf("a cluster with no nodes:\n%s", r.Stdout)
 	}
 }

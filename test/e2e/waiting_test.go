@@ -344,7 +344,7 @@ func TestControllersThatCannotCreatePods(t *testing.T) {
 
 	r := explainNodes(t, "why-pending", "deployment/api", "-n", "quota", "-o", "json")
 	var d diagnose.ControllerDiagnosis
-	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &d); err != nil {
 		t.Fatal(err)
 	}
 	if d.Kind != diagnose.KindControllerDiagnosis || d.Desired != 5 || d.Pods != 0 || len(d.CreateFailures) == 0 || d.CreateFailures[0].Cause != "ResourceQuota" {
@@ -356,27 +356,27 @@ func TestControllersThatCannotCreatePods(t *testing.T) {
 		}
 	}
 	text := explainNodes(t, "why-pending", "deploy/cache", "-n", "quota")
-	flat := strings.Join(strings.Fields(text.stdout), " ")
+	flat := strings.Join(strings.Fields(text.Stdout), " ")
 	for _, want := range []string{"Deployment/cache in namespace quota: 5 wanted, 0 exist, 0 running", "the maximum memory per container is 1Gi, and the template's limit is 2Gi"} {
 		if !strings.Contains(flat, want) {
-			t.Errorf("deploy/cache text lacks %q:\n%s", want, text.stdout)
+			t.Errorf("deploy/cache text lacks %q:\n%s", want, text.Stdout)
 		}
 	}
 	// The namespace has no pending pod, and says why.
 	list := explainNodes(t, "why-pending", "-n", "quota")
-	flat = strings.Join(strings.Fields(list.stdout), " ")
+	flat = strings.Join(strings.Fields(list.Stdout), " ")
 	for _, want := range []string{"No Pending pods in namespace quota.", "Controllers that could not create their pods", "Deployment/api (ReplicaSet/api-", "Deployment/cache (ReplicaSet/cache-"} {
 		if !strings.Contains(flat, want) {
-			t.Errorf("why-pending -n quota lacks %q:\n%s", want, list.stdout)
+			t.Errorf("why-pending -n quota lacks %q:\n%s", want, list.Stdout)
 		}
 	}
 	// Bad input: an unknown kind, a missing controller.
 	bad := kubectlRun(t, nil, "explain-nodes", "why-pending", "service/api", "-n", "quota")
-	if bad.code == 0 || !strings.Contains(bad.stderr, `not "service"`) {
+	if bad.Code == 0 || !strings.Contains(bad.Stderr, `not "service"`) {
 		t.Errorf("an unknown kind: %s", bad)
 	}
 	missing := kubectlRun(t, nil, "explain-nodes", "why-pending", "deployment/nope", "-n", "quota")
-	if missing.code != 1 || !strings.Contains(missing.stderr, `deployment "nope" not found in namespace "quota"`) {
+	if missing.Code != 1 || !strings.Contains(missing.Stderr, `deployment "nope" not found in namespace "quota"`) {
 		t.Errorf("a missing deployment: %s", missing)
 	}
 	assertNoStackTrace(t, missing)

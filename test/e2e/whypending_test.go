@@ -47,7 +47,7 @@ func diagnosisJSON(t *testing.T, args ...string) diagnose.Diagnosis {
 	t.Helper()
 	r := explainNodes(t, append([]string{"why-pending", "-o", "json"}, args...)...)
 	var d diagnose.Diagnosis
-	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &d); err != nil {
 		t.Fatalf("decoding JSON: %v\n%s", err, r)
 	}
 	return d
@@ -109,7 +109,7 @@ func TestWhyPendingAgreesWithScheduler(t *testing.T) {
 
 	// The text names the exact taint and the fix, through the real kubectl.
 	text := explainNodes(t, "why-pending", "big", "-n", "wp")
-	flat := strings.Join(strings.Fields(text.stdout), " ") // undo the wrapping
+	flat := strings.Join(strings.Fields(text.Stdout), " ") // undo the wrapping
 	for _, want := range []string{
 		"Pod wp/big is Pending (Unschedulable)",
 		"This agrees with the scheduler.",
@@ -140,17 +140,17 @@ func TestWhyPendingNotPending(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := explainNodes(t, "why-pending", "app", "-n", "wp-run")
-	if !strings.Contains(r.stdout, "The pod is not pending: it runs on node wp-run.") {
+	if !strings.Contains(r.Stdout, "The pod is not pending: it runs on node wp-run.") {
 		t.Errorf("a running pod should be reported as such:\n%s", r)
 	}
 
 	// A pod that does not exist: a clear error, and the namespace it is in.
 	r = kubectlRun(t, nil, "explain-nodes", "why-pending", "app")
-	if r.code != 1 || !strings.Contains(r.stderr, `pod "app" not found in namespace "default"; a pod of that name exists in namespace "wp-run": add -n wp-run`) {
+	if r.Code != 1 || !strings.Contains(r.Stderr, `pod "app" not found in namespace "default"; a pod of that name exists in namespace "wp-run": add -n wp-run`) {
 		t.Errorf("want exit 1 and a hint at -n:\n%s", r)
 	}
 	r = kubectlRun(t, nil, "explain-nodes", "why-pending", "no-such-pod", "-n", "wp-run")
-	if r.code != 1 || !strings.Contains(r.stderr, `pod "no-such-pod" not found in namespace "wp-run"`) {
+	if r.Code != 1 || !strings.Contains(r.Stderr, `pod "no-such-pod" not found in namespace "wp-run"`) {
 		t.Errorf("want exit 1 and not found:\n%s", r)
 	}
 	assertNoStackTrace(t, r)
@@ -161,10 +161,10 @@ func TestWhyPendingMessage(t *testing.T) {
 	noCluster := []string{"KUBECONFIG=/nonexistent"}
 	r := kubectlRun(t, noCluster, "explain-nodes", "why-pending", "--message",
 		"0/5 nodes are available: 1 node(s) had untolerated taint {dedicated: batch}, 2 Insufficient cpu, 2 node(s) didn't match node selector. preemption: 0/5 nodes are available: 5 Preemption is not helpful for scheduling.")
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("%s", r)
 	}
-	flat := strings.Join(strings.Fields(r.stdout), " ")
+	flat := strings.Join(strings.Fields(r.Stdout), " ")
 	for _, want := range []string{
 		"The scheduler looked at 5 nodes and none could take the pod:",
 		"2 nodes: Insufficient cpu (NodeResourcesFit)",
@@ -174,7 +174,7 @@ func TestWhyPendingMessage(t *testing.T) {
 		"Evicting lower-priority pods would not help",
 	} {
 		if !strings.Contains(flat, want) {
-			t.Errorf("lacks %q:\n%s", want, r.stdout)
+			t.Errorf("lacks %q:\n%s", want, r.Stdout)
 		}
 	}
 
@@ -194,14 +194,14 @@ func TestWhyPendingMessage(t *testing.T) {
 	}
 
 	r = kubectlRun(t, noCluster, "explain-nodes", "why-pending", "--message", "the cluster is on fire")
-	if r.code != 1 || !strings.Contains(r.stderr, "is not a scheduler message this tool recognises") {
+	if r.Code != 1 || !strings.Contains(r.Stderr, "is not a scheduler message this tool recognises") {
 		t.Errorf("want exit 1 and a clear message:\n%s", r)
 	}
 	assertNoStackTrace(t, r)
 
 	// An empty message is a mistake, not a request to list pods.
 	r = kubectlRun(t, noCluster, "explain-nodes", "why-pending", "--message", "")
-	if r.code != 1 || !strings.Contains(r.stderr, "--message is empty") {
+	if r.Code != 1 || !strings.Contains(r.Stderr, "--message is empty") {
 		t.Errorf("want exit 1 for an empty --message:\n%s", r)
 	}
 	assertNoStackTrace(t, r)
@@ -209,8 +209,8 @@ func TestWhyPendingMessage(t *testing.T) {
 	// Text after the reasons that is not the preemption note is shown, not dropped.
 	r = kubectlRun(t, noCluster, "explain-nodes", "why-pending", "--message",
 		"0/3 nodes are available: 3 Insufficient cpu. 2 nodes were skipped by the batch extender. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.")
-	flat = strings.Join(strings.Fields(r.stdout), " ")
-	if r.code != 0 || !strings.Contains(flat, "Not understood: 2 nodes were skipped by the batch extender.") {
+	flat = strings.Join(strings.Fields(r.Stdout), " ")
+	if r.Code != 0 || !strings.Contains(flat, "Not understood: 2 nodes were skipped by the batch extender.") {
 		t.Errorf("the unknown part of the message should be shown:\n%s", r)
 	}
 }

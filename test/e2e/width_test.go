@@ -113,22 +113,22 @@ func TestWidth(t *testing.T) {
 	}{{80, 80}, {200, 120}} {
 		t.Run("why-pending COLUMNS="+strconv.Itoa(tc.columns), func(t *testing.T) {
 			r := kubectlRun(t, []string{"COLUMNS=" + strconv.Itoa(tc.columns)}, "explain-nodes", "why-pending", "api", "-n", "width")
-			if r.code != 0 {
+			if r.Code != 0 {
 				t.Fatalf("%s", r)
 			}
-			assertWidth(t, r.stdout, tc.max)
-			checkVerdicts(t, r.stdout)
+			assertWidth(t, r.Stdout, tc.max)
+			checkVerdicts(t, r.Stdout)
 			if tc.columns == 200 {
 				widest := 0
-				for _, line := range strings.Split(r.stdout, "\n") {
+				for _, line := range strings.Split(r.Stdout, "\n") {
 					widest = max(widest, columns.StringWidth(line))
 				}
 				if widest <= 100 {
-					t.Errorf("at COLUMNS=200 no line is wider than the default 100 columns:\n%s", r.stdout)
+					t.Errorf("at COLUMNS=200 no line is wider than the default 100 columns:\n%s", r.Stdout)
 				}
 			}
 			if t.Failed() {
-				t.Logf("output:\n%s", r.stdout)
+				t.Logf("output:\n%s", r.Stdout)
 			}
 		})
 	}
@@ -139,18 +139,18 @@ func TestWidth(t *testing.T) {
 	}{{80, false}, {200, true}} {
 		t.Run("overview COLUMNS="+strconv.Itoa(tc.columns), func(t *testing.T) {
 			r := kubectlRun(t, []string{"COLUMNS=" + strconv.Itoa(tc.columns)}, "explain-nodes")
-			if r.code != 0 {
+			if r.Code != 0 {
 				t.Fatalf("%s", r)
 			}
 			var row string
-			for _, line := range strings.Split(r.stdout, "\n") {
+			for _, line := range strings.Split(r.Stdout, "\n") {
 				if strings.HasPrefix(line, "ip-10-0-99-9") {
 					row = line
 				}
 			}
 			switch {
 			case row == "":
-				t.Fatalf("no row for %s:\n%s", reserved, r.stdout)
+				t.Fatalf("no row for %s:\n%s", reserved, r.Stdout)
 			case tc.full && !strings.HasSuffix(row, "  "+note):
 				t.Errorf("the NOTE column is not shown in full at %d columns: %q", tc.columns, row)
 			case !tc.full && !strings.HasSuffix(row, "…"):

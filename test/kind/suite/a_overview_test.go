@@ -122,13 +122,13 @@ func TestOverviewOfRealCluster(t *testing.T) {
 
 	// In words: the text overview, and the control-plane node in depth with
 	// its real static pods and the DaemonSets' pods.
-	text := explainNodes(t).stdout
+	text := explainNodes(t).Stdout
 	for _, w := range []string{"CONTROL PLANE: self-hosted (kind)", "containerd://", "kube-proxy"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("overview lacks %q:\n%s", w, text)
 		}
 	}
-	detail := explainNodes(t, cpNode).stdout
+	detail := explainNodes(t, cpNode).Stdout
 	for _, w := range []string{"etcd-" + cpNode, "kube-apiserver-" + cpNode, "kube-scheduler-" + cpNode, "kube-proxy-", "explain-nodes-cni-"} {
 		if !strings.Contains(detail, w) {
 			t.Errorf("%s in depth lacks %q:\n%s", cpNode, w, detail)
@@ -136,7 +136,7 @@ func TestOverviewOfRealCluster(t *testing.T) {
 	}
 	var all strings.Builder
 	for _, n := range rep.Nodes {
-		all.WriteString(explainNodes(t, n.Name).stdout)
+		all.WriteString(explainNodes(t, n.Name).Stdout)
 	}
 	for _, w := range []string{"coredns-"} {
 		if !strings.Contains(all.String(), w) {

@@ -110,7 +110,7 @@ func TestPodsBoundButNotStarting(t *testing.T) {
 				t.Errorf("the %s problem has no fix", found.Reason)
 			}
 			// The same in words, as a person reads it.
-			text := explainNodes(t, "why-pending", tc.pod.Name, "-n", ns).stdout
+			text := explainNodes(t, "why-pending", tc.pod.Name, "-n", ns).Stdout
 			if !strings.Contains(text, found.Reason) || !strings.Contains(text, "What to do:") {
 				t.Errorf("why-pending's text lacks the %s problem and its fix:\n%s", found.Reason, text)
 			}

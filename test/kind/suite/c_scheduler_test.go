@@ -63,7 +63,7 @@ func TestWhyPendingAgreesWithRealScheduler(t *testing.T) {
 			if len(d.Nodes) != 3 {
 				t.Errorf("%d per-node verdicts, want 3", len(d.Nodes))
 			}
-			text := explainNodes(t, "why-pending", tc.pod.Name, "-n", ns).stdout
+			text := explainNodes(t, "why-pending", tc.pod.Name, "-n", ns).Stdout
 			if !strings.Contains(text, "This agrees with the scheduler.") {
 				t.Errorf("the text does not say it agrees:\n%s", text)
 			}

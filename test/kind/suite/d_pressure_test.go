@@ -70,7 +70,7 @@ func TestRealDiskPressure(t *testing.T) {
 		t.Errorf("no DiskPressure finding with a meaning and a fix for %s: %+v", node, rep.Findings)
 	}
 
-	text := explainNodes(t, node).stdout
+	text := explainNodes(t, node).Stdout
 	for _, w := range []string{"DiskPressure", corev1.TaintNodeDiskPressure + ":NoSchedule", "Free space on the node"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("%s in depth lacks %q:\n%s", node, w, text)

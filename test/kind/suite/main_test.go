@@ -5,10 +5,8 @@
 package suite
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/plugintest"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -80,40 +79,13 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
-// result is what one command printed, and its exit code.
-type result struct {
-	stdout, stderr string
-	code           int
-}
+type result = plugintest.Result
 
-func (r result) String() string {
-	return fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", r.code, r.stdout, r.stderr)
-}
-
-// kubectlRun runs `kubectl ARGS...` with the plugin on PATH and the kind
+// kubectlRun runs `kubectl ARGS...` with the plugin on PATH and the test
 // cluster's kubeconfig, plus any extra environment (KEY=VALUE) given.
 func kubectlRun(t *testing.T, env []string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "kubectl"), args...)
-	cmd.Env = append([]string{
-		"PATH=" + binDir + string(os.PathListSeparator) + "/usr/bin:/bin",
-		"HOME=" + t.TempDir(),
-		"KUBECONFIG=" + kubeconfig,
-	}, env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{stdout: stdout.String(), stderr: stderr.String()}
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		r.code = exit.ExitCode()
-	case err != nil:
-		t.Fatalf("running kubectl %s: %v", strings.Join(args, " "), err)
-	}
-	return r
+	return plugintest.Kubectl(t, binDir, kubeconfig, env, args...)
 }
 
 // explainNodes runs `kubectl explain-nodes ARGS...` and fails the test
@@ -121,7 +93,7 @@ func kubectlRun(t *testing.T, env []string, args ...string) result {
 func explainNodes(t *testing.T, args ...string) result {
 	t.Helper()
 	r := kubectlRun(t, nil, append([]string{"explain-nodes"}, args...)...)
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("kubectl explain-nodes %s: %s", strings.Join(args, " "), r)
 	}
 	return r
@@ -131,8 +103,8 @@ func explainNodes(t *testing.T, args ...string) result {
 func explainJSON(t *testing.T, v any, args ...string) {
 	t.Helper()
 	r := explainNodes(t, append(args, "-o", "json")...)
-	if err := json.Unmarshal([]byte(r.stdout), v); err != nil {
-		t.Fatalf("kubectl explain-nodes %s -o json: %v\n%s", strings.Join(args, " "), err, r.stdout)
+	if err := json.Unmarshal([]byte(r.Stdout), v); err != nil {
+		t.Fatalf("kubectl explain-nodes %s -o json: %v\n%s", strings.Join(args, " "), err, r.Stdout)
 	}
 }
 

@@ -83,7 +83,7 @@ func TestWorkerDies(t *testing.T) {
 		return ok, fmt.Sprintf("readiness %s, taints %+v, evictions %+v", n.Readiness, n.Taints, n.Evictions)
 	})
 	t.Logf("stage 2 (Unknown, tainted) seen %s after the pause", time.Since(paused).Round(time.Second))
-	text := explainNodes(t, node).stdout
+	text := explainNodes(t, node).Stdout
 	for _, w := range []string{corev1.TaintNodeUnreachable + ":NoExecute", "leaves-after-30s", "stays"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("%s in depth, Unknown, lacks %q:\n%s", node, w, text)
