@@ -10,6 +10,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 )
 
 // Controller is a workload controller and the pods it should have.
@@ -49,7 +51,7 @@ type ControllerSnapshot struct {
 	// Around is what diagnosing its pods that do not run needs; nil when
 	// they all run.
 	Around *PendingSnapshot
-	Gaps   []Gap
+	Gaps   []v1alpha1.Gap
 }
 
 // ControllerNotFoundError says the controller does not exist.

@@ -15,6 +15,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	resourcehelper "k8s.io/component-helpers/resource"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 )
 
 // PendingSnapshot is what why-pending reads about one pod and the nodes it
@@ -46,7 +48,7 @@ type PendingSnapshot struct {
 	Namespaces map[string]map[string]string
 	// Volumes is read only when the pod uses PersistentVolumeClaims.
 	Volumes *Volumes
-	Gaps    []Gap
+	Gaps    []v1alpha1.Gap
 }
 
 // Volumes is what the scheduler's volume checks read: the claims (by

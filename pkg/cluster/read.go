@@ -19,6 +19,8 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/pager"
 	resourcehelper "k8s.io/component-helpers/resource"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 )
 
 // DefaultPageSize is how many objects one list request asks for.
@@ -127,17 +129,17 @@ type gather struct {
 	g    *errgroup.Group
 	ctx  context.Context
 	mu   sync.Mutex
-	gaps *[]Gap
+	gaps *[]v1alpha1.Gap
 }
 
-func newGather(ctx context.Context, gaps *[]Gap) *gather {
+func newGather(ctx context.Context, gaps *[]v1alpha1.Gap) *gather {
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
 	return &gather{g: g, ctx: ctx, gaps: gaps}
 }
 
 // read runs f; g says what it reads, for the gap if it fails.
-func (r *gather) read(g Gap, f func(context.Context) error) {
+func (r *gather) read(g target, f func(context.Context) error) {
 	r.g.Go(func() error {
 		err := f(r.ctx)
 		if err == nil || apierrors.IsNotFound(err) {
@@ -349,7 +351,7 @@ func EventTime(e *corev1.Event) metav1.Time {
 
 // healthChecks reads /readyz?verbose or /livez?verbose. A failing check makes
 // the server answer 500 with the same body, which is what we want to read.
-func healthChecks(ctx context.Context, c kubernetes.Interface, path string) ([]HealthCheck, error) {
+func healthChecks(ctx context.Context, c kubernetes.Interface, path string) ([]v1alpha1.HealthCheck, error) {
 	body, err := c.Discovery().RESTClient().Get().AbsPath(path).Param("verbose", "true").DoRaw(ctx)
 	checks := ParseHealthChecks(string(body))
 	if len(checks) > 0 {
@@ -363,17 +365,17 @@ func healthChecks(ctx context.Context, c kubernetes.Interface, path string) ([]H
 
 // ParseHealthChecks reads the lines "[+]name ok" and "[-]name failed: reason"
 // of a verbose health endpoint.
-func ParseHealthChecks(body string) []HealthCheck {
-	var checks []HealthCheck
+func ParseHealthChecks(body string) []v1alpha1.HealthCheck {
+	var checks []v1alpha1.HealthCheck
 	for _, line := range strings.Split(body, "\n") {
 		line = strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(line, "[+]"):
 			name, _, _ := strings.Cut(line[3:], " ")
-			checks = append(checks, HealthCheck{Name: name, OK: true})
+			checks = append(checks, v1alpha1.HealthCheck{Name: name, OK: true})
 		case strings.HasPrefix(line, "[-]"):
 			name, reason, _ := strings.Cut(line[3:], " ")
-			checks = append(checks, HealthCheck{Name: name, Reason: strings.TrimSpace(reason)})
+			checks = append(checks, v1alpha1.HealthCheck{Name: name, Reason: strings.TrimSpace(reason)})
 		}
 	}
 	return checks
@@ -387,15 +389,19 @@ func fatal(err error) bool {
 	return !errors.As(err, &status) || apierrors.IsUnauthorized(err)
 }
 
+// target names a read, as the Gap it becomes when the read fails.
+type target v1alpha1.Gap
+
 // about names a read: in words, and by the resource it reads.
-func about(what, resource string) Gap { return Gap{What: what, Resource: resource} }
+func about(what, resource string) target { return target{What: what, Resource: resource} }
 
 // in narrows a read to a namespace; on, to a node.
-func (g Gap) in(namespace string) Gap { g.Namespace = namespace; return g }
-func (g Gap) on(node string) Gap      { g.Node = node; return g }
+func (t target) in(namespace string) target { t.Namespace = namespace; return t }
+func (t target) on(node string) target      { t.Node = node; return t }
 
-// gapFor fills in why the read g failed.
-func gapFor(g Gap, err error) Gap {
+// gapFor fills in why the read t failed.
+func gapFor(t target, err error) v1alpha1.Gap {
+	g := v1alpha1.Gap(t)
 	reason := "Error"
 	switch {
 	case apierrors.IsForbidden(err):

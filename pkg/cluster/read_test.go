@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 )
 
 // A node named twice is read, and explained, once.
@@ -34,11 +36,11 @@ func TestReadNodesOnceEach(t *testing.T) {
 func TestGapNamesWhatWasRead(t *testing.T) {
 	err := apierrors.NewForbidden(schema.GroupResource{Resource: "leases"}, "", errors.New("no"))
 	g := gapFor(about("the lease of node a", "leases").in("kube-node-lease").on("a"), err)
-	want := Gap{What: "the lease of node a", Resource: "leases", Namespace: "kube-node-lease", Node: "a", Reason: "Forbidden", Message: err.Error()}
+	want := v1alpha1.Gap{What: "the lease of node a", Resource: "leases", Namespace: "kube-node-lease", Node: "a", Reason: "Forbidden", Message: err.Error()}
 	if diff := cmp.Diff(want, g); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	gaps := []Gap{g}
+	gaps := []v1alpha1.Gap{g}
 	if !GapIn(gaps, "leases", "") || !GapIn(gaps, "leases", "a") || GapIn(gaps, "leases", "b") || GapIn(gaps, "nodes", "") {
 		t.Errorf("GapIn does not match by resource and node: %+v", gaps)
 	}

@@ -1,7 +1,7 @@
 // Package cluster reads what the tool needs from a live cluster into a
 // Snapshot. It is the only package that talks to the API server. Reads that
 // fail with an API error (forbidden, not found, timed out) do not stop the
-// others: each is recorded as a Gap so the output can say what it could not see.
+// others: each is recorded as a Gap (v1alpha1.Gap) so the output can say what it could not see.
 package cluster
 
 import (
@@ -10,6 +10,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 )
 
 // Snapshot is what could be read of a cluster at one moment.
@@ -36,9 +38,9 @@ type Snapshot struct {
 	// NodeEvents are recent Warning events about nodes.
 	NodeEvents []corev1.Event
 	// Readyz and Livez are the API server's verbose health checks; nil when unread.
-	Readyz, Livez []HealthCheck
+	Readyz, Livez []v1alpha1.HealthCheck
 	// Gaps lists what could not be read, and why.
-	Gaps []Gap
+	Gaps []v1alpha1.Gap
 }
 
 // Pod is what the analysis keeps of a pod: a decoded Pod is large, and a big
@@ -98,35 +100,9 @@ func (d *Deletion) RequestedAt() time.Time {
 	return d.Deadline.Add(-time.Duration(*d.GracePeriodSeconds) * time.Second)
 }
 
-// HealthCheck is one line of /readyz?verbose or /livez?verbose.
-type HealthCheck struct {
-	Name string `json:"name"`
-	OK   bool   `json:"ok"`
-	// Reason is the text after the check's name on a failed line.
-	Reason string `json:"reason,omitempty"`
-}
-
-// Gap is one read that failed.
-type Gap struct {
-	// What names what could not be read, in words: "nodes", "pods in all
-	// namespaces".
-	What string `json:"what"`
-	// Resource is the kind of object or endpoint read: nodes, pods, events,
-	// leases, daemonsets, version, readyz, …; Namespace and Node narrow it
-	// when the read did.
-	Resource  string `json:"resource,omitempty"`
-	Namespace string `json:"namespace,omitempty"`
-	Node      string `json:"node,omitempty"`
-	// Reason is a short machine-readable cause: Forbidden, Unauthorized,
-	// NotFound, Timeout, TooManyRequests, ServerError or Error.
-	Reason string `json:"reason"`
-	// Message is the server's or client's error text.
-	Message string `json:"message"`
-}
-
 // GapIn reports whether a read of the resource failed: of any object of it,
 // or, with node set, of that node's.
-func GapIn(gaps []Gap, resource, node string) bool {
+func GapIn(gaps []v1alpha1.Gap, resource, node string) bool {
 	for _, g := range gaps {
 		if g.Resource == resource && (node == "" || g.Node == node) {
 			return true

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
 
@@ -26,7 +26,7 @@ func TestExitCode(t *testing.T) {
 }
 
 func TestFailOn(t *testing.T) {
-	report := func(unread []cluster.Gap, sev ...string) *explain.Report {
+	report := func(unread []v1alpha1.Gap, sev ...string) *explain.Report {
 		r := &explain.Report{Unread: unread}
 		for i, s := range sev {
 			r.Findings = append(r.Findings, explain.Finding{Severity: s, Code: explain.Code(fmt.Sprintf("Code%d", i)), Nodes: []string{"a", "b", "c", "d"}[:i%4]})
@@ -45,9 +45,9 @@ func TestFailOn(t *testing.T) {
 		{"warning", report(nil, "critical", "warning", "info"), "--fail-on warning: 2 findings at warning or above: Code0; Code1 on a"},
 		{"warning", report(nil, "warning", "warning", "warning", "warning", "warning"),
 			"--fail-on warning: 5 findings at warning or above: Code0; Code1 on a; Code2 on a, b and 2 more"},
-		{"critical", report([]cluster.Gap{{What: "leases"}, {What: "events"}}),
+		{"critical", report([]v1alpha1.Gap{{What: "leases"}, {What: "events"}}),
 			"--fail-on critical: leases, events could not be read, so the report is incomplete"},
-		{"critical", report([]cluster.Gap{{What: "leases\x1b[2J"}}, "critical"),
+		{"critical", report([]v1alpha1.Gap{{What: "leases\x1b[2J"}}, "critical"),
 			"--fail-on critical: 1 finding at critical or above: Code0; leases could not be read, so the report is incomplete"},
 	} {
 		err := failOn(c.level, c.r)

@@ -13,6 +13,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/render"
@@ -203,7 +204,7 @@ func (o *WhyPendingOptions) RunAll(cmd *cobra.Command) error {
 	case err == nil:
 		list.CreateFailures = diagnose.NamespaceCreateFailures(failures)
 	case apierrors.IsForbidden(err) || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err):
-		list.Unread = append(list.Unread, cluster.Gap{What: "events" + inNamespace(ns), Resource: "events", Namespace: ns, Reason: string(apierrors.ReasonForError(err)), Message: apiMessage(err)})
+		list.Unread = append(list.Unread, v1alpha1.Gap{What: "events" + inNamespace(ns), Resource: "events", Namespace: ns, Reason: string(apierrors.ReasonForError(err)), Message: apiMessage(err)})
 	default:
 		return &connError{context: o.Context, server: o.Server, err: err}
 	}

@@ -10,12 +10,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
-	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
-
-// KindControllerDiagnosis heads the JSON or YAML form of a ControllerDiagnosis.
-const KindControllerDiagnosis = "ControllerDiagnosis"
 
 // ControllerDiagnosis explains why a controller does not have the pods it
 // wants: pods it could not create, and its pods that wait.
@@ -34,8 +31,8 @@ type ControllerDiagnosis struct {
 	// CreateFailures are why it could not create pods.
 	CreateFailures []CreateFailure `json:"createFailures,omitempty"`
 	// Waiting are its pods that do not run, grouped by cause.
-	Waiting *PendingList  `json:"waiting,omitempty"`
-	Unread  []cluster.Gap `json:"unread,omitempty"`
+	Waiting *PendingList   `json:"waiting,omitempty"`
+	Unread  []v1alpha1.Gap `json:"unread,omitempty"`
 }
 
 // CreateFailure is one reason a controller could not create pods.
@@ -166,7 +163,7 @@ func createFailures(events []corev1.Event, controllerOf func(corev1.Event) strin
 // DiagnoseController explains why a controller lacks running pods.
 func DiagnoseController(s *cluster.ControllerSnapshot, now time.Time) *ControllerDiagnosis {
 	c := s.Controller
-	d := &ControllerDiagnosis{APIVersion: explain.APIVersion, Kind: KindControllerDiagnosis, Namespace: c.Namespace,
+	d := &ControllerDiagnosis{APIVersion: v1alpha1.APIVersion, Kind: v1alpha1.KindControllerDiagnosis, Namespace: c.Namespace,
 		Controller: c.Kind + "/" + c.Name, GeneratedAt: now.UTC(), Desired: c.Desired, Pods: len(s.Pods), Unread: s.Gaps}
 	for _, p := range s.Pods {
 		if p.Status.Phase == corev1.PodRunning {

@@ -12,16 +12,16 @@ import (
 	resourcehelper "k8s.io/component-helpers/resource"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
-	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
 
 // Diagnose explains why in.Pod is pending, as of now.
 func Diagnose(in Input, now time.Time) *Diagnosis {
 	pod := in.Pod
 	d := &Diagnosis{
-		APIVersion:  explain.APIVersion,
-		Kind:        KindDiagnosis,
+		APIVersion:  v1alpha1.APIVersion,
+		Kind:        v1alpha1.KindDiagnosis,
 		Namespace:   pod.Namespace,
 		Pod:         pod.Name,
 		Phase:       string(pod.Status.Phase),

@@ -6,12 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
-	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 )
-
-// KindMessage heads the JSON or YAML form of an explained scheduler message.
-const KindMessage = "SchedulerMessage"
 
 // MessageExplanation explains a scheduler message without a cluster.
 type MessageExplanation struct {
@@ -51,7 +47,7 @@ var (
 // an event, a log or CI output, with no cluster.
 func ExplainMessage(msg string) *MessageExplanation {
 	msg = strings.TrimSpace(msg)
-	out := &MessageExplanation{APIVersion: explain.APIVersion, Kind: KindMessage, Message: msg}
+	out := &MessageExplanation{APIVersion: v1alpha1.APIVersion, Kind: v1alpha1.KindMessage, Message: msg}
 	if i := strings.Index(msg, " preemption: "); i >= 0 {
 		out.Preemption = strings.TrimSpace(msg[i+len(" preemption: "):])
 		out.PreemptionMeaning = preemptionMeaning(out.Preemption)
@@ -135,9 +131,6 @@ func atoi(s string) int {
 	return n
 }
 
-// KindPendingList heads the JSON or YAML form of a PendingList.
-const KindPendingList = "PendingPodList"
-
 // PendingList is every Pending pod of a namespace, grouped by cause.
 type PendingList struct {
 	APIVersion string `json:"apiVersion"`
@@ -150,7 +143,7 @@ type PendingList struct {
 	// CreateFailures are controllers that could not create their pods, so
 	// that no pod of theirs is pending.
 	CreateFailures []CreateFailure `json:"createFailures,omitempty"`
-	Unread         []cluster.Gap   `json:"unread,omitempty"`
+	Unread         []v1alpha1.Gap  `json:"unread,omitempty"`
 }
 
 // CauseGroup is the pods that share one main cause and the same kind of fix.
@@ -201,8 +194,8 @@ func (d *Diagnosis) firstFix() (text, kind string) {
 }
 
 // Group groups diagnoses by cause and kind of fix, the largest group first.
-func Group(ds []*Diagnosis, namespace string, gaps []cluster.Gap, now time.Time) *PendingList {
-	out := &PendingList{APIVersion: explain.APIVersion, Kind: KindPendingList, Namespace: namespace, GeneratedAt: now.UTC(), Pods: len(ds), Groups: []CauseGroup{}, Unread: gaps}
+func Group(ds []*Diagnosis, namespace string, gaps []v1alpha1.Gap, now time.Time) *PendingList {
+	out := &PendingList{APIVersion: v1alpha1.APIVersion, Kind: v1alpha1.KindPendingList, Namespace: namespace, GeneratedAt: now.UTC(), Pods: len(ds), Groups: []CauseGroup{}, Unread: gaps}
 	index := map[string]int{}
 	var fixes [][]PodFix
 	for _, d := range ds {

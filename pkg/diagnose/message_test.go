@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 )
 
 func TestExplainMessageMore(t *testing.T) {
@@ -141,7 +141,7 @@ func TestExplainMessageMore(t *testing.T) {
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("ExplainMessage(%q) (-want +got):\n%s", tc.msg, diff)
 			}
-			if e.Kind != KindMessage || e.Message != strings.TrimSpace(tc.msg) {
+			if e.Kind != v1alpha1.KindMessage || e.Message != strings.TrimSpace(tc.msg) {
 				t.Errorf("kind %q, message %q", e.Kind, e.Message)
 			}
 			if tc.preemptionHas != "" && !strings.Contains(e.PreemptionMeaning, tc.preemptionHas) {
@@ -185,7 +185,7 @@ func TestGroup(t *testing.T) {
 		mk("w3", "default", cpu),
 	}
 	ds := DiagnoseAll(Input{Nodes: nodes, NodesRead: true}, pods, now)
-	gaps := []cluster.Gap{{What: "leases in kube-system", Resource: "leases", Namespace: "kube-system", Reason: "Forbidden"}}
+	gaps := []v1alpha1.Gap{{What: "leases in kube-system", Resource: "leases", Namespace: "kube-system", Reason: "Forbidden"}}
 	got := Group(ds, "", gaps, now)
 
 	type group struct {
@@ -226,7 +226,7 @@ func TestGroup(t *testing.T) {
 			}
 		}},
 		{"list header", func(t *testing.T) {
-			if got.Pods != len(pods) || got.Kind != KindPendingList || got.Namespace != "" || !got.GeneratedAt.Equal(now) || len(got.Unread) != 1 {
+			if got.Pods != len(pods) || got.Kind != v1alpha1.KindPendingList || got.Namespace != "" || !got.GeneratedAt.Equal(now) || len(got.Unread) != 1 {
 				t.Errorf("pods %d, kind %q, namespace %q, at %v, unread %v", got.Pods, got.Kind, got.Namespace, got.GeneratedAt, got.Unread)
 			}
 		}},

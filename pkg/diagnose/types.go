@@ -11,11 +11,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
-
-// KindDiagnosis heads the JSON or YAML form of a Diagnosis.
-const KindDiagnosis = "PendingDiagnosis"
 
 // Input is everything a diagnosis reads.
 type Input struct {
@@ -48,7 +46,7 @@ type Input struct {
 	// (schedulers, provisioners); nil when unread.
 	Leases []cluster.LeaseInfo
 	// Gaps are the reads that failed.
-	Gaps []cluster.Gap
+	Gaps []v1alpha1.Gap
 
 	// env, when set, is the cluster as the filters see it, built once for
 	// many pods.
@@ -133,7 +131,7 @@ type Diagnosis struct {
 	Provisioning *Provisioning `json:"provisioning,omitempty"`
 	// Preempting is set when the pod waits for the pods it preempted.
 	Preempting *PreemptionWait `json:"preempting,omitempty"`
-	Unread     []cluster.Gap   `json:"unread,omitempty"`
+	Unread     []v1alpha1.Gap  `json:"unread,omitempty"`
 }
 
 // SchedulerVerdict is the scheduler's own message about the pod.

@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
@@ -128,7 +129,7 @@ func orEmpty(prefix, s string) string {
 func failedChecks(s *cluster.Snapshot, keep func(string) bool) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, checks := range [][]cluster.HealthCheck{s.Readyz, s.Livez} {
+	for _, checks := range [][]v1alpha1.HealthCheck{s.Readyz, s.Livez} {
 		for _, c := range checks {
 			if !c.OK && keep(c.Name) && !seen[c.Name] {
 				seen[c.Name] = true

@@ -16,6 +16,7 @@ import (
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
@@ -28,8 +29,8 @@ type Options struct {
 // Explain builds the Report for a snapshot as of now.
 func Explain(s *cluster.Snapshot, now time.Time, o Options) *Report {
 	r := &Report{
-		APIVersion:    APIVersion,
-		Kind:          KindReport,
+		APIVersion:    v1alpha1.APIVersion,
+		Kind:          v1alpha1.KindReport,
 		Server:        s.Server,
 		ServerVersion: s.ServerVersion,
 		GeneratedAt:   now.UTC(),

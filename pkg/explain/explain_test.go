@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
@@ -53,7 +54,7 @@ func TestExplainReadiness(t *testing.T) {
 			node("e-nocondition", nil, ""),
 			cordoned,
 		},
-		Gaps: []cluster.Gap{{What: "events", Resource: "events", Reason: "Forbidden", Message: "no"}},
+		Gaps: []v1alpha1.Gap{{What: "events", Resource: "events", Reason: "Forbidden", Message: "no"}},
 	}
 	r := Explain(s, now, Options{})
 	type row struct {
@@ -76,7 +77,7 @@ func TestExplainReadiness(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("nodes (-want +got):\n%s", diff)
 	}
-	if r.APIVersion != APIVersion || r.Kind != KindReport || !r.GeneratedAt.Equal(now) || len(r.Unread) != 1 {
+	if r.APIVersion != v1alpha1.APIVersion || r.Kind != v1alpha1.KindReport || !r.GeneratedAt.Equal(now) || len(r.Unread) != 1 {
 		t.Errorf("report header or gaps wrong: %+v", r)
 	}
 }
@@ -324,7 +325,7 @@ func TestKubeProxyStateWhenPodsUnread(t *testing.T) {
 	s := mkSnapshot(mkNode("n"))
 	s.SystemDaemonSets = []appsv1.DaemonSet{mkKubeProxyDS()}
 	s.PodsRead, s.Pods = false, nil
-	s.Gaps = []cluster.Gap{{What: "pods in all namespaces", Resource: "pods", Reason: "Forbidden", Message: "forbidden"}}
+	s.Gaps = []v1alpha1.Gap{{What: "pods in all namespaces", Resource: "pods", Reason: "Forbidden", Message: "forbidden"}}
 	r := Explain(s, now, Options{})
 	if f := findingsWithCode(r, "KubeProxyMissing"); len(f) != 0 {
 		t.Errorf("KubeProxyMissing although pods are unread: %+v", f)

@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
@@ -535,7 +536,7 @@ func TestNoNodes(t *testing.T) {
 		t.Errorf("no nodes: findings %+v", r.Findings)
 	}
 	s := mkSnapshot()
-	s.Gaps = []cluster.Gap{{What: "nodes", Resource: "nodes", Reason: "Forbidden", Message: "forbidden"}}
+	s.Gaps = []v1alpha1.Gap{{What: "nodes", Resource: "nodes", Reason: "Forbidden", Message: "forbidden"}}
 	if f := findingsWithCode(Explain(s, now, Options{}), "NoNodes"); len(f) != 0 {
 		t.Errorf("nodes unread, yet the cluster is said to have none: %+v", f)
 	}
@@ -884,7 +885,7 @@ func TestClusterFindings(t *testing.T) {
 			name: "DaemonSets unread",
 			modify: func(s *cluster.Snapshot) {
 				s.SystemDaemonSets = nil
-				s.Gaps = []cluster.Gap{{What: "DaemonSets in kube-system", Resource: "daemonsets", Namespace: "kube-system", Reason: "Forbidden", Message: "forbidden"}}
+				s.Gaps = []v1alpha1.Gap{{What: "DaemonSets in kube-system", Resource: "daemonsets", Namespace: "kube-system", Reason: "Forbidden", Message: "forbidden"}}
 			},
 			want: nil,
 		},

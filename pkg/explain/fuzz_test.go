@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
@@ -37,7 +38,7 @@ func FuzzExplain(f *testing.F) {
 			Pods:       map[string][]cluster.Pod{name: {{Name: "p", CPUMilli: requestMilli, MemoryBytes: requestMilli}}},
 			PodsRead:   true,
 			NodeLeases: map[string]coordinationv1.Lease{name: {Spec: coordinationv1.LeaseSpec{RenewTime: &renew}}},
-			Readyz:     []cluster.HealthCheck{{Name: name, OK: condStatus == "True", Reason: label}},
+			Readyz:     []v1alpha1.HealthCheck{{Name: name, OK: condStatus == "True", Reason: label}},
 		}
 		for _, detail := range []bool{false, true} {
 			r := Explain(s, now, Options{Detail: detail})

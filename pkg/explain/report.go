@@ -7,14 +7,7 @@ package explain
 import (
 	"time"
 
-	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
-)
-
-// APIVersion and Kind head every JSON or YAML document the tool prints. The
-// schema only ever gains fields.
-const (
-	APIVersion = "explain-nodes.github.io/v1alpha1"
-	KindReport = "ClusterReport"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 )
 
 // Report is the explanation of a whole cluster.
@@ -33,7 +26,7 @@ type Report struct {
 	Findings []Finding `json:"findings"`
 	// Unread lists what could not be read, so the report never claims more
 	// than it saw.
-	Unread []cluster.Gap `json:"unread,omitempty"`
+	Unread []v1alpha1.Gap `json:"unread,omitempty"`
 }
 
 // Summary counts the cluster's nodes and pods.

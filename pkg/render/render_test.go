@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
@@ -69,7 +70,7 @@ func snapshot() *cluster.Snapshot {
 			// Hostile text from the cluster: escapes, a bidi override, a newline.
 			node("evil\x1b[2J\x1b]0;pwned\x07-node", nil, corev1.ConditionUnknown, "Kubelet stopped posting node status.\n\x1b[31mred\u202e"),
 		},
-		Gaps: []cluster.Gap{{What: "events", Resource: "events", Reason: "Forbidden", Message: "events is forbidden: User \"dev\" cannot list resource \"events\""}},
+		Gaps: []v1alpha1.Gap{{What: "events", Resource: "events", Reason: "Forbidden", Message: "events is forbidden: User \"dev\" cannot list resource \"events\""}},
 	}
 }
 
@@ -113,14 +114,14 @@ func TestStructuredIsExact(t *testing.T) {
 	if diff := cmp.Diff(*r, back); diff != "" {
 		t.Errorf("JSON round trip (-want +got):\n%s", diff)
 	}
-	if !strings.HasPrefix(b.String(), "{\n  \"apiVersion\": \""+explain.APIVersion+"\",\n  \"kind\": \"ClusterReport\"") {
+	if !strings.HasPrefix(b.String(), "{\n  \"apiVersion\": \""+v1alpha1.APIVersion+"\",\n  \"kind\": \"ClusterReport\"") {
 		t.Errorf("JSON does not start with apiVersion and kind:\n%s", b.String()[:80])
 	}
 	var y bytes.Buffer
 	if err := Structured(&y, r, FormatYAML); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(y.String(), "apiVersion: "+explain.APIVersion+"\n") {
+	if !strings.HasPrefix(y.String(), "apiVersion: "+v1alpha1.APIVersion+"\n") {
 		t.Errorf("YAML does not start with apiVersion:\n%s", y.String())
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
@@ -147,7 +148,7 @@ func suffix(node string) string {
 	return string(b[:])
 }
 
-func allOK(names ...string) []cluster.HealthCheck {
+func allOK(names ...string) []v1alpha1.HealthCheck {
 	var body strings.Builder
 	for _, n := range names {
 		fmt.Fprintf(&body, "[+]%s ok\n", n)
@@ -283,7 +284,7 @@ func troubleSnapshot() *cluster.Snapshot {
 		},
 		SystemDaemonSets: []appsv1.DaemonSet{daemonSet("kube-proxy"), daemonSet("calico-node")},
 		Readyz:           allOK(readyzChecks...),
-		Gaps: []cluster.Gap{{What: "events about nodes", Resource: "events", Reason: "Forbidden",
+		Gaps: []v1alpha1.Gap{{What: "events about nodes", Resource: "events", Reason: "Forbidden",
 			Message: `events is forbidden: User "oidc:jane@example.com" cannot list resource "events" in API group "" at the cluster scope`}},
 	}
 	cpm := machine{name: "cp-1", age: 400 * 24 * time.Hour, cpu: "4", memory: "7680Mi", pods: "110",

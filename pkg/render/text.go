@@ -8,7 +8,7 @@ import (
 	"github.com/mattn/go-runewidth"
 	"k8s.io/apimachinery/pkg/util/duration"
 
-	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 )
 
 // Widths of text output, in terminal columns.
@@ -149,7 +149,7 @@ func words(text string) []string {
 	return out
 }
 
-func writeGaps(b *page, gaps []cluster.Gap, c Colour) {
+func writeGaps(b *page, gaps []v1alpha1.Gap, c Colour) {
 	if len(gaps) == 0 {
 		return
 	}
@@ -160,7 +160,7 @@ func writeGaps(b *page, gaps []cluster.Gap, c Colour) {
 }
 
 // gapHint says what would unlock a read that was refused.
-func gapHint(g cluster.Gap) string {
+func gapHint(g v1alpha1.Gap) string {
 	switch g.Reason {
 	case "Forbidden":
 		return ". The user you act as may not read it; the roles in deploy/rbac.yaml (kubectl-explain-nodes) grant exactly the reads this tool makes"

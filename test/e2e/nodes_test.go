@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
 
@@ -71,8 +72,8 @@ func TestNodeReadiness(t *testing.T) {
 		"rd-cordoned": {"worker", explain.Ready, true, "v1.37.2"},
 	}
 	rep := reportJSON(t)
-	if rep.APIVersion != explain.APIVersion || rep.Kind != explain.KindReport {
-		t.Errorf("JSON is headed %s/%s, want %s/%s", rep.APIVersion, rep.Kind, explain.APIVersion, explain.KindReport)
+	if rep.APIVersion != v1alpha1.APIVersion || rep.Kind != v1alpha1.KindReport {
+		t.Errorf("JSON is headed %s/%s, want %s/%s", rep.APIVersion, rep.Kind, v1alpha1.APIVersion, v1alpha1.KindReport)
 	}
 	if rep.ServerVersion != "v1.37.2" {
 		t.Errorf("server version %q, want v1.37.2", rep.ServerVersion)

@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
 )
 
@@ -279,8 +280,8 @@ func TestWhyPendingScenarios(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Stdout), &list); err != nil {
 		t.Fatalf("decoding the pending list: %v\n%s", err, r)
 	}
-	if list.Kind != diagnose.KindPendingList || list.Pods != len(scenarios) {
-		t.Errorf("pending list: kind %s, %d pods; want %s, %d", list.Kind, list.Pods, diagnose.KindPendingList, len(scenarios))
+	if list.Kind != v1alpha1.KindPendingList || list.Pods != len(scenarios) {
+		t.Errorf("pending list: kind %s, %d pods; want %s, %d", list.Kind, list.Pods, v1alpha1.KindPendingList, len(scenarios))
 	}
 	grouped := 0
 	for _, g := range list.Groups {

@@ -21,6 +21,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
 )
 
@@ -347,7 +348,7 @@ func TestControllersThatCannotCreatePods(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Stdout), &d); err != nil {
 		t.Fatal(err)
 	}
-	if d.Kind != diagnose.KindControllerDiagnosis || d.Desired != 5 || d.Pods != 0 || len(d.CreateFailures) == 0 || d.CreateFailures[0].Cause != "ResourceQuota" {
+	if d.Kind != v1alpha1.KindControllerDiagnosis || d.Desired != 5 || d.Pods != 0 || len(d.CreateFailures) == 0 || d.CreateFailures[0].Cause != "ResourceQuota" {
 		t.Fatalf("deployment/api: %+v", d)
 	}
 	for _, want := range []string{"Deployment/api wants 5 pods and has 0", "requests.cpu: a pod asks 2, 0 of the 1 allowed is in use, 1 left"} {
