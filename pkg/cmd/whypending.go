@@ -193,10 +193,7 @@ func (o *WhyPendingOptions) RunAll(cmd *cobra.Command) error {
 	case err != nil:
 		return &connError{context: o.Context, server: o.Server, err: err}
 	}
-	ds := diagnose.DiagnoseAll(diagnose.Input{
-		Nodes: snap.Nodes, Bound: snap.Assigned, Nominated: snap.Nominated, NominatedNodePods: snap.NominatedNodePods, Gaps: snap.Gaps, NodesRead: snap.NodesRead, AssignedUnread: !snap.AssignedRead,
-		Leases: snap.Leases, Namespaces: snap.Namespaces, Volumes: snap.Volumes,
-	}, snap.Pending, o.Now())
+	ds := diagnose.DiagnoseAll(snap, o.Now())
 	list := diagnose.Group(ds, ns, snap.Gaps, o.Now())
 	// Controllers that could not create their pods have none pending.
 	failures, err := r.ReadCreateFailures(cmd.Context(), ns)
@@ -325,10 +322,7 @@ func (o *WhyPendingOptions) Run(cmd *cobra.Command) error {
 	case err != nil:
 		return &connError{context: o.Context, server: o.Server, err: err}
 	}
-	d := diagnose.Diagnose(diagnose.Input{
-		Pod: snap.Pod, Nodes: snap.Nodes, Bound: snap.Assigned, Nominated: snap.Nominated, NominatedNodePods: snap.NominatedNodePods, Events: snap.Events, Gaps: snap.Gaps,
-		NodesRead: snap.NodesRead, AssignedUnread: !snap.AssignedRead, Leases: snap.Leases, Namespaces: snap.Namespaces, Volumes: snap.Volumes,
-	}, o.Now())
+	d := diagnose.Diagnose(snap, o.Now())
 	if o.Output != render.FormatText {
 		err = render.Structured(o.Out, d, o.Output)
 	} else {

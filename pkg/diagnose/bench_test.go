@@ -32,11 +32,11 @@ func BenchmarkDiagnose5000(b *testing.B) {
 	for i := range assigned {
 		bound[i] = cluster.Bind(&assigned[i])
 	}
-	in := Input{Pod: pod, Nodes: nodes, Bound: bound, NodesRead: true}
+	in := input{Pod: pod, Nodes: nodes, Bound: bound, NodesRead: true}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if d := Diagnose(in, synth.Now); len(d.Nodes) != 5000 || d.ComputedMessage == "" {
+		if d := diagnosePod(in, synth.Now); len(d.Nodes) != 5000 || d.ComputedMessage == "" {
 			b.Fatalf("%d verdicts, %q", len(d.Nodes), d.ComputedMessage)
 		}
 	}

@@ -50,7 +50,7 @@ var eventReasons = map[string][2]string{
 }
 
 // diagnoseBound explains a pod that is bound to a node but not running.
-func diagnoseBound(d *Diagnosis, in Input) {
+func diagnoseBound(d *Diagnosis, in input) {
 	pod := in.Pod
 	d.State = StateScheduled
 	node := findNode(in.Nodes, pod.Spec.NodeName)
@@ -190,7 +190,7 @@ func eventProblems(events []corev1.Event) []Problem {
 // schedulerSigns lists what shows that the scheduler the pod names runs: a
 // leader lease of its name, its pods, its events about the pod. known is
 // false when the leases could not be read, so absence proves nothing.
-func schedulerSigns(in Input, e *env, now time.Time) (signs []string, known bool) {
+func schedulerSigns(in input, e *env, now time.Time) (signs []string, known bool) {
 	name := in.Pod.Spec.SchedulerName
 	for _, l := range in.Leases {
 		if l.Name != name && l.Name != name+"-scheduler" && !strings.HasPrefix(l.Holder, name+"-") {

@@ -322,7 +322,7 @@ func TestNotWaitingForScheduler(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			pod := tc.pod
-			d := Diagnose(Input{Pod: &pod, Nodes: tc.nodes, NodesRead: tc.nodesRead, Leases: leases(tc.leases...), Events: tc.events}, now)
+			d := diagnosePod(input{Pod: &pod, Nodes: tc.nodes, NodesRead: tc.nodesRead, Leases: leases(tc.leases...), Events: tc.events}, now)
 			if d.State != tc.state {
 				t.Fatalf("state %s, want %s (%s)", d.State, tc.state, d.Summary)
 			}

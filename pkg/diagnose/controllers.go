@@ -173,9 +173,9 @@ func DiagnoseController(s *cluster.ControllerSnapshot, now time.Time) *Controlle
 	name := func(corev1.Event) string { return d.Controller }
 	d.CreateFailures = createFailures(s.Events, name, map[string][]corev1.ResourceQuota{c.Namespace: s.Quotas}, map[string][]corev1.LimitRange{c.Namespace: s.LimitRanges})
 	if a := s.Around; a != nil {
-		in := Input{Nodes: a.Nodes, Bound: a.Assigned, Nominated: a.Nominated, NominatedNodePods: a.NominatedNodePods, Events: a.Events,
-			Gaps: nil, NodesRead: a.NodesRead, AssignedUnread: !a.AssignedRead, Leases: a.Leases, Namespaces: a.Namespaces, Volumes: a.Volumes}
-		d.Waiting = Group(DiagnoseAll(in, a.Pending, now), c.Namespace, nil, now)
+		around := *a
+		around.Gaps = nil // said once, in d.Unread
+		d.Waiting = Group(DiagnoseAll(&around, now), c.Namespace, nil, now)
 	}
 	missing := int(c.Desired) - d.Pods
 	switch {

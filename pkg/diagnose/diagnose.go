@@ -16,8 +16,27 @@ import (
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
-// Diagnose explains why in.Pod is pending, as of now.
-func Diagnose(in Input, now time.Time) *Diagnosis {
+// Diagnose explains why s.Pod is pending, as of now.
+func Diagnose(s *cluster.PendingSnapshot, now time.Time) *Diagnosis {
+	return diagnosePod(inputOf(s), now)
+}
+
+// DiagnoseAll diagnoses every pod of s.Pending against the same cluster,
+// building the scheduler's view of the nodes once; s.Events may hold the
+// events of all the pods.
+func DiagnoseAll(s *cluster.PendingSnapshot, now time.Time) []*Diagnosis {
+	return diagnoseAll(inputOf(s), s.Pending, now)
+}
+
+// inputOf is what the filters read of a pending snapshot.
+func inputOf(s *cluster.PendingSnapshot) input {
+	return input{Pod: s.Pod, Nodes: s.Nodes, Bound: s.Assigned, Nominated: s.Nominated, NominatedNodePods: s.NominatedNodePods,
+		Events: s.Events, Namespaces: s.Namespaces, Volumes: s.Volumes, NodesRead: s.NodesRead, AssignedUnread: !s.AssignedRead,
+		Leases: s.Leases, Gaps: s.Gaps}
+}
+
+// diagnosePod explains why in.Pod is pending, as of now.
+func diagnosePod(in input, now time.Time) *Diagnosis {
 	pod := in.Pod
 	d := &Diagnosis{
 		APIVersion:  v1alpha1.APIVersion,
@@ -82,7 +101,7 @@ func Diagnose(in Input, now time.Time) *Diagnosis {
 // notWaiting handles the pods that do not wait for the scheduler: finished,
 // being deleted, running, bound to a node, or gated. It reports whether it
 // did.
-func notWaiting(d *Diagnosis, in Input, now time.Time) bool {
+func notWaiting(d *Diagnosis, in input, now time.Time) bool {
 	pod := in.Pod
 	switch {
 	case pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed:
@@ -119,7 +138,7 @@ func notWaiting(d *Diagnosis, in Input, now time.Time) bool {
 // otherScheduler says whether the scheduler the pod names shows signs of
 // running. It returns false when it shows none: then there is nothing more
 // to check.
-func otherScheduler(d *Diagnosis, in Input, now time.Time) bool {
+func otherScheduler(d *Diagnosis, in input, now time.Time) bool {
 	name := in.Pod.Spec.SchedulerName
 	signs, known := schedulerSigns(in, in.env, now)
 	switch {
@@ -169,7 +188,7 @@ func summarizeFit(d *Diagnosis, fits int) {
 
 // advise fills in what would help a pod no node fits: the pods it waits
 // for after preempting them, or the remedies, tolerations and preemption.
-func advise(d *Diagnosis, in Input, now time.Time) {
+func advise(d *Diagnosis, in input, now time.Time) {
 	pod, e := in.Pod, in.env
 	if w := preemptionWait(pod, in, e, now); w != nil {
 		d.Preempting = w
@@ -202,7 +221,7 @@ func DeletionText(deletion time.Time, graceSeconds *int64, now time.Time) string
 
 // evaluate runs the filters on every node and counts the verdicts as the
 // scheduler does: a node counts once, under the first filter it fails.
-func evaluate(pod *corev1.Pod, in Input) ([]NodeVerdict, string) {
+func evaluate(pod *corev1.Pod, in input) ([]NodeVerdict, string) {
 	nodes := in.Nodes
 	e := in.env
 	if e == nil {
@@ -270,7 +289,7 @@ func fitsAny(verdicts []NodeVerdict) bool {
 	return false
 }
 
-func newEnv(in Input) *env {
+func newEnv(in input) *env {
 	bound := in.Bound
 	if bound == nil && in.Assigned != nil {
 		bound = make([]cluster.BoundPod, len(in.Assigned))
@@ -292,10 +311,10 @@ func newEnv(in Input) *env {
 	return e
 }
 
-// DiagnoseAll diagnoses several pods against the same cluster, building the
+// diagnoseAll diagnoses several pods against the same cluster, building the
 // scheduler's view of the nodes once. in.Pod is ignored; in.Events may hold
 // the events of all the pods.
-func DiagnoseAll(in Input, pods []*corev1.Pod, now time.Time) []*Diagnosis {
+func diagnoseAll(in input, pods []*corev1.Pod, now time.Time) []*Diagnosis {
 	in.env = newEnv(in)
 	events := map[string][]corev1.Event{}
 	for _, e := range in.Events {
@@ -307,7 +326,7 @@ func DiagnoseAll(in Input, pods []*corev1.Pod, now time.Time) []*Diagnosis {
 		one := in
 		one.Pod = p
 		one.Events = events[p.Namespace+"/"+p.Name]
-		out = append(out, Diagnose(one, now))
+		out = append(out, diagnosePod(one, now))
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -141,7 +142,7 @@ func TestFilters(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			pod := tc.pod
-			d := Diagnose(Input{Pod: &pod, Nodes: tc.nodes, Assigned: tc.assigned}, now)
+			d := diagnosePod(input{Pod: &pod, Nodes: tc.nodes, Assigned: tc.assigned}, now)
 			if diff := cmp.Diff(tc.want, failures(d)); diff != "" {
 				t.Errorf("verdicts (-want +got):\n%s", diff)
 			}
@@ -252,7 +253,7 @@ func TestAgreement(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			pod := mkPod("p", nil, unschedulable(tc.msg, now.Add(-time.Minute)))
-			d := Diagnose(Input{Pod: &pod, Nodes: nodes}, now)
+			d := diagnosePod(input{Pod: &pod, Nodes: nodes}, now)
 			if d.State != StateUnschedulable || d.Agrees == nil {
 				t.Fatalf("state %s, agrees %v", d.State, d.Agrees)
 			}
@@ -277,7 +278,7 @@ func TestNotPending(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			pod := tc.pod
-			d := Diagnose(Input{Pod: &pod, Nodes: []corev1.Node{mkNode("n1", std)}}, now)
+			d := diagnosePod(input{Pod: &pod, Nodes: []corev1.Node{mkNode("n1", std)}}, now)
 			if d.State != tc.state || len(d.Nodes) != 0 {
 				t.Errorf("state %s with %d verdicts, want %s and none: %s", d.State, len(d.Nodes), tc.state, d.Summary)
 			}
@@ -333,22 +334,27 @@ func TestDiagnoseAllMatchesDiagnose(t *testing.T) {
 	}
 	events[3].InvolvedObject.Namespace = "elsewhere"
 
-	in := Input{Nodes: nodes, Assigned: assigned, Volumes: vols, NodesRead: true, Leases: leases("kube-scheduler"), Events: events}
-	all := DiagnoseAll(in, pods, now)
+	bound := make([]cluster.BoundPod, len(assigned))
+	for i := range assigned {
+		bound[i] = cluster.Bind(&assigned[i])
+	}
+	snap := &cluster.PendingSnapshot{Pending: pods, Nodes: nodes, Assigned: bound, Volumes: vols, NodesRead: true, AssignedRead: true,
+		Leases: leases("kube-scheduler"), Events: events}
+	all := DiagnoseAll(snap, now)
 	if len(all) != len(pods) {
 		t.Fatalf("%d diagnoses for %d pods", len(all), len(pods))
 	}
 	for i, p := range pods {
 		t.Run(p.Namespace+"/"+p.Name, func(t *testing.T) {
-			one := in
-			one.Pod = p
+			one := *snap
+			one.Pod, one.Pending = p, nil
 			one.Events = nil
 			for _, e := range events {
 				if e.InvolvedObject.Namespace == p.Namespace && e.InvolvedObject.Name == p.Name {
 					one.Events = append(one.Events, e)
 				}
 			}
-			want := Diagnose(one, now)
+			want := Diagnose(&one, now)
 			got := all[i]
 			if got.Namespace != p.Namespace || got.Pod != p.Name {
 				t.Fatalf("diagnosis %d is for %s/%s", i, got.Namespace, got.Pod)

@@ -125,7 +125,7 @@ func TestRemediesClaimOnlyWhatSuffices(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			pod := tc.pod
-			d := Diagnose(Input{Pod: &pod, Nodes: tc.nodes, Assigned: tc.placed, NodesRead: true}, now)
+			d := diagnosePod(input{Pod: &pod, Nodes: tc.nodes, Assigned: tc.placed, NodesRead: true}, now)
 			all := strings.Join(d.Fixes, "\n")
 			if tc.first != "" && (len(d.Fixes) == 0 || !strings.Contains(d.Fixes[0], tc.first)) {
 				t.Errorf("first fix should contain %q:\n%s", tc.first, all)
@@ -150,7 +150,7 @@ func TestRemediesClaimOnlyWhatSuffices(t *testing.T) {
 				}
 			}
 			// Every claim holds: the changes applied, every filter passes.
-			in := Input{Pod: &pod, Nodes: tc.nodes, Assigned: tc.placed, NodesRead: true}
+			in := input{Pod: &pod, Nodes: tc.nodes, Assigned: tc.placed, NodesRead: true}
 			e := newEnv(in)
 			for _, r := range d.Remedies {
 				trials := map[*Change][]string{}
@@ -205,7 +205,7 @@ func TestDaemonSetPodPinnedByPreFilter(t *testing.T) {
 	}
 	t.Run("a taint on its own node", func(t *testing.T) {
 		pod := mkPod("agent-x", res("cpu", "100m"), ownedByDaemonSet("agent"), pinnedTo("n1"))
-		d := Diagnose(Input{Pod: &pod, Nodes: nodes, NodesRead: true}, now)
+		d := diagnosePod(input{Pod: &pod, Nodes: nodes, NodesRead: true}, now)
 		want := "0/4 nodes are available: 1 node(s) had untolerated taint(s), 3 node(s) didn't satisfy plugin(s) [NodeAffinity]."
 		if d.ComputedMessage != want {
 			t.Errorf("computed %q, want %q", d.ComputedMessage, want)
@@ -223,7 +223,7 @@ func TestDaemonSetPodPinnedByPreFilter(t *testing.T) {
 	t.Run("no room on its own node: what takes it", func(t *testing.T) {
 		pod := mkPod("agent-y", res("cpu", "500m"), ownedByDaemonSet("agent"), pinnedTo("n4"))
 		placed := []corev1.Pod{mkPod("big", res("cpu", "800m"), on("n4")), mkPod("small", res("cpu", "100m"), on("n4"))}
-		d := Diagnose(Input{Pod: &pod, Nodes: nodes, Assigned: placed, NodesRead: true}, now)
+		d := diagnosePod(input{Pod: &pod, Nodes: nodes, Assigned: placed, NodesRead: true}, now)
 		want := "0/4 nodes are available: 1 Insufficient cpu, 3 node(s) didn't satisfy plugin(s) [NodeAffinity]."
 		if d.ComputedMessage != want {
 			t.Errorf("computed %q, want %q", d.ComputedMessage, want)
@@ -235,7 +235,7 @@ func TestDaemonSetPodPinnedByPreFilter(t *testing.T) {
 	})
 	t.Run("pinned to a node that is gone", func(t *testing.T) {
 		pod := mkPod("agent-z", nil, ownedByDaemonSet("agent"), pinnedTo("gone"))
-		d := Diagnose(Input{Pod: &pod, Nodes: nodes, NodesRead: true}, now)
+		d := diagnosePod(input{Pod: &pod, Nodes: nodes, NodesRead: true}, now)
 		if want := "0/4 nodes are available: 4 node(s) didn't satisfy plugin(s) [NodeAffinity]."; d.ComputedMessage != want {
 			t.Errorf("computed %q, want %q", d.ComputedMessage, want)
 		}
@@ -243,7 +243,7 @@ func TestDaemonSetPodPinnedByPreFilter(t *testing.T) {
 	t.Run("the scheduler's message agrees", func(t *testing.T) {
 		pod := mkPod("agent-x", res("cpu", "100m"), ownedByDaemonSet("agent"), pinnedTo("n1"),
 			unschedulable("0/4 nodes are available: 1 node(s) had untolerated taint(s), 3 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.", now))
-		d := Diagnose(Input{Pod: &pod, Nodes: nodes, NodesRead: true}, now)
+		d := diagnosePod(input{Pod: &pod, Nodes: nodes, NodesRead: true}, now)
 		if d.Agrees == nil || !*d.Agrees {
 			t.Errorf("disagrees: %s", d.Disagreement)
 		}
@@ -257,7 +257,7 @@ func TestNominatedPodsHoldRoom(t *testing.T) {
 	nominated := []cluster.BoundPod{{Namespace: "default", Name: "preemptor", UID: "pre", NodeName: "n1", Priority: 1000,
 		Requests: []cluster.Amount{{Name: corev1.ResourceCPU, Value: 3000}}}}
 	low := mkPod("low", res("cpu", "2"))
-	d := Diagnose(Input{Pod: &low, Nodes: nodes, Nominated: nominated, NodesRead: true}, now)
+	d := diagnosePod(input{Pod: &low, Nodes: nodes, Nominated: nominated, NodesRead: true}, now)
 	if d.ComputedMessage != "0/1 nodes are available: 1 Insufficient cpu." {
 		t.Fatalf("computed %q", d.ComputedMessage)
 	}
@@ -265,11 +265,11 @@ func TestNominatedPodsHoldRoom(t *testing.T) {
 		t.Errorf("detail does not name the nominated pod: %s", got)
 	}
 	high := mkPod("high", res("cpu", "2"), withPriority(2000))
-	if d := Diagnose(Input{Pod: &high, Nodes: nodes, Nominated: nominated, NodesRead: true}, now); !d.Nodes[0].Fits {
+	if d := diagnosePod(input{Pod: &high, Nodes: nodes, Nominated: nominated, NodesRead: true}, now); !d.Nodes[0].Fits {
 		t.Errorf("a pod of higher priority should not count the nominated pod: %+v", d.Nodes[0])
 	}
 	self := mkPod("preemptor", res("cpu", "3"), withPriority(1000), withUID("pre"))
-	if d := Diagnose(Input{Pod: &self, Nodes: nodes, Nominated: nominated, NodesRead: true}, now); !d.Nodes[0].Fits {
+	if d := diagnosePod(input{Pod: &self, Nodes: nodes, Nominated: nominated, NodesRead: true}, now); !d.Nodes[0].Fits {
 		t.Errorf("the nominated pod should not count against itself: %+v", d.Nodes[0])
 	}
 }
@@ -361,7 +361,7 @@ func TestFixesMore(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			run := func() []string {
 				pod := tc.pod
-				return Diagnose(Input{Pod: &pod, Nodes: tc.nodes, Assigned: tc.assigned, NodesRead: true}, now).Fixes
+				return diagnosePod(input{Pod: &pod, Nodes: tc.nodes, Assigned: tc.assigned, NodesRead: true}, now).Fixes
 			}
 			fixes := run()
 			var mismatches []string
@@ -397,7 +397,7 @@ func TestFixesClaimOnlyWhatSuffices(t *testing.T) {
 		mkNode("cordoned", std, func(n *corev1.Node) { n.Spec.Unschedulable = true }, taint("x", "", corev1.TaintEffectNoSchedule)),
 		mkNode("gpu", std, taint("nvidia.com/gpu", "present", corev1.TaintEffectNoSchedule)),
 	}
-	d := Diagnose(Input{Pod: &pod, Nodes: nodes}, now)
+	d := diagnosePod(input{Pod: &pod, Nodes: nodes}, now)
 	if len(d.Fixes) != 1 {
 		t.Fatalf("want 1 fix, got %q", d.Fixes)
 	}

@@ -66,7 +66,7 @@ func FuzzDiagnose(f *testing.F) {
 			}
 			nodes = append(nodes, n)
 		}
-		d := Diagnose(Input{Pod: pod, Nodes: nodes, NodesRead: true}, now)
+		d := diagnosePod(input{Pod: pod, Nodes: nodes, NodesRead: true}, now)
 		if len(nodes) > 0 && len(d.Nodes) != len(nodes) {
 			t.Fatalf("%d verdicts for %d nodes", len(d.Nodes), len(nodes))
 		}

@@ -184,7 +184,7 @@ func TestGroup(t *testing.T) {
 		mk("pull-2", "default", pulling),
 		mk("w3", "default", cpu),
 	}
-	ds := DiagnoseAll(Input{Nodes: nodes, NodesRead: true}, pods, now)
+	ds := diagnoseAll(input{Nodes: nodes, NodesRead: true}, pods, now)
 	gaps := []v1alpha1.Gap{{What: "leases in kube-system", Resource: "leases", Namespace: "kube-system", Reason: "Forbidden"}}
 	got := Group(ds, "", gaps, now)
 
@@ -261,7 +261,7 @@ func TestGroupByCauseAndFix(t *testing.T) {
 		mk("disk", selector("disktype", "ssd")),
 	}
 	nodes[0].Labels[corev1.LabelTopologyZone] = "eu-west-1a"
-	got := Group(DiagnoseAll(Input{Nodes: nodes, NodesRead: true}, pods, now), "", nil, now)
+	got := Group(diagnoseAll(input{Nodes: nodes, NodesRead: true}, pods, now), "", nil, now)
 	byPods := map[string]CauseGroup{}
 	for _, g := range got.Groups {
 		byPods[strings.Join(g.Pods, ",")] = g

@@ -251,7 +251,7 @@ func TestInterPodAffinity(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			pod := tc.pod
-			d := Diagnose(Input{Pod: &pod, Nodes: tc.nodes, Assigned: tc.assigned, Namespaces: tc.namespaces, NodesRead: true}, now)
+			d := diagnosePod(input{Pod: &pod, Nodes: tc.nodes, Assigned: tc.assigned, Namespaces: tc.namespaces, NodesRead: true}, now)
 			mismatches := compareVerdicts(d, tc.want, tc.computed)
 			for _, v := range d.Nodes {
 				if !v.Fits && v.Failures[0].Plugin == "InterPodAffinity" && v.Failures[0].Detail == "" {
@@ -444,7 +444,7 @@ func TestPodTopologySpread(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			pod := tc.pod
-			d := Diagnose(Input{Pod: &pod, Nodes: tc.nodes, Assigned: tc.assigned, NodesRead: true}, now)
+			d := diagnosePod(input{Pod: &pod, Nodes: tc.nodes, Assigned: tc.assigned, NodesRead: true}, now)
 			checkMismatches(t, compareVerdicts(d, tc.want, tc.computed))
 		})
 	}

@@ -161,7 +161,7 @@ type PreemptionWait struct {
 // preemptionWait finds the pods of lower priority being deleted on the
 // node the scheduler nominated for the pod: after preempting them, the
 // scheduler waits until they are gone.
-func preemptionWait(pod *corev1.Pod, in Input, e *env, now time.Time) *PreemptionWait {
+func preemptionWait(pod *corev1.Pod, in input, e *env, now time.Time) *PreemptionWait {
 	name := pod.Status.NominatedNodeName
 	info, ok := e.infos[name]
 	if name == "" || !ok {

@@ -37,7 +37,7 @@ func TestPreemptionAdvice(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			pod := tc.pod
-			d := Diagnose(Input{Pod: &pod, Nodes: []corev1.Node{mkNode("n1", small)}, Assigned: tc.assigned}, now)
+			d := diagnosePod(input{Pod: &pod, Nodes: []corev1.Node{mkNode("n1", small)}, Assigned: tc.assigned}, now)
 			if !strings.Contains(d.Preemption, tc.want) {
 				t.Errorf("preemption advice %q, want it to contain %q", d.Preemption, tc.want)
 			}
@@ -91,7 +91,7 @@ func TestTolerationsYAML(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			pod := mkPod("p", nil)
-			d := Diagnose(Input{Pod: &pod, Nodes: tc.nodes}, now)
+			d := diagnosePod(input{Pod: &pod, Nodes: tc.nodes}, now)
 			if d.Tolerations != tc.want {
 				t.Errorf("tolerations:\n%s\nwant:\n%s\nfixes: %q", d.Tolerations, tc.want, d.Fixes)
 			}

@@ -15,8 +15,8 @@ import (
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
-// Input is everything a diagnosis reads.
-type Input struct {
+// input is everything a diagnosis reads.
+type input struct {
 	Pod *corev1.Pod
 	// Nodes are all nodes of the cluster.
 	Nodes []corev1.Node

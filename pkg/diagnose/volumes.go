@@ -449,7 +449,7 @@ type Provisioning struct {
 // provisioningWait finds a claim of the pod that waits for its first
 // consumer, that the scheduler has chosen a node for, and that no volume is
 // bound to yet.
-func provisioningWait(pod *corev1.Pod, in Input, now time.Time) *Provisioning {
+func provisioningWait(pod *corev1.Pod, in input, now time.Time) *Provisioning {
 	v := in.Volumes
 	if v == nil || v.Claims == nil || v.Classes == nil {
 		return nil

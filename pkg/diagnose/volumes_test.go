@@ -298,7 +298,7 @@ func TestVolumes(t *testing.T) {
 			if tc.nodes != nil {
 				ns = tc.nodes
 			}
-			d := Diagnose(Input{Pod: &pod, Nodes: ns, Assigned: tc.assigned, Volumes: tc.volumes, NodesRead: true}, now)
+			d := diagnosePod(input{Pod: &pod, Nodes: ns, Assigned: tc.assigned, Volumes: tc.volumes, NodesRead: true}, now)
 			mismatches := compareVerdicts(d, tc.want, tc.computed)
 			if tc.anyComputed && len(mismatches) > 1 {
 				mismatches = mismatches[:1]

@@ -152,7 +152,7 @@ func TestDiagnosisText(t *testing.T) {
 			Message:            "0/7 nodes are available: 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable, 5 Insufficient cpu. preemption: 0/7 nodes are available: 7 Preemption is not helpful for scheduling.",
 		}}},
 	}
-	d := diagnose.Diagnose(diagnose.Input{Pod: pod, Nodes: nodes}, now)
+	d := diagnose.Diagnose(&cluster.PendingSnapshot{Pod: pod, Nodes: nodes, AssignedRead: true}, now)
 	var b bytes.Buffer
 	if err := DiagnosisText(&b, d, TextOptions{}); err != nil {
 		t.Fatal(err)

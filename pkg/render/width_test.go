@@ -162,7 +162,7 @@ func eksDiagnosis() *diagnose.Diagnosis {
 			Message:            "0/7 nodes are available: 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable, 5 Insufficient cpu. preemption: 0/7 nodes are available: 7 Preemption is not helpful for scheduling.",
 		}}},
 	}
-	return diagnose.Diagnose(diagnose.Input{Pod: pod, Nodes: nodes}, now)
+	return diagnose.Diagnose(&cluster.PendingSnapshot{Pod: pod, Nodes: nodes, AssignedRead: true}, now)
 }
 
 // verdictLines returns the lines of the "Node by node" section.
