@@ -121,7 +121,7 @@ func (r *Reader) ReadAllPending(ctx context.Context, namespace string) (*Pending
 	list := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return r.Client.CoreV1().Pods(namespace).List(ctx, opts)
 	}
-	err := r.eachItem(ctx, list, metav1.ListOptions{FieldSelector: "status.phase=Pending"}, func(obj runtime.Object) error {
+	err := r.eachItem(ctx, list, metav1.ListOptions{FieldSelector: pendingSelector}, func(obj runtime.Object) error {
 		s.Pending = append(s.Pending, obj.(*corev1.Pod))
 		return nil
 	}, func() { s.Pending = nil })

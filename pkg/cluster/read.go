@@ -509,17 +509,3 @@ func (r *Reader) ReadNodes(ctx context.Context, names []string) (*Snapshot, erro
 	sort.SliceStable(s.NodeEvents, func(i, j int) bool { return EventTime(&s.NodeEvents[j]).Time.Before(EventTime(&s.NodeEvents[i]).Time) })
 	return s, nil
 }
-
-// NodeNames lists the names of all nodes, for suggestions when a named node
-// does not exist.
-func (r *Reader) NodeNames(ctx context.Context) ([]string, error) {
-	nodes, err := r.listNodes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, len(nodes))
-	for i, n := range nodes {
-		names[i] = n.Name
-	}
-	return names, nil
-}

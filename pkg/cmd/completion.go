@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/render"
 )
@@ -44,15 +42,7 @@ func nodeNames(ctx context.Context, o *Common) ([]string, error) {
 }
 
 func namespaceNames(ctx context.Context, o *Common) ([]string, error) {
-	list, err := o.Client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, 0, len(list.Items))
-	for _, n := range list.Items {
-		names = append(names, n.Name)
-	}
-	return names, nil
+	return o.reader().NamespaceNames(ctx)
 }
 
 // pendingPodNames lists the Pending pods of the namespace in use (-n, or the
@@ -62,15 +52,7 @@ func pendingPodNames(ctx context.Context, o *Common) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	list, err := o.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{FieldSelector: "status.phase=" + string(corev1.PodPending)})
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, 0, len(list.Items))
-	for _, p := range list.Items {
-		names = append(names, p.Name)
-	}
-	return names, nil
+	return o.reader().PendingPodNames(ctx, ns)
 }
 
 // fixed completes a flag from a fixed list of values.
