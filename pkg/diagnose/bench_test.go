@@ -19,7 +19,7 @@ func BenchmarkDiagnose5000(b *testing.B) {
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: "big", Namespace: "ns-001", Labels: map[string]string{"app": "big"}},
 		Spec: corev1.PodSpec{
-			NodeSelector: map[string]string{"node.kubernetes.io/instance": "m5.2xlarge"},
+			NodeSelector: map[string]string{"node.kubernetes.io/instance-type": "m5.2xlarge"},
 			Containers: []corev1.Container{{Name: "app", Resources: corev1.ResourceRequirements{
 				Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("4"), corev1.ResourceMemory: resource.MustParse("8Gi")}}}},
 			TopologySpreadConstraints: []corev1.TopologySpreadConstraint{{MaxSkew: 1, TopologyKey: "topology.kubernetes.io/zone",

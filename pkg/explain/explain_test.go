@@ -68,11 +68,11 @@ func TestExplainReadiness(t *testing.T) {
 		got = append(got, row{n.Name, n.Readiness, n.Cordoned, n.KubeletVersion})
 	}
 	want := []row{
-		{"a-ready", Ready, false, ""},
-		{"b-notready", NotReady, false, ""},
+		{"a-ready", Ready, false, "v1.37.2"},
+		{"b-notready", NotReady, false, "v1.37.2"},
 		{"c", Ready, true, "v1.36.0"},
-		{"d-unknown", Unknown, false, ""},
-		{"e-nocondition", Unknown, false, ""},
+		{"d-unknown", Unknown, false, "v1.37.2"},
+		{"e-nocondition", Unknown, false, "v1.37.2"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("nodes (-want +got):\n%s", diff)

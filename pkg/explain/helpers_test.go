@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -183,10 +184,15 @@ func nodeCodes(r *Report, node string) []string {
 	return out
 }
 
+// node is a fixture node with the labels added and its Ready condition set
+// to ready (reason R, message M), or with no condition at all when ready is
+// empty.
 func node(name string, labels map[string]string, ready corev1.ConditionStatus) corev1.Node {
-	n := corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels, CreationTimestamp: metav1.NewTime(now.Add(-time.Hour))}}
-	if ready != "" {
-		n.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: ready, Reason: "R", Message: "M"}}
+	n := mkNode(name, func(n *corev1.Node) { maps.Copy(n.Labels, labels) })
+	if ready == "" {
+		n.Status.Conditions = nil
+		return n
 	}
+	mkReady(ready, "R", "M")(&n)
 	return n
 }

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
@@ -45,18 +46,32 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
+// node is a fixture node created 49 hours ago and last heard from 40
+// seconds ago, whose Ready condition has the status ready and, unless it is
+// empty, the message msg, with the reason the kubelet (False) or the node
+// controller (Unknown) gives.
 func node(name string, labels map[string]string, ready corev1.ConditionStatus, msg string, mod ...func(*corev1.Node)) corev1.Node {
-	n := corev1.Node{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels, CreationTimestamp: metav1.NewTime(now.Add(-49 * time.Hour))},
-		Status: corev1.NodeStatus{
-			Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: ready, Message: msg}},
-			NodeInfo:   corev1.NodeSystemInfo{KubeletVersion: "v1.37.2"},
-		},
+	n := fixture.Node{Name: name, Labels: labels, Created: now.Add(-49 * time.Hour), Heard: now.Add(-40 * time.Second)}.Object()
+	for i := range n.Status.Conditions {
+		c := &n.Status.Conditions[i]
+		if c.Type != corev1.NodeReady {
+			continue
+		}
+		c.Status = ready
+		switch ready {
+		case corev1.ConditionFalse:
+			c.Reason = "KubeletNotReady"
+		case corev1.ConditionUnknown:
+			c.Reason = "NodeStatusUnknown"
+		}
+		if msg != "" {
+			c.Message = msg
+		}
 	}
 	for _, m := range mod {
-		m(&n)
+		m(n)
 	}
-	return n
+	return *n
 }
 
 func snapshot() *cluster.Snapshot {

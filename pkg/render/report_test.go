@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
@@ -35,37 +36,24 @@ type machine struct {
 	ip         string
 }
 
+// node is the machine's fixture node: its capacity is its allocatable and
+// the 512Mi the kubelet reserves, and it was last heard from 40 seconds ago.
 func (m machine) node(mods ...func(*corev1.Node)) corev1.Node {
-	q := resource.MustParse
-	capCPU := q(m.cpu)
-	capMem := q(m.memory)
-	capMem.Add(q("512Mi"))
-	n := corev1.Node{
-		ObjectMeta: metav1.ObjectMeta{Name: m.name, Labels: map[string]string{"kubernetes.io/os": "linux", "kubernetes.io/hostname": m.name},
-			CreationTimestamp: metav1.NewTime(now.Add(-m.age))},
-		Spec: corev1.NodeSpec{ProviderID: m.providerID},
-		Status: corev1.NodeStatus{
-			Capacity:    corev1.ResourceList{corev1.ResourceCPU: capCPU, corev1.ResourceMemory: capMem, corev1.ResourcePods: q(m.pods)},
-			Allocatable: corev1.ResourceList{corev1.ResourceCPU: q(m.cpu), corev1.ResourceMemory: q(m.memory), corev1.ResourcePods: q(m.pods)},
-			Conditions: []corev1.NodeCondition{
-				{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionFalse, Reason: "KubeletHasSufficientMemory", Message: "kubelet has sufficient memory available", LastTransitionTime: metav1.NewTime(now.Add(-m.age))},
-				{Type: corev1.NodeDiskPressure, Status: corev1.ConditionFalse, Reason: "KubeletHasNoDiskPressure", Message: "kubelet has no disk pressure", LastTransitionTime: metav1.NewTime(now.Add(-m.age))},
-				{Type: corev1.NodePIDPressure, Status: corev1.ConditionFalse, Reason: "KubeletHasSufficientPID", Message: "kubelet has sufficient PID available", LastTransitionTime: metav1.NewTime(now.Add(-m.age))},
-				{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady", Message: "kubelet is posting ready status",
-					LastTransitionTime: metav1.NewTime(now.Add(-m.age + time.Minute)), LastHeartbeatTime: metav1.NewTime(now.Add(-40 * time.Second))},
-			},
-			Addresses: []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: m.ip}, {Type: corev1.NodeHostName, Address: m.name}},
-			NodeInfo: corev1.NodeSystemInfo{KubeletVersion: m.kubelet, ContainerRuntimeVersion: m.runtime, OSImage: m.osImage,
-				KernelVersion: "6.8.0-1021-generic", Architecture: "amd64", OperatingSystem: "linux"},
-		},
-	}
-	for k, v := range m.labels {
-		n.Labels[k] = v
-	}
+	allocatable := fixture.Resources(m.cpu, m.memory, m.pods)
+	capacity := allocatable.DeepCopy()
+	memory := capacity[corev1.ResourceMemory]
+	memory.Add(resource.MustParse("512Mi"))
+	capacity[corev1.ResourceMemory] = memory
+	n := fixture.Node{
+		Name: m.name, Labels: m.labels, ProviderID: m.providerID, InternalIP: m.ip,
+		Capacity: capacity, Allocatable: allocatable,
+		KubeletVersion: m.kubelet, RuntimeVersion: m.runtime, OSImage: m.osImage, KernelVersion: "6.8.0-1021-generic",
+		Created: now.Add(-m.age), Heard: now.Add(-40 * time.Second),
+	}.Object()
 	for _, mod := range mods {
-		mod(&n)
+		mod(n)
 	}
-	return n
+	return *n
 }
 
 func condition(n *corev1.Node, typ corev1.NodeConditionType) *corev1.NodeCondition {
