@@ -17,6 +17,7 @@ import (
 	resourcehelper "k8s.io/component-helpers/resource"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster/internal/wire"
 )
 
 // PendingSnapshot is what why-pending reads about one pod and the nodes it
@@ -338,9 +339,8 @@ func selectsNamespaces(pod *corev1.Pod) bool {
 func listAssignedPods(ctx context.Context, r *Reader) ([]BoundPod, error) {
 	var pods []BoundPod
 	opts := metav1.ListOptions{FieldSelector: "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed"}
-	d := &podDecoder{mask: boundPodMask}
-	err := r.listItems(ctx, coreList(r.Client, "pods", ""), opts,
-		func() runtime.Object { return &corev1.PodList{} }, d.object,
+	d := wire.NewPodDecoder(wire.BoundPod)
+	err := r.list("pods", opts, func() runtime.Object { return &corev1.PodList{} }, d.Object).Each(ctx,
 		func(obj runtime.Object) error {
 			pods = append(pods, Bind(obj.(*corev1.Pod)))
 			return nil

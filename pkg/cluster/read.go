@@ -21,6 +21,7 @@ import (
 	resourcehelper "k8s.io/component-helpers/resource"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster/internal/wire"
 )
 
 // DefaultPageSize is how many objects one list request asks for.
@@ -37,7 +38,7 @@ type Reader struct {
 	// PageSize is how many objects one list request asks for; 0 means
 	// DefaultPageSize. Tests lower it to exercise paging on small clusters.
 	PageSize int64
-	// NoStreaming turns streamed lists off (see listItems), so that the big
+	// NoStreaming turns streamed lists off (see wire.List), so that the big
 	// lists come in pages; tests use it to exercise the pages.
 	NoStreaming bool
 }
@@ -200,11 +201,10 @@ func (r *Reader) listSystemDaemonSets(ctx context.Context) ([]appsv1.DaemonSet, 
 
 // listNodes lists every node: one list from the API server's cache, read as
 // it arrives, or, where that fails, pages whose next page is asked for while
-// the current one is decoded (listItems).
+// the current one is decoded (wire.List).
 func (r *Reader) listNodes(ctx context.Context) ([]corev1.Node, error) {
 	var nodes []corev1.Node
-	err := r.listItems(ctx, coreList(r.Client, "nodes", ""), metav1.ListOptions{},
-		func() runtime.Object { return &corev1.NodeList{} }, decodeNode,
+	err := r.list("nodes", metav1.ListOptions{}, func() runtime.Object { return &corev1.NodeList{} }, wire.DecodeNode).Each(ctx,
 		func(obj runtime.Object) error {
 			nodes = append(nodes, *obj.(*corev1.Node))
 			return nil
@@ -216,10 +216,16 @@ func (r *Reader) listNodes(ctx context.Context) ([]corev1.Node, error) {
 	return nodes, nil
 }
 
-// coreList returns the request for one page of a core/v1 resource.
-func coreList(c kubernetes.Interface, resource, namespace string) func() *rest.Request {
-	return func() *rest.Request {
-		return c.CoreV1().RESTClient().Get().Namespace(namespace).Resource(resource)
+// list is the list of a core/v1 resource in every namespace, streamed or in
+// pages of the Reader's page size.
+func (r *Reader) list(resource string, opts metav1.ListOptions, newList func() runtime.Object, decode func([]byte) (runtime.Object, error)) wire.List {
+	return wire.List{
+		Get:         func() *rest.Request { return r.Client.CoreV1().RESTClient().Get().Resource(resource) },
+		Options:     opts,
+		NewList:     newList,
+		Decode:      decode,
+		PageSize:    r.pageSize(),
+		NoStreaming: r.NoStreaming,
 	}
 }
 
@@ -230,9 +236,8 @@ func (r *Reader) listPodsByNode(ctx context.Context) (map[string][]Pod, int, err
 	byNode := map[string][]Pod{}
 	unscheduled := 0
 	opts := metav1.ListOptions{FieldSelector: "status.phase!=Succeeded,status.phase!=Failed"}
-	d := &podDecoder{mask: summaryPodMask}
-	err := r.listItems(ctx, coreList(r.Client, "pods", ""), opts,
-		func() runtime.Object { return &corev1.PodList{} }, d.object,
+	d := wire.NewPodDecoder(wire.PodSummary)
+	err := r.list("pods", opts, func() runtime.Object { return &corev1.PodList{} }, d.Object).Each(ctx,
 		func(obj runtime.Object) error {
 			pod := obj.(*corev1.Pod)
 			if pod.Spec.NodeName == "" {

@@ -9,9 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
-	"k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster/internal/wire"
 )
 
 // fullPod sets every field Bind and Summarize read and many they do not.
@@ -88,14 +87,14 @@ func TestMaskedPodsKeepWhatBindAndSummarizeRead(t *testing.T) {
 	plain.Spec.Containers = plain.Spec.Containers[:1]
 	for name, p := range map[string]*corev1.Pod{"full": fullPod(), "plain": plain, "empty": {}} {
 		raw := marshalPod(t, p)
-		bound, err := (&podDecoder{mask: boundPodMask}).decode(raw)
+		bound, err := wire.NewPodDecoder(wire.BoundPod).Decode(raw)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got, want := Bind(bound), Bind(p); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: Bind of the masked pod = %+v, want %+v", name, got, want)
 		}
-		summary, err := (&podDecoder{mask: summaryPodMask}).decode(raw)
+		summary, err := wire.NewPodDecoder(wire.PodSummary).Decode(raw)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +108,7 @@ func TestMaskedPodsKeepWhatBindAndSummarizeRead(t *testing.T) {
 // crash-looping.
 func TestSummarizeDeletionAndCrashLoops(t *testing.T) {
 	p := fullPod()
-	summary, err := (&podDecoder{mask: summaryPodMask}).decode(marshalPod(t, p))
+	summary, err := wire.NewPodDecoder(wire.PodSummary).Decode(marshalPod(t, p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +135,7 @@ func TestSummarizeDeletionAndCrashLoops(t *testing.T) {
 func TestMaskDropsWhatIsNotNeeded(t *testing.T) {
 	p := fullPod()
 	raw := marshalPod(t, p)
-	bound, err := (&podDecoder{mask: boundPodMask}).decode(raw)
+	bound, err := wire.NewPodDecoder(wire.BoundPod).Decode(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +145,7 @@ func TestMaskDropsWhatIsNotNeeded(t *testing.T) {
 	if bound.Spec.Volumes[2].Projected != nil || bound.Spec.Volumes[2].Name != "token" {
 		t.Errorf("volume kept as %+v, want only its name", bound.Spec.Volumes[2])
 	}
-	summary, err := (&podDecoder{mask: summaryPodMask}).decode(raw)
+	summary, err := wire.NewPodDecoder(wire.PodSummary).Decode(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +155,7 @@ func TestMaskDropsWhatIsNotNeeded(t *testing.T) {
 	if m := summary.Status.ContainerStatuses[0].State.Waiting.Message; m != "" {
 		t.Errorf("waiting message %q kept", m)
 	}
-	masked, err := appendMasked(nil, raw, boundPodMask)
+	masked, err := bound.Marshal()
 	if err != nil || len(masked)*4 > len(raw) {
 		t.Errorf("masked pod is %d of %d bytes (%v), want under a quarter", len(masked), len(raw), err)
 	}
@@ -165,57 +164,15 @@ func TestMaskDropsWhatIsNotNeeded(t *testing.T) {
 func TestMaskRejectsMalformedInput(t *testing.T) {
 	raw := marshalPod(t, fullPod())
 	for _, cut := range []int{1, 7, len(raw) / 2, len(raw) - 1} {
-		if _, err := (&podDecoder{mask: boundPodMask}).decode(raw[:cut]); err == nil {
+		if _, err := wire.NewPodDecoder(wire.BoundPod).Decode(raw[:cut]); err == nil {
 			t.Errorf("a pod cut after %d of %d bytes decoded without error", cut, len(raw))
 		}
 	}
 	// A nested message where a varint is found.
 	bad := protowire.AppendTag(nil, 1, protowire.VarintType)
 	bad = protowire.AppendVarint(bad, 5)
-	if _, err := (&podDecoder{mask: boundPodMask}).decode(bad); err == nil {
+	if _, err := wire.NewPodDecoder(wire.BoundPod).Decode(bad); err == nil {
 		t.Error("a varint metadata field decoded without error")
-	}
-}
-
-func TestInsertLengthGrowsTheVarint(t *testing.T) {
-	body := make([]byte, 300) // a two-byte length
-	for i := range body {
-		body[i] = byte(i)
-	}
-	dst := append([]byte{0xAA}, body...)
-	dst = insertLength(dst, 1)
-	v, n := protowire.ConsumeVarint(dst[1:])
-	if v != 300 || n != 2 || !reflect.DeepEqual(dst[3:], body) || dst[0] != 0xAA {
-		t.Fatalf("insertLength gave length %d (%d bytes) and a body that differs: %v", v, n, dst[:8])
-	}
-}
-
-func TestEachListItemAndProtobufObject(t *testing.T) {
-	list := &corev1.PodList{Items: []corev1.Pod{*fullPod(), {ObjectMeta: metav1.ObjectMeta{Name: "b"}}}}
-	list.Continue = "token"
-	s := protobuf.NewSerializer(scheme.Scheme, scheme.Scheme)
-	enc, err := runtime.Encode(scheme.Codecs.EncoderForVersion(s, corev1.SchemeGroupVersion), list)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, ok := protobufObject(enc)
-	if !ok {
-		t.Fatal("protobufObject did not find the list")
-	}
-	var names []string
-	d := &podDecoder{mask: summaryPodMask}
-	err = eachListItem(body, func(b []byte) error {
-		p, err := d.decode(b)
-		if err == nil {
-			names = append(names, p.Name)
-		}
-		return err
-	})
-	if err != nil || !reflect.DeepEqual(names, []string{"web-0", "b"}) {
-		t.Fatalf("items %v, %v; want web-0 and b", names, err)
-	}
-	if _, ok := protobufObject([]byte(`{"kind":"PodList"}`)); ok {
-		t.Error("JSON taken for protobuf")
 	}
 }
 
@@ -279,14 +236,14 @@ func BenchmarkDecodePod(b *testing.B) {
 			}
 		})
 		for _, m := range []struct {
-			name string
-			mask *mask
-		}{{"bound", boundPodMask}, {"summary", summaryPodMask}} {
+			name   string
+			fields wire.PodFields
+		}{{"bound", wire.BoundPod}, {"summary", wire.PodSummary}} {
 			b.Run(pod.name+"/"+m.name, func(b *testing.B) {
 				b.ReportAllocs()
-				d := &podDecoder{mask: m.mask}
+				d := wire.NewPodDecoder(m.fields)
 				for b.Loop() {
-					p, err := d.decode(raw)
+					p, err := d.Decode(raw)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -323,7 +280,7 @@ func TestSummarizeCrashLoopsBetweenRestarts(t *testing.T) {
 			p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns"},
 				Spec:   corev1.PodSpec{RestartPolicy: tc.policy, Containers: []corev1.Container{{Name: "c"}}},
 				Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{tc.status}}}
-			summary, err := (&podDecoder{mask: summaryPodMask}).decode(marshalPod(t, p))
+			summary, err := wire.NewPodDecoder(wire.PodSummary).Decode(marshalPod(t, p))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package cluster
+package wire
 
 import (
 	"bytes"
@@ -131,9 +131,9 @@ func TestStreamItems(t *testing.T) {
 			rc := restClient(t, url)
 			var got []string
 			get := func() *rest.Request { return rc.Get().Resource("pods") }
-			d := &podDecoder{mask: boundPodMask}
+			d := NewPodDecoder(BoundPod)
 			err := streamItems(context.Background(), get, metav1.ListOptions{FieldSelector: "spec.nodeName!=", Limit: 500}, func(b []byte) error {
-				p, err := d.decode(b)
+				p, err := d.Decode(b)
 				if err == nil {
 					got = append(got, p.Name)
 				}
@@ -175,9 +175,9 @@ func restClient(t *testing.T, url string) *rest.RESTClient {
 	return rc
 }
 
-// TestRawPages reads a list of three pages, in protobuf (items handed over
+// TestPages reads a list of three pages, in protobuf (items handed over
 // still encoded) and in JSON (pages decoded whole).
-func TestRawPages(t *testing.T) {
+func TestPages(t *testing.T) {
 	for _, mediaType := range []string{runtime.ContentTypeProtobuf, runtime.ContentTypeJSON} {
 		t.Run(mediaType, func(t *testing.T) {
 			pages := map[string]*corev1.PodList{"": podList("p2", 2), "p2": podList("p3", 1), "p3": podList("", 3)}
@@ -197,8 +197,8 @@ func TestRawPages(t *testing.T) {
 			defer srv.Close()
 			rc := restClient(t, srv.URL)
 			items, lists := 0, 0
-			err := (&Reader{}).rawPages(context.Background(), func() *rest.Request { return rc.Get().Resource("pods") }, metav1.ListOptions{},
-				func() runtime.Object { return &corev1.PodList{} },
+			l := List{Get: func() *rest.Request { return rc.Get().Resource("pods") }, NewList: func() runtime.Object { return &corev1.PodList{} }, PageSize: 500}
+			err := l.pages(context.Background(),
 				func(b []byte) error {
 					p := &corev1.Pod{}
 					if err := p.Unmarshal(b); err != nil || p.Spec.NodeName != "n1" {

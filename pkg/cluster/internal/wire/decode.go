@@ -1,4 +1,4 @@
-package cluster
+package wire
 
 import (
 	"bytes"
@@ -49,7 +49,7 @@ var (
 		40: nil,           // resources (pod level)
 	}
 
-	// boundPodMask keeps what Bind reads.
+	// boundPodMask keeps what cluster.Bind reads.
 	boundPodMask = &mask{fields: map[protowire.Number]*mask{
 		1: {fields: map[protowire.Number]*mask{ // metadata
 			1:  nil, // name
@@ -76,7 +76,7 @@ var (
 		5: nil, // restartCount
 	}}
 
-	// summaryPodMask keeps what Summarize reads.
+	// summaryPodMask keeps what cluster.Summarize reads.
 	summaryPodMask = &mask{fields: map[protowire.Number]*mask{
 		1: {fields: map[protowire.Number]*mask{ // metadata
 			1:  nil,                                             // name
@@ -181,16 +181,36 @@ func protobufObject(b []byte) ([]byte, bool) {
 	return field(b[len(protobufMagic):], 2)
 }
 
-// podDecoder decodes pods from their protobuf encoding, keeping only the
-// fields its mask names. It reuses one buffer for the masked bytes: not safe
-// for concurrent use.
-type podDecoder struct {
+// PodFields names the fields a PodDecoder keeps.
+type PodFields int
+
+const (
+	// BoundPod keeps what the scheduler counts of a pod bound to a node
+	// (cluster.Bind).
+	BoundPod PodFields = iota
+	// PodSummary keeps what explaining a node needs of its pods
+	// (cluster.Summarize).
+	PodSummary
+)
+
+// PodDecoder decodes pods from their protobuf encoding, keeping only some of
+// their fields. It reuses one buffer for the masked bytes: not safe for
+// concurrent use.
+type PodDecoder struct {
 	mask *mask
 	buf  []byte
 }
 
-// decode decodes one Pod message (without envelope).
-func (d *podDecoder) decode(msg []byte) (*corev1.Pod, error) {
+// NewPodDecoder returns a decoder that keeps the fields f names.
+func NewPodDecoder(f PodFields) *PodDecoder {
+	if f == BoundPod {
+		return &PodDecoder{mask: boundPodMask}
+	}
+	return &PodDecoder{mask: summaryPodMask}
+}
+
+// Decode decodes one Pod message (without envelope).
+func (d *PodDecoder) Decode(msg []byte) (*corev1.Pod, error) {
 	var err error
 	d.buf, err = appendMasked(d.buf[:0], msg, d.mask)
 	if err != nil {
@@ -203,13 +223,13 @@ func (d *podDecoder) decode(msg []byte) (*corev1.Pod, error) {
 	return pod, nil
 }
 
-// object is decode as a runtime.Object, for listItems.
-func (d *podDecoder) object(msg []byte) (runtime.Object, error) {
-	return d.decode(msg)
+// Object is Decode as a runtime.Object, for List.Decode.
+func (d *PodDecoder) Object(msg []byte) (runtime.Object, error) {
+	return d.Decode(msg)
 }
 
-// decodeNode decodes one whole Node message (without envelope).
-func decodeNode(msg []byte) (runtime.Object, error) {
+// DecodeNode decodes one whole Node message (without envelope).
+func DecodeNode(msg []byte) (runtime.Object, error) {
 	node := &corev1.Node{}
 	if err := node.Unmarshal(msg); err != nil {
 		return nil, fmt.Errorf("decoding a node: %w", err)

@@ -1,4 +1,8 @@
-package cluster
+// Package wire reads the API server's lists in their protobuf wire form: a
+// whole list streamed from the API server's cache and decoded item by item
+// as it arrives, or pages whose next page is asked for while the current one
+// is decoded, and pods decoded from only the fields the tool reads.
+package wire
 
 import (
 	"bufio"
@@ -17,23 +21,24 @@ import (
 	"k8s.io/client-go/rest"
 )
 
-// rawPages lists a resource page by page like eachItem, but asks for the next
-// page while the current one is decoded: in a protobuf response the list's
-// metadata, with its continue token, comes before the items, so the token is
-// read from the first bytes and the API server prepares the next page while
-// this process decodes the current one. JSON responses are decoded first.
+// pages lists page by page, and asks for the next page while the current
+// one is decoded: in a protobuf response the list's metadata, with its
+// continue token, comes before the items, so the token is read from the
+// first bytes and the API server prepares the next page while this process
+// decodes the current one. JSON responses are decoded first.
 //
-// get returns the request for one page (resource and namespace set). A
-// protobuf page is not decoded as a whole: eachItem gets every item still
-// encoded. A JSON page is decoded into newList and handed to eachList.
-func (r *Reader) rawPages(ctx context.Context, get func() *rest.Request, opts metav1.ListOptions, newList func() runtime.Object, eachItem func([]byte) error, eachList func(runtime.Object) error, reset func()) error {
+// A protobuf page is not decoded as a whole: eachItem gets every item still
+// encoded. A JSON page is decoded into l.NewList and handed to eachList. A
+// list whose continue token expired starts over (reset is called), the third
+// time as one whole list.
+func (l List) pages(ctx context.Context, eachItem func([]byte) error, eachList func(runtime.Object) error, reset func()) error {
 	for attempt := 0; ; attempt++ {
-		o := opts
-		o.Limit = r.pageSize()
+		o := l.Options
+		o.Limit = l.PageSize
 		if attempt == 2 {
 			o.Limit = 0 // one whole list: no token to expire
 		}
-		err := pipelinedPages(ctx, get, o, newList, eachItem, eachList)
+		err := pipelinedPages(ctx, l.Get, o, l.NewList, eachItem, eachList)
 		if err == nil || !apierrors.IsResourceExpired(err) && !apierrors.IsGone(err) || attempt == 2 {
 			return err
 		}
@@ -162,32 +167,50 @@ func field(msg []byte, n protowire.Number) ([]byte, bool) {
 // lists), under half on a busy one, and far less than pages, which the API
 // server builds one by one. A response not in protobuf, or cut short, gives
 // way to paged lists.
-// Reader.NoStreaming turns it off.
+// List.NoStreaming turns it off.
 
 // errNoStream says the whole list could not be read as a protobuf stream; the
 // caller lists in pages.
 var errNoStream = errors.New("streamed list not available")
 
-// listItems calls each for every object of a list: streamed when the server
-// allows it, in pages otherwise. decode turns one protobuf-encoded item
-// (without envelope) into an object; JSON pages are decoded into newList.
-// reset is called before a list starts over.
-func (r *Reader) listItems(ctx context.Context, get func() *rest.Request, opts metav1.ListOptions, newList func() runtime.Object, decode func([]byte) (runtime.Object, error), each func(runtime.Object) error, reset func()) error {
+// List is one list request: its resource, its options, and how its items
+// are decoded.
+type List struct {
+	// Get returns the request for the list (resource and namespace set).
+	Get     func() *rest.Request
+	Options metav1.ListOptions
+	// NewList returns the empty list a JSON page is decoded into.
+	NewList func() runtime.Object
+	// Decode turns one protobuf-encoded item (without envelope) into an
+	// object.
+	Decode func([]byte) (runtime.Object, error)
+	// PageSize is how many objects one page holds when the list comes in
+	// pages.
+	PageSize int64
+	// NoStreaming reads the list in pages even where the server could
+	// stream it.
+	NoStreaming bool
+}
+
+// Each calls each for every object of the list: streamed when the server
+// allows it, in pages otherwise. reset is called before the list starts
+// over, so that each can forget what it was given.
+func (l List) Each(ctx context.Context, each func(runtime.Object) error, reset func()) error {
 	eachRaw := func(b []byte) error {
-		obj, err := decode(b)
+		obj, err := l.Decode(b)
 		if err != nil {
 			return err
 		}
 		return each(obj)
 	}
-	if !r.NoStreaming {
-		err := streamItems(ctx, get, opts, eachRaw)
+	if !l.NoStreaming {
+		err := streamItems(ctx, l.Get, l.Options, eachRaw)
 		if !errors.Is(err, errNoStream) {
 			return err
 		}
 		reset()
 	}
-	return r.rawPages(ctx, get, opts, newList, eachRaw, func(list runtime.Object) error {
+	return l.pages(ctx, eachRaw, func(list runtime.Object) error {
 		return meta.EachListItem(list, each)
 	}, reset)
 }
