@@ -13,43 +13,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 source "$here/versions.sh"
 
-export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+source "$repo/test/cluster/cache.sh"
 total_start=$SECONDS
-
-# wait_for_others DIR waits while another build.sh is building DIR (its
-# DIR.tmp.PID exists and PID is alive), so two runs never build it twice.
-wait_for_others() {
-  local other pid
-  for other in "$1".tmp.*; do
-    pid=${other##*.tmp.}
-    [[ -d "$other" && "$pid" != "$$" ]] || continue
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "waiting for the build of $(basename "$1") in progress (pid $pid)" >&2
-      while kill -0 "$pid" 2>/dev/null; do sleep 10; done
-    fi
-  done
-}
-
-# build DIR MODULE_DIR LDFLAGS TAGS NAME=PKG...  builds each package into
-# DIR/NAME; DIR appears only once every binary is in it.
-build() {
-  local dest=$1 mod=$2 ldflags=$3 tags=$4; shift 4
-  wait_for_others "$dest"
-  if [[ -f "$dest/.complete" ]]; then
-    echo "$(basename "$dest"): cached ($(cat "$dest/.complete"))" >&2
-    return 0
-  fi
-  local tmp="$dest.tmp.$$"
-  rm -rf "$tmp"; mkdir -p "$tmp"
-  local start=$SECONDS
-  for spec in "$@"; do
-    echo "building ${spec%%=*} into $dest" >&2
-    go -C "$mod" build -trimpath -tags "$tags" -ldflags "-s -w $ldflags" -o "$tmp/${spec%%=*}" "${spec#*=}"
-  done
-  echo "built in $((SECONDS - start))s" >"$tmp/.complete"
-  rm -rf "$dest"; mv "$tmp" "$dest"
-  echo "$(basename "$dest"): $(cat "$dest/.complete")" >&2
-}
 
 binaries() {
   local cd_ld="-X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION"
@@ -67,12 +32,7 @@ binaries() {
     host-local=$p/plugins/ipam/host-local bridge=$p/plugins/main/bridge \
     loopback=$p/plugins/main/loopback ptp=$p/plugins/main/ptp portmap=$p/plugins/meta/portmap
 
-  local kube_ld="" minor=${KUBE_VERSION#v1.}; minor=${minor%%.*}
-  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    kube_ld+=" -X $p.gitVersion=$KUBE_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
-    kube_ld+=" -X $p.gitTreeState=clean -X $p.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  done
-  build "$KUBE_NODE_BIN" "$repo/test/cluster/tools/kubernetes" "$kube_ld" "" \
+  build "$KUBE_NODE_BIN" "$repo/test/cluster/tools/kubernetes" "$(kube_ldflags)" "" \
     kubelet=k8s.io/kubernetes/cmd/kubelet kubeadm=k8s.io/kubernetes/cmd/kubeadm \
     kube-proxy=k8s.io/kubernetes/cmd/kube-proxy
 
@@ -89,11 +49,7 @@ binaries() {
 # rootfs: a Debian root filesystem with what kind's base image installs
 # (less NFS and iSCSI), and Debian's runc.
 rootfs() {
-  wait_for_others "$ROOTFS_DIR"
-  if [[ -f "$ROOTFS_DIR/.complete" ]]; then
-    echo "$(basename "$ROOTFS_DIR"): cached ($(cat "$ROOTFS_DIR/.complete"))" >&2
-    return 0
-  fi
+  cached "$ROOTFS_DIR" && return 0
   command -v debootstrap >/dev/null || {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2
   }
@@ -107,9 +63,7 @@ rootfs() {
   }
   rm -rf "$tmp/fs/var/cache/apt/archives/"*.deb "$tmp/fs/var/lib/apt/lists/"* \
     "$tmp/fs/usr/share/doc" "$tmp/fs/usr/share/man" "$tmp/fs/usr/share/locale" "$tmp.log"
-  echo "built in $((SECONDS - start))s" >"$tmp/.complete"
-  rm -rf "$ROOTFS_DIR"; mv "$tmp" "$ROOTFS_DIR"
-  echo "$(basename "$ROOTFS_DIR"): $(cat "$ROOTFS_DIR/.complete")" >&2
+  finish "$ROOTFS_DIR" "$tmp" "$start"
 }
 
 # import NAME DIR CHANGE...  makes image NAME from the files in DIR.
@@ -135,11 +89,7 @@ from() {
 # images: every container image the nodes run, with the names and tags that
 # kubeadm and kind ask for, saved in one archive (shared layers once).
 images() {
-  wait_for_others "$IMAGES_DIR"
-  if [[ -f "$IMAGES_DIR/.complete" ]]; then
-    echo "$(basename "$IMAGES_DIR"): cached ($(cat "$IMAGES_DIR/.complete"))" >&2
-    return 0
-  fi
+  cached "$IMAGES_DIR" && return 0
   local tmp="$IMAGES_DIR.tmp.$$" start=$SECONDS
   rm -rf "$tmp"; mkdir -p "$tmp/bin"
   echo "building the container images into $IMAGES_DIR" >&2
@@ -179,9 +129,7 @@ images() {
   docker save -o "$tmp/images.tar" "${names[@]}"
   rm -rf "$tmp/bin" "$tmp"/img.*
   printf '%s\n' "${names[@]}" >"$tmp/names"
-  echo "built in $((SECONDS - start))s" >"$tmp/.complete"
-  rm -rf "$IMAGES_DIR"; mv "$tmp" "$IMAGES_DIR"
-  echo "$(basename "$IMAGES_DIR"): $(cat "$IMAGES_DIR/.complete"), $(du -sh "$IMAGES_DIR/images.tar" | cut -f1)" >&2
+  finish "$IMAGES_DIR" "$tmp" "$start"
 }
 
 # node: the node image, laid out as kind's base and node images are (kind's
