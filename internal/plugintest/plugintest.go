@@ -20,6 +20,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/tools/clientcmd"
 )
 
 // Result is what one command printed, and its exit code.
@@ -30,6 +31,44 @@ type Result struct {
 
 func (r Result) String() string {
 	return fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", r.Code, r.Stdout, r.Stderr)
+}
+
+// Install builds the plugin and its completion helper from the repository
+// at repo, stamped with version and commit, into a new temporary directory beside a
+// link to kubectl, and returns the directory (the caller removes it) and a
+// client of the cluster kubeconfig names.
+func Install(repo, kubectl, kubeconfig, version, commit string) (binDir string, client kubernetes.Interface, err error) {
+	dir, err := os.MkdirTemp("", "explain-nodes-plugin-")
+	if err != nil {
+		return "", nil, err
+	}
+	const pkg = "github.com/explain-nodes/kubectl-explain-nodes/pkg/cmd"
+	for _, b := range [][]string{
+		{"-o", filepath.Join(dir, "kubectl-explain_nodes"), "-ldflags", "-X " + pkg + ".version=" + version + " -X " + pkg + ".commit=" + commit, "./cmd/kubectl-explain_nodes"},
+		{"-o", filepath.Join(dir, "kubectl_complete-explain_nodes"), "./cmd/kubectl_complete-explain_nodes"},
+	} {
+		build := exec.Command("go", append([]string{"-C", repo, "build"}, b...)...)
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			os.RemoveAll(dir)
+			return "", nil, fmt.Errorf("building %s: %w", b[len(b)-1], err)
+		}
+	}
+	if err := os.Symlink(kubectl, filepath.Join(dir, "kubectl")); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", nil, fmt.Errorf("loading %s: %w", kubeconfig, err)
+	}
+	cfg.QPS, cfg.Burst = 100, 200
+	if client, err = kubernetes.NewForConfig(cfg); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	return dir, client, nil
 }
 
 // Kubectl runs `kubectl ARGS...` from binDir, where the plugin is too, with
@@ -56,6 +95,17 @@ func Kubectl(t testing.TB, binDir, kubeconfig string, env []string, args ...stri
 		r.Code = exit.ExitCode()
 	case err != nil:
 		t.Fatalf("running kubectl %s: %v", strings.Join(args, " "), err)
+	}
+	return r
+}
+
+// ExplainNodes runs `kubectl explain-nodes ARGS...` as Kubectl does and
+// fails the test unless it exits 0.
+func ExplainNodes(t testing.TB, binDir, kubeconfig string, args ...string) Result {
+	t.Helper()
+	r := Kubectl(t, binDir, kubeconfig, nil, append([]string{"explain-nodes"}, args...)...)
+	if r.Code != 0 {
+		t.Fatalf("kubectl explain-nodes %s: %s", strings.Join(args, " "), r)
 	}
 	return r
 }

@@ -9,12 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/plugintest"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 )
 
 var (
@@ -35,47 +33,17 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e: E2E_KUBECONFIG and E2E_KUBECTL must name the test cluster's kubeconfig and kubectl; run `make test` or `make e2e`")
 		return 2
 	}
-	dir, err := os.MkdirTemp("", "explain-nodes-e2e-")
+	repo, err := filepath.Abs("../..")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	defer os.RemoveAll(dir)
-	binDir = dir
-
-	// The plugin and kubectl side by side, and nothing else on PATH that could
-	// shadow them.
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "kubectl-explain_nodes"),
-		"-ldflags", "-X github.com/explain-nodes/kubectl-explain-nodes/pkg/cmd.version=v0.0.0-e2e -X github.com/explain-nodes/kubectl-explain-nodes/pkg/cmd.commit=e2e",
-		"github.com/explain-nodes/kubectl-explain-nodes/cmd/kubectl-explain_nodes")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: building the plugin:", err)
-		return 2
-	}
-	helper := exec.Command("go", "build", "-o", filepath.Join(dir, "kubectl_complete-explain_nodes"),
-		"github.com/explain-nodes/kubectl-explain-nodes/cmd/kubectl_complete-explain_nodes")
-	helper.Stdout, helper.Stderr = os.Stderr, os.Stderr
-	if err := helper.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: building the completion helper:", err)
-		return 2
-	}
-	if err := os.Symlink(kubectl, filepath.Join(dir, "kubectl")); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-
-	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	binDir, client, err = plugintest.Install(repo, kubectl, kubeconfig, "v0.0.0-e2e", "e2e")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: loading", kubeconfig, err)
+		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 2
 	}
-	cfg.QPS, cfg.Burst = 100, 200
-	client, err = kubernetes.NewForConfig(cfg)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
+	defer os.RemoveAll(binDir)
 	return m.Run()
 }
 
@@ -104,9 +72,5 @@ func kubectlRun(t *testing.T, env []string, args ...string) result {
 // explainNodes runs `kubectl explain-nodes ARGS...` and fails the test unless it exits 0.
 func explainNodes(t *testing.T, args ...string) result {
 	t.Helper()
-	r := kubectlRun(t, nil, append([]string{"explain-nodes"}, args...)...)
-	if r.Code != 0 {
-		t.Fatalf("kubectl explain-nodes %s: %s", strings.Join(args, " "), r)
-	}
-	return r
+	return plugintest.ExplainNodes(t, binDir, kubeconfig, args...)
 }

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -21,7 +20,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 )
 
 var (
@@ -44,38 +42,13 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "kind suite: KIND_KUBECONFIG, KIND_KUBECTL, KIND_CLUSTER, KIND_REPO and DOCKER_HOST must be set; run `make test-kind`")
 		return 2
 	}
-	dir, err := os.MkdirTemp("", "explain-nodes-kind-")
+	var err error
+	binDir, client, err = plugintest.Install(repo, kubectl, kubeconfig, "v0.0.0-kind", "kind")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		fmt.Fprintln(os.Stderr, "kind suite:", err)
 		return 2
 	}
-	defer os.RemoveAll(dir)
-	binDir = dir
-
-	// The plugin, built from the repository as users build it, and kubectl
-	// side by side, with nothing else on PATH that could shadow them.
-	build := exec.Command("go", "-C", repo, "build", "-o", filepath.Join(dir, "kubectl-explain_nodes"),
-		"-ldflags", "-X github.com/explain-nodes/kubectl-explain-nodes/pkg/cmd.version=v0.0.0-kind -X github.com/explain-nodes/kubectl-explain-nodes/pkg/cmd.commit=kind",
-		"./cmd/kubectl-explain_nodes")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "kind suite: building the plugin:", err)
-		return 2
-	}
-	if err := os.Symlink(kubectl, filepath.Join(dir, "kubectl")); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "kind suite: loading", kubeconfig, err)
-		return 2
-	}
-	client, err = kubernetes.NewForConfig(cfg)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
+	defer os.RemoveAll(binDir)
 	return m.Run()
 }
 
@@ -92,11 +65,7 @@ func kubectlRun(t *testing.T, env []string, args ...string) result {
 // unless it exits 0.
 func explainNodes(t *testing.T, args ...string) result {
 	t.Helper()
-	r := kubectlRun(t, nil, append([]string{"explain-nodes"}, args...)...)
-	if r.Code != 0 {
-		t.Fatalf("kubectl explain-nodes %s: %s", strings.Join(args, " "), r)
-	}
-	return r
+	return plugintest.ExplainNodes(t, binDir, kubeconfig, args...)
 }
 
 // explainJSON runs `kubectl explain-nodes ARGS... -o json` into v.
