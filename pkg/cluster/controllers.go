@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -85,22 +86,18 @@ func (r *Reader) readController(ctx context.Context, kind, namespace, name strin
 		if err = e; err == nil {
 			meta, selector, c.Template = d.ObjectMeta, d.Spec.Selector, d.Spec.Template
 			c.Desired = replicas(d.Spec.Replicas)
-			for _, cond := range d.Status.Conditions {
-				if cond.Type == "ReplicaFailure" && cond.Status == corev1.ConditionTrue {
-					c.Failure = cond.Message
-				}
-			}
+			c.Failure = replicaFailure(d.Status.Conditions, func(c appsv1.DeploymentCondition) (string, corev1.ConditionStatus, string) {
+				return string(c.Type), c.Status, c.Message
+			})
 		}
 	case "ReplicaSet":
 		rs, e := r.Client.AppsV1().ReplicaSets(namespace).Get(ctx, name, metav1.GetOptions{})
 		if err = e; err == nil {
 			meta, selector, c.Template = rs.ObjectMeta, rs.Spec.Selector, rs.Spec.Template
 			c.Desired = replicas(rs.Spec.Replicas)
-			for _, cond := range rs.Status.Conditions {
-				if cond.Type == "ReplicaFailure" && cond.Status == corev1.ConditionTrue {
-					c.Failure = cond.Message
-				}
-			}
+			c.Failure = replicaFailure(rs.Status.Conditions, func(c appsv1.ReplicaSetCondition) (string, corev1.ConditionStatus, string) {
+				return string(c.Type), c.Status, c.Message
+			})
 		}
 	case "StatefulSet":
 		s, e := r.Client.AppsV1().StatefulSets(namespace).Get(ctx, name, metav1.GetOptions{})
@@ -150,6 +147,19 @@ func (r *Reader) readController(ctx context.Context, kind, namespace, name strin
 		}
 	}
 	return c, nil
+}
+
+// replicaFailure returns the message of the last true ReplicaFailure
+// condition, the one Deployments and ReplicaSets share; fields gives a
+// condition's type, status and message.
+func replicaFailure[C any](conds []C, fields func(C) (string, corev1.ConditionStatus, string)) string {
+	failure := ""
+	for _, c := range conds {
+		if typ, status, message := fields(c); typ == "ReplicaFailure" && status == corev1.ConditionTrue {
+			failure = message
+		}
+	}
+	return failure
 }
 
 func replicas(p *int32) int32 {
