@@ -20,6 +20,9 @@ import (
 const rootExample = `  # Explain every node of the current cluster
   kubectl explain-nodes
 
+  # The same, with what the control plane and each node's components are
+  kubectl explain-nodes --explain
+
   # Explain two nodes only
   kubectl explain-nodes worker-1 worker-2
 
@@ -39,6 +42,8 @@ type NodesOptions struct {
 	// FailOn, if set, is the least severe finding that makes the command
 	// exit with ExitGate.
 	FailOn string
+	// Explain adds to the overview what the components are.
+	Explain bool
 }
 
 // NewCmdExplainNodes returns the root command.
@@ -105,6 +110,7 @@ The plugin only reads from the cluster; it never changes anything.`,
 	cmd.CompletionOptions.HiddenDefaultCmd = false
 	cmd.ValidArgsFunction = completeFrom(&o.Common, nodeNames)
 	o.addFlags(cmd)
+	cmd.Flags().BoolVar(&o.Explain, "explain", false, "Also explain what the control plane and each node's components are, and how this cluster runs them (text output of the overview)")
 	cmd.Flags().StringVar(&o.FailOn, "fail-on", "", "Exit with status 3 when a finding is at least this severe ("+strings.Join(failOnSeverities, "|")+"), or when part of the cluster could not be read")
 	_ = cmd.RegisterFlagCompletionFunc("namespace", completeFrom(&o.Common, namespaceNames))
 	_ = cmd.RegisterFlagCompletionFunc("output", fixed(render.Formats...))
@@ -147,7 +153,9 @@ func (o *NodesOptions) Run(cmd *cobra.Command) error {
 	if o.Output != render.FormatText {
 		err = render.Structured(o.Out, report, o.Output)
 	} else {
-		err = render.ReportText(o.Out, report, o.text(), detail)
+		text := o.text()
+		text.Explain = o.Explain
+		err = render.ReportText(o.Out, report, text, detail)
 	}
 	if err != nil {
 		return err

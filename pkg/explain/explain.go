@@ -72,6 +72,7 @@ func Explain(s *cluster.Snapshot, now time.Time, o Options) *Report {
 		findings = append(findings, clusterFindings(s, kubeProxy)...)
 	}
 	r.Findings = groupFindings(findings)
+	r.Verdict = judge(r)
 	return r
 }
 
@@ -379,7 +380,7 @@ func nodeFindings(n *Node, in nodeInput) []nodeFinding {
 			"kube-proxy programs the node's network rules for Services; without it, pods on this node cannot reach Services by their cluster IP.",
 			"Look at the kube-proxy DaemonSet (`kubectl -n kube-system get ds kube-proxy`) and its pod on this node.")
 	}
-	sort.SliceStable(out, func(i, j int) bool { return severityRank(out[i].Severity) < severityRank(out[j].Severity) })
+	sort.SliceStable(out, func(i, j int) bool { return SeverityRank(out[i].Severity) < SeverityRank(out[j].Severity) })
 	return out
 }
 
@@ -619,8 +620,8 @@ func groupFindings(in []Finding) []Finding {
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if severityRank(a.Severity) != severityRank(b.Severity) {
-			return severityRank(a.Severity) < severityRank(b.Severity)
+		if SeverityRank(a.Severity) != SeverityRank(b.Severity) {
+			return SeverityRank(a.Severity) < SeverityRank(b.Severity)
 		}
 		if a.Code != b.Code {
 			return a.Code < b.Code
@@ -633,14 +634,18 @@ func groupFindings(in []Finding) []Finding {
 	return out
 }
 
-func severityRank(s string) int {
+// SeverityRank orders severities, most severe first: critical, warning,
+// info, none.
+func SeverityRank(s string) int {
 	switch s {
 	case SeverityCritical:
 		return 0
 	case SeverityWarning:
 		return 1
+	case SeverityInfo:
+		return 2
 	}
-	return 2
+	return 3
 }
 
 func nodePods(pods []cluster.Pod) []NodePod {

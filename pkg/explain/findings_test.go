@@ -979,7 +979,7 @@ func TestFindingsSortedAndMerged(t *testing.T) {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 	for i := 1; i < len(r.Findings); i++ {
-		if severityRank(r.Findings[i-1].Severity) > severityRank(r.Findings[i].Severity) {
+		if SeverityRank(r.Findings[i-1].Severity) > SeverityRank(r.Findings[i].Severity) {
 			t.Errorf("finding %d (%s) before a more severe one (%s)", i-1, r.Findings[i-1].Severity, r.Findings[i].Severity)
 		}
 	}

@@ -18,7 +18,9 @@ type Report struct {
 	Server        string `json:"server"`
 	ServerVersion string `json:"serverVersion,omitempty"`
 	// GeneratedAt is the "now" the report was made for; ages are relative to it.
-	GeneratedAt  time.Time    `json:"generatedAt"`
+	GeneratedAt time.Time `json:"generatedAt"`
+	// Verdict says what is wrong now, in one line and in fields.
+	Verdict      Verdict      `json:"verdict"`
 	Summary      Summary      `json:"summary"`
 	ControlPlane ControlPlane `json:"controlPlane"`
 	Nodes        []Node       `json:"nodes"`
@@ -148,6 +150,9 @@ type Node struct {
 	MemoryCapacity      int64       `json:"memoryCapacity"`
 	Taints              []Taint     `json:"taints,omitempty"`
 	Conditions          []Condition `json:"conditions,omitempty"`
+	// Severity is the most severe of the findings that name the node, or
+	// none.
+	Severity string `json:"severity"`
 	// Note is a few words on what is most worth knowing; empty for a
 	// healthy node.
 	Note string `json:"note,omitempty"`

@@ -3,6 +3,8 @@ package render
 import (
 	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -13,7 +15,10 @@ import (
 // groupAtLeast is how many alike healthy nodes are summarised in one row.
 const groupAtLeast = 4
 
-// ReportText writes a cluster report for people.
+// ReportText writes a cluster report for people. The overview puts first
+// what is wrong now: the verdict, the control plane in a line, the findings
+// that need action, then the nodes, most severe first. What the components
+// are comes last, and only with o.Explain.
 func ReportText(w io.Writer, r *explain.Report, o TextOptions, detail bool) error {
 	b, c := newPage(o), o.Colour
 	version := ""
@@ -21,26 +26,70 @@ func ReportText(w io.Writer, r *explain.Report, o TextOptions, detail bool) erro
 		version = " (Kubernetes " + Sanitize(r.ServerVersion) + ")"
 	}
 	fmt.Fprintf(b, "%s%s\n", c.Bold("Cluster at "+Sanitize(r.Server)), version)
-	wrap(b, 0, summaryLine(r.Summary, detail))
-
-	if !detail {
-		writeControlPlane(b, r.ControlPlane, c)
-	}
-	if len(r.Nodes) > 0 {
-		fmt.Fprintf(b, "\n%s\n", c.Bold("NODES"))
-		writeNodeTable(b, r, c, !detail)
-	}
 	if detail {
+		wrap(b, 0, summaryLine(r.Summary, detail))
+		if len(r.Nodes) > 0 {
+			fmt.Fprintf(b, "\n%s\n", c.Bold("NODES"))
+			writeNodeTable(b, r, c, false)
+		}
 		for _, n := range r.Nodes {
 			writeNodeDetail(b, n, r, c)
 		}
-	} else if len(r.Nodes) > 0 {
-		writeWorkerComponents(b, r, c)
+		writeFindings(b, r, c, r.Findings)
+	} else {
+		writeOverview(b, r, o)
 	}
-	writeFindings(b, r, c)
 	writeGaps(b, r.Unread, c)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeOverview writes the cluster overview.
+func writeOverview(b *page, r *explain.Report, o TextOptions) {
+	c := o.Colour
+	wrap(b, 0, severityStyle(r.Verdict.Severity, c)(r.Verdict.Text))
+	wrap(b, 0, summaryLine(r.Summary, false))
+	writeControlPlaneLine(b, r.ControlPlane, c)
+	var action, info []explain.Finding
+	for _, f := range r.Findings {
+		if f.Severity == explain.SeverityInfo {
+			info = append(info, f)
+		} else {
+			action = append(action, f)
+		}
+	}
+	writeFindings(b, r, c, action)
+	if len(r.Nodes) > 0 {
+		fmt.Fprintf(b, "\n%s\n", c.Bold("NODES"))
+		writeNodeTable(b, r, c, true)
+	}
+	if len(info) > 0 {
+		fmt.Fprintf(b, "\n%s\n", c.Bold("ALSO WORTH KNOWING"))
+		writeFindingList(b, info, c)
+	}
+	if o.Explain {
+		writeControlPlane(b, r.ControlPlane, c)
+		if len(r.Nodes) > 0 {
+			writeWorkerComponents(b, r, c)
+		}
+	} else {
+		b.WriteByte('\n')
+		wrap(b, 0, "`kubectl explain-nodes --explain` also explains what the control plane and each node's components are and how this cluster runs them.")
+	}
+}
+
+// severityStyle colours text by a severity: red for critical, yellow for
+// warning, green for none.
+func severityStyle(severity string, c Colour) func(string) string {
+	switch severity {
+	case explain.SeverityCritical:
+		return c.Red
+	case explain.SeverityWarning:
+		return c.Yellow
+	case explain.SeverityNone:
+		return c.Green
+	}
+	return func(s string) string { return s }
 }
 
 func summaryLine(s explain.Summary, detail bool) string {
@@ -86,26 +135,93 @@ func stateMark(state string, c Colour) string {
 	return c.Yellow("unknown")
 }
 
-func writeControlPlane(b *page, cp explain.ControlPlane, c Colour) {
-	mode := cp.Mode
+// modeNames are the words for how a control plane is run.
+var modeNames = map[string]string{
+	explain.ModeSelfHosted:   "self-hosted",
+	explain.ModeSingleBinary: "single binary",
+	explain.ModeManaged:      "managed",
+	explain.ModeNotVisible:   "not visible from inside the cluster",
+}
+
+func modeTitle(cp explain.ControlPlane) string {
+	mode := modeNames[cp.Mode]
+	if mode == "" {
+		mode = Sanitize(cp.Mode)
+	}
 	if cp.Distribution != "" {
 		mode += " (" + Sanitize(cp.Distribution) + ")"
 	}
-	fmt.Fprintf(b, "\n%s %s\n", c.Bold("CONTROL PLANE:"), mode)
+	return mode
+}
+
+// writeControlPlaneLine says in one line how the control plane is run and
+// how its components are, and shows those that are not well in full.
+func writeControlPlaneLine(b *page, cp explain.ControlPlane, c Colour) {
+	if !cp.Checked {
+		return
+	}
+	var parts []string
+	for _, st := range []struct{ state, word string }{
+		{explain.StateUnhealthy, c.Red("FAILING")}, {explain.StateUnknown, c.Yellow("unknown")},
+		{explain.StateHealthy, c.Green("ok")}, {explain.StateManaged, "run by the provider"},
+	} {
+		var titles []string
+		for _, comp := range cp.Components {
+			if comp.State == st.state {
+				titles = append(titles, comp.Title)
+			}
+		}
+		if len(titles) > 0 {
+			parts = append(parts, andList(titles)+" "+st.word)
+		}
+	}
+	line := c.Bold("CONTROL PLANE:") + " " + modeTitle(cp)
+	if len(parts) > 0 {
+		line += " — " + strings.Join(parts, "; ")
+	}
+	b.WriteByte('\n')
+	wrap(b, 0, line)
+	for _, comp := range cp.Components {
+		if comp.State == explain.StateUnhealthy || comp.State == explain.StateUnknown && len(comp.Observed) > 0 {
+			writeComponent(b, comp, c, false)
+		}
+	}
+}
+
+// andList joins words as prose does: "a", "a and b", "a, b and c".
+func andList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// writeControlPlane explains how the control plane is run and what each of
+// its components does.
+func writeControlPlane(b *page, cp explain.ControlPlane, c Colour) {
+	fmt.Fprintf(b, "\n%s %s\n", c.Bold("HOW THE CONTROL PLANE IS RUN:"), modeTitle(cp))
 	wrap(b, 2, cp.Explanation)
 	if len(cp.Evidence) > 0 {
 		wrapLabelled(b, 2, "Seen: ", strings.Join(cp.Evidence, "; ")+".")
 	}
 	for _, comp := range cp.Components {
-		fmt.Fprintf(b, "\n  %s %s — %s\n", c.Bold(comp.Title), "("+comp.Name+")", stateMark(comp.State, c))
+		writeComponent(b, comp, c, true)
+	}
+}
+
+// writeComponent writes one control-plane component: its job (with job),
+// what was seen of it and, when it fails, what breaks and what to check.
+func writeComponent(b *page, comp explain.Component, c Colour, job bool) {
+	fmt.Fprintf(b, "\n  %s %s — %s\n", c.Bold(comp.Title), "("+comp.Name+")", stateMark(comp.State, c))
+	if job {
 		wrap(b, 4, comp.Job)
-		for _, o := range comp.Observed {
-			wrapLabelled(b, 4, "- ", o)
-		}
-		if comp.State == explain.StateUnhealthy {
-			wrapLabelled(b, 4, "What breaks: ", comp.Impact)
-			wrapLabelled(b, 4, "Check: ", comp.Check)
-		}
+	}
+	for _, o := range comp.Observed {
+		wrapLabelled(b, 4, "- ", o)
+	}
+	if comp.State == explain.StateUnhealthy {
+		wrapLabelled(b, 4, "What breaks: ", comp.Impact)
+		wrapLabelled(b, 4, "Check: ", comp.Check)
 	}
 }
 
@@ -118,7 +234,15 @@ type row struct {
 func writeNodeTable(b *page, r *explain.Report, c Colour, group bool) {
 	rows := [][]cell{{{text: "NAME"}, {text: "ROLE"}, {text: "STATUS"}, {text: "AGE"}, {text: "KUBELET"},
 		{text: "PODS"}, {text: "CPU"}, {text: "MEMORY"}, {text: "TAINTS"}, {text: "NOTE"}}}
-	list := nodeRows(r, c, group)
+	nodes := r.Nodes
+	if group {
+		// The overview: most severe first.
+		nodes = slices.Clone(nodes)
+		sort.SliceStable(nodes, func(i, j int) bool {
+			return explain.SeverityRank(nodes[i].Severity) < explain.SeverityRank(nodes[j].Severity)
+		})
+	}
+	list := nodeRows(nodes, r, c, group)
 	if suffix := commonSuffix(list); suffix != "" {
 		fmt.Fprintf(b, "(node names below end in %s)\n", suffix)
 		for i := range list {
@@ -180,10 +304,10 @@ func fitNotes(rows [][]cell, width int) {
 	}
 }
 
-func nodeRows(r *explain.Report, c Colour, group bool) []row {
+func nodeRows(nodes []explain.Node, r *explain.Report, c Colour, group bool) []row {
 	type key struct{ role, kubelet string }
 	groups := map[key][]explain.Node{}
-	for _, n := range r.Nodes {
+	for _, n := range nodes {
 		if alike(n) {
 			k := key{strings.Join(n.Roles, ","), n.KubeletVersion}
 			groups[k] = append(groups[k], n)
@@ -191,7 +315,7 @@ func nodeRows(r *explain.Report, c Colour, group bool) []row {
 	}
 	var rows []row
 	done := map[key]bool{}
-	for _, n := range r.Nodes {
+	for _, n := range nodes {
 		k := key{strings.Join(n.Roles, ","), n.KubeletVersion}
 		if group && alike(n) && len(groups[k]) >= groupAtLeast {
 			if done[k] {
@@ -324,8 +448,9 @@ func tally(nodes []explain.Node, value func(explain.Node) string) string {
 	return strings.Join(parts, ", ")
 }
 
-func writeFindings(b *page, r *explain.Report, c Colour) {
-	findings := r.Findings
+// writeFindings writes the findings under their heading, or says why there
+// are none.
+func writeFindings(b *page, r *explain.Report, c Colour, findings []explain.Finding) {
 	fmt.Fprintf(b, "\n%s\n", c.Bold("FINDINGS"))
 	if len(findings) == 0 {
 		switch {
@@ -338,20 +463,17 @@ func writeFindings(b *page, r *explain.Report, c Colour) {
 		}
 		return
 	}
+	writeFindingList(b, findings, c)
+}
+
+func writeFindingList(b *page, findings []explain.Finding, c Colour) {
 	for _, f := range findings {
-		sev := strings.ToUpper(f.Severity)
-		switch f.Severity {
-		case explain.SeverityCritical:
-			sev = c.Red(sev)
-		case explain.SeverityWarning:
-			sev = c.Yellow(sev)
-		}
 		subject := ""
 		if len(f.Nodes) > 0 {
 			subject = nodeNames(f.Nodes) + ": "
 		}
 		b.WriteByte('\n')
-		wrapLabelled(b, 2, sev+" ", subject+f.Title)
+		wrapLabelled(b, 2, severityStyle(f.Severity, c)(strings.ToUpper(f.Severity))+" ", subject+f.Title)
 		wrapLabelled(b, 4, "What it means: ", f.Meaning)
 		if f.Fix != "" {
 			wrapLabelled(b, 4, "What to do: ", f.Fix)

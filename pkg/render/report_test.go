@@ -440,6 +440,8 @@ func TestReportGolden(t *testing.T) {
 		name   string
 		snap   func() *cluster.Snapshot
 		detail bool
+		// explain asks for the components' explanations (--explain).
+		explain bool
 		// checkTable asserts that the NODES table fits in DefaultWidth columns.
 		checkTable bool
 		check      func(t *testing.T, r *explain.Report, text string)
@@ -481,6 +483,32 @@ func TestReportGolden(t *testing.T) {
 						t.Errorf("output lacks %q", want)
 					}
 				}
+				wantVerdict := "2 nodes down (worker-1 NotReady 26m, worker-2 silent 17m), 6 degraded, control plane: scheduler failing, 3 pods waiting for a node."
+				if r.Verdict.Text != wantVerdict || r.Verdict.Severity != explain.SeverityCritical {
+					t.Errorf("verdict %q (%s), want %q (critical)", r.Verdict.Text, r.Verdict.Severity, wantVerdict)
+				}
+				// The verdict first, then the control plane, the findings
+				// that need action, the nodes, and what is only worth
+				// knowing; no teaching prose without --explain.
+				order := []string{wantVerdict[:20], "CONTROL PLANE:", "FINDINGS", "NODES", "ALSO WORTH KNOWING"}
+				last := -1
+				for _, h := range order {
+					i := strings.Index(text, h)
+					if i < last {
+						t.Errorf("%q is out of order (want %q)", h, order)
+					}
+					last = i
+				}
+				if strings.Contains(text, "WORKER COMPONENTS") || strings.Contains(text, "The front door of the cluster") {
+					t.Error("the components are explained without --explain")
+				}
+				var names []string
+				for _, row := range tableLines(t, text)[1:] {
+					names = append(names, strings.Fields(row)[0])
+				}
+				if want := "worker-1 worker-2 worker-3 worker-4 worker-5 worker-6 worker-7 worker-8 cp-1"; strings.Join(names, " ") != want {
+					t.Errorf("node rows %q, want the most severe first: %q", names, want)
+				}
 				said := findingsText(r)
 				for _, want := range []string{
 					"drain stuck: 2 pods terminating past their grace period, held by finalizer example.com/drain-hook",
@@ -490,6 +518,17 @@ func TestReportGolden(t *testing.T) {
 					"`kubectl explain-nodes why-pending -A`"} {
 					if !strings.Contains(said, want) {
 						t.Errorf("the findings do not say %q", want)
+					}
+				}
+			},
+		},
+		{
+			name: "trouble-explain", snap: troubleSnapshot, explain: true,
+			check: func(t *testing.T, r *explain.Report, text string) {
+				for _, want := range []string{"HOW THE CONTROL PLANE IS RUN: self-hosted (kubeadm)", "The front door of the cluster",
+					"WORKER COMPONENTS (on every node)", "containerd://2.1.4 on 9 nodes"} {
+					if !strings.Contains(text, want) {
+						t.Errorf("output lacks %q", want)
 					}
 				}
 			},
@@ -522,7 +561,7 @@ func TestReportGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := explain.Explain(tc.snap(), now, explain.Options{Detail: tc.detail})
 			var b bytes.Buffer
-			if err := ReportText(&b, r, TextOptions{}, tc.detail); err != nil {
+			if err := ReportText(&b, r, TextOptions{Explain: tc.explain}, tc.detail); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, tc.name, b.Bytes())

@@ -35,6 +35,9 @@ type TextOptions struct {
 	Colour Colour
 	// Width is the width of the terminal in columns; 0 means DefaultWidth.
 	Width int
+	// Explain adds to the overview what the control plane and the worker
+	// components are and how the cluster runs them.
+	Explain bool
 }
 
 // page is text being built for people, and the widths it is laid out to.

@@ -128,13 +128,20 @@ func TestOverviewKubeadmLike(t *testing.T) {
 
 	text := explainNodes(t)
 	for _, want := range []string{
-		"CONTROL PLANE: self-hosted (kubeadm)",
-		"scheduler (kube-scheduler) — ok",
+		"CONTROL PLANE: self-hosted (kubeadm) — API server, etcd, scheduler and controller manager ok",
 		"No new pods will be scheduled", // absent: the scheduler is healthy
+		"The front door of the cluster", // absent: the components are explained with --explain
 	} {
 		has := strings.Contains(text.Stdout, want)
-		if has != (want != "No new pods will be scheduled") {
+		if has != strings.HasPrefix(want, "CONTROL PLANE") {
 			t.Errorf("text output: %q present=%v:\n%s", want, has, text.Stdout)
+		}
+	}
+	explained := explainNodes(t, "--explain")
+	for _, want := range []string{"HOW THE CONTROL PLANE IS RUN: self-hosted (kubeadm)", "scheduler (kube-scheduler) — ok",
+		"The front door of the cluster", "WORKER COMPONENTS (on every node)"} {
+		if !strings.Contains(explained.Stdout, want) {
+			t.Errorf("--explain lacks %q:\n%s", want, explained.Stdout)
 		}
 	}
 }
@@ -161,7 +168,7 @@ func TestOverviewManagedLike(t *testing.T) {
 	if _, ok := findingFor(rep, "ControlPlaneUnhealthy", ""); ok {
 		t.Errorf("managed control plane reported unhealthy: %+v", rep.Findings)
 	}
-	text := explainNodes(t)
+	text := explainNodes(t, "--explain")
 	if !strings.Contains(text.Stdout, "CONTROL PLANE: managed (EKS)") || !strings.Contains(text.Stdout, "run by EKS") {
 		t.Errorf("text does not explain the managed control plane:\n%s", text.Stdout)
 	}

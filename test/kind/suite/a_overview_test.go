@@ -122,7 +122,7 @@ func TestOverviewOfRealCluster(t *testing.T) {
 
 	// In words: the text overview, and the control-plane node in depth with
 	// its real static pods and the DaemonSets' pods.
-	text := explainNodes(t).Stdout
+	text := explainNodes(t, "--explain").Stdout
 	for _, w := range []string{"CONTROL PLANE: self-hosted (kind)", "containerd://", "kube-proxy"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("overview lacks %q:\n%s", w, text)

@@ -1,0 +1,173 @@
+package explain
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
+)
+
+// SeverityNone is the severity of a node no finding names.
+const SeverityNone = "none"
+
+// Verdict is what is wrong with the cluster now, in one line and in fields
+// for alerts: the nodes that are down, the nodes that are degraded, the
+// control-plane components that fail and the pods that wait for a node.
+type Verdict struct {
+	// Text is the verdict in one sentence.
+	Text string `json:"text"`
+	// Severity is the most severe finding's, or none.
+	Severity string `json:"severity"`
+	// Down are the nodes that cannot run pods: NotReady or Unknown.
+	Down []DownNode `json:"down"`
+	// Degraded are the other nodes that a warning or critical finding names.
+	Degraded []string `json:"degraded"`
+	// ControlPlaneFailing are the control-plane components found unhealthy,
+	// by binary name.
+	ControlPlaneFailing []string `json:"controlPlaneFailing"`
+	// PodsWaiting counts the pods waiting for a node; -1 when pods could not
+	// be read.
+	PodsWaiting int `json:"podsWaiting"`
+}
+
+// DownNode is a node that cannot run pods.
+type DownNode struct {
+	Name      string    `json:"name"`
+	Readiness Readiness `json:"readiness"`
+	// Since is when it went down, as far as is known: for a NotReady node
+	// the last change of its Ready condition, for an Unknown one its last
+	// heartbeat. Nil when not known (a kubelet that never reported).
+	Since *time.Time `json:"since,omitempty"`
+}
+
+// verdictNamesAtMost is how many down nodes the verdict's text names.
+const verdictNamesAtMost = 3
+
+// judge sets every node's severity, the worst of the findings that name it,
+// and returns the report's verdict.
+func judge(r *Report) Verdict {
+	worst := map[string]string{}
+	v := Verdict{Severity: SeverityNone, Down: []DownNode{}, Degraded: []string{}, ControlPlaneFailing: []string{},
+		PodsWaiting: r.Summary.Unscheduled}
+	for _, f := range r.Findings {
+		if SeverityRank(f.Severity) < SeverityRank(v.Severity) {
+			v.Severity = f.Severity
+		}
+		for _, n := range f.Nodes {
+			if s, ok := worst[n]; !ok || SeverityRank(f.Severity) < SeverityRank(s) {
+				worst[n] = f.Severity
+			}
+		}
+	}
+	for i := range r.Nodes {
+		n := &r.Nodes[i]
+		n.Severity = SeverityNone
+		if s, ok := worst[n.Name]; ok {
+			n.Severity = s
+		}
+		switch {
+		case n.Readiness != Ready:
+			v.Down = append(v.Down, DownNode{Name: n.Name, Readiness: n.Readiness, Since: downSince(n)})
+		case n.Severity == SeverityCritical || n.Severity == SeverityWarning:
+			v.Degraded = append(v.Degraded, n.Name)
+		}
+	}
+	for _, c := range r.ControlPlane.Components {
+		if c.State == StateUnhealthy {
+			v.ControlPlaneFailing = append(v.ControlPlaneFailing, c.Name)
+		}
+	}
+	v.Text = verdictText(v, r)
+	return v
+}
+
+// downSince is when a node went down, if known.
+func downSince(n *Node) *time.Time {
+	if n.Readiness == Unknown {
+		return n.LastHeartbeat
+	}
+	for _, c := range n.Conditions {
+		if c.Type == "Ready" && !c.Since.IsZero() {
+			t := c.Since
+			return &t
+		}
+	}
+	return nil
+}
+
+func verdictText(v Verdict, r *Report) string {
+	if r.Summary.Nodes == 0 {
+		return "No nodes: nothing can run."
+	}
+	var parts []string
+	if len(v.Down) > 0 {
+		var named []string
+		for _, d := range v.Down {
+			named = append(named, downPhrase(d, r.GeneratedAt))
+		}
+		parts = append(parts, fmt.Sprintf("%s down (%s)", phrase.Plural(len(v.Down), "node"), phrase.List(named, verdictNamesAtMost, ", ")))
+	}
+	if len(v.Degraded) > 0 {
+		parts = append(parts, fmt.Sprintf("%d degraded", len(v.Degraded)))
+	}
+	if len(v.ControlPlaneFailing) > 0 {
+		var titles []string
+		for _, c := range r.ControlPlane.Components {
+			if c.State == StateUnhealthy {
+				titles = append(titles, c.Title)
+			}
+		}
+		parts = append(parts, "control plane: "+strings.Join(titles, ", ")+" failing")
+	}
+	switch {
+	case v.PodsWaiting > 0:
+		parts = append(parts, phrase.Plural(v.PodsWaiting, "pod")+" waiting for a node")
+	case v.PodsWaiting < 0:
+		parts = append(parts, "pods not read")
+	}
+	if len(v.Down) == 0 && len(v.Degraded) == 0 && len(v.ControlPlaneFailing) == 0 {
+		healthy := "all " + phrase.Plural(r.Summary.Nodes, "node") + " Ready"
+		if r.Summary.Nodes == 1 {
+			healthy = "the only node Ready"
+		}
+		if controlPlaneWell(r.ControlPlane) {
+			healthy += ", control plane healthy"
+		}
+		if v.PodsWaiting == 0 {
+			healthy += ", no pod waiting for a node"
+		}
+		parts = append([]string{healthy}, parts...)
+	}
+	line := strings.Join(parts, ", ")
+	return strings.ToUpper(line[:1]) + line[1:] + "."
+}
+
+// controlPlaneWell reports whether every control-plane component was seen
+// healthy, or is run by the provider and answers for itself.
+func controlPlaneWell(cp ControlPlane) bool {
+	if !cp.Checked || len(cp.Components) == 0 {
+		return false
+	}
+	for _, c := range cp.Components {
+		if c.State != StateHealthy && c.State != StateManaged {
+			return false
+		}
+	}
+	return true
+}
+
+// downPhrase is "NAME NotReady 5m" or "NAME silent 2m".
+func downPhrase(d DownNode, now time.Time) string {
+	state := string(d.Readiness)
+	if d.Readiness == Unknown {
+		state = "silent"
+	}
+	if d.Since == nil {
+		if d.Readiness == Unknown {
+			return d.Name + " never reported"
+		}
+		return d.Name + " " + state
+	}
+	return d.Name + " " + state + " " + shortDuration(now.Sub(*d.Since))
+}

@@ -1,0 +1,139 @@
+package explain
+
+import (
+	"testing"
+	"time"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
+	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+func TestVerdict(t *testing.T) {
+	notReadySince := func(d time.Duration) mkOpt {
+		return func(n *corev1.Node) {
+			c := condition(n, corev1.NodeReady)
+			c.Status, c.Reason, c.Message = corev1.ConditionFalse, "KubeletNotReady", "container runtime is down"
+			c.LastTransitionTime = metav1.NewTime(now.Add(-d))
+		}
+	}
+	silentFor := func(d time.Duration) mkOpt {
+		return func(n *corev1.Node) {
+			c := condition(n, corev1.NodeReady)
+			c.Status, c.Reason = corev1.ConditionUnknown, "NodeStatusUnknown"
+			c.LastHeartbeatTime = metav1.NewTime(now.Add(-d))
+		}
+	}
+	diskPressure := mkCondition(corev1.NodeDiskPressure, corev1.ConditionTrue, "KubeletHasDiskPressure", "kubelet has disk pressure")
+	tests := []struct {
+		name       string
+		nodes      []corev1.Node
+		leases     map[string]time.Duration // node lease renewed that long ago
+		unread     bool                     // pods not read
+		waiting    int
+		want       string
+		severity   string
+		down       []string
+		degraded   []string
+		severities map[string]string
+		// healthy gives the cluster a kubeadm control plane that is well,
+		// and kube-proxy on every node.
+		healthy bool
+	}{
+		{
+			name:  "healthy",
+			nodes: []corev1.Node{mkNode("a"), mkNode("b")},
+			want:  "All 2 nodes Ready, control plane healthy, no pod waiting for a node.", severity: SeverityNone,
+			healthy:    true,
+			severities: map[string]string{"a": SeverityNone, "b": SeverityNone},
+		},
+		{
+			name:    "one node, pods waiting",
+			nodes:   []corev1.Node{mkNode("a")},
+			waiting: 3,
+			want:    "The only node Ready, 3 pods waiting for a node.", severity: SeverityInfo,
+		},
+		{
+			name: "down, degraded and waiting",
+			nodes: []corev1.Node{
+				mkNode("gen-01"), mkNode("gen-02", diskPressure), mkNode("gen-03", notReadySince(5*time.Minute)),
+				mkNode("gen-04", silentFor(2*time.Minute)), mkNode("gen-05", mkCordoned),
+			},
+			leases:   map[string]time.Duration{"gen-04": 2 * time.Minute},
+			waiting:  1,
+			want:     "2 nodes down (gen-03 NotReady 5m, gen-04 silent 2m), 2 degraded, 1 pod waiting for a node.",
+			severity: SeverityCritical, down: []string{"gen-03", "gen-04"}, degraded: []string{"gen-02", "gen-05"},
+			severities: map[string]string{"gen-01": SeverityNone, "gen-02": SeverityWarning, "gen-03": SeverityCritical, "gen-04": SeverityCritical},
+		},
+		{
+			name: "many down, pods not read",
+			nodes: []corev1.Node{mkNode("a", notReadySince(time.Hour)), mkNode("b", notReadySince(time.Hour)),
+				mkNode("c", notReadySince(time.Hour)), mkNode("d", notReadySince(time.Hour)), mkNode("e", silentFor(time.Minute))},
+			unread:   true,
+			want:     "5 nodes down (a NotReady 1h, b NotReady 1h, c NotReady 1h and 2 more), pods not read.",
+			severity: SeverityCritical, down: []string{"a", "b", "c", "d", "e"},
+		},
+		{
+			name: "no nodes",
+			want: "No nodes: nothing can run.", severity: SeverityWarning,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := mkSnapshot(tc.nodes...)
+			s.Unscheduled = tc.waiting
+			if tc.unread {
+				s.PodsRead = false
+			}
+			for name, ago := range tc.leases {
+				renewed := metav1.NewMicroTime(now.Add(-ago))
+				s.NodeLeases[name] = coordinationv1.Lease{Spec: coordinationv1.LeaseSpec{RenewTime: &renewed}}
+			}
+			if tc.healthy {
+				healthyControlPlane(s)
+			}
+			r := Explain(s, now, Options{})
+			v := r.Verdict
+			if v.Text != tc.want || v.Severity != tc.severity {
+				t.Errorf("verdict %q (%s)\nwant    %q (%s)", v.Text, v.Severity, tc.want, tc.severity)
+			}
+			var down []string
+			for _, d := range v.Down {
+				down = append(down, d.Name)
+			}
+			if diff := cmp.Diff(tc.down, down); diff != "" {
+				t.Errorf("down (-want +got):\n%s", diff)
+			}
+			degraded := tc.degraded
+			if degraded == nil {
+				degraded = []string{}
+			}
+			if diff := cmp.Diff(degraded, v.Degraded); diff != "" {
+				t.Errorf("degraded (-want +got):\n%s", diff)
+			}
+			for name, sev := range tc.severities {
+				if got := findNode(t, r, name).Severity; got != sev {
+					t.Errorf("node %s: severity %s, want %s", name, got, sev)
+				}
+			}
+		})
+	}
+}
+
+// healthyControlPlane makes every control-plane check pass: the API
+// server's readiness checks, fresh leader leases, and kube-proxy running on
+// every node.
+func healthyControlPlane(s *cluster.Snapshot) {
+	s.Readyz = cluster.ParseHealthChecks("[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]etcd-readiness ok\n[+]informer-sync ok\nreadyz check passed\n")
+	s.LeaderLeases = map[string]coordinationv1.Lease{
+		"kube-scheduler":          mkLease("cp-1_1b2c", now.Add(-4*time.Second), 15),
+		"kube-controller-manager": mkLease("cp-1_3d4e", now.Add(-2*time.Second), 15),
+	}
+	s.SystemDaemonSets = []appsv1.DaemonSet{mkKubeProxyDS()}
+	for _, n := range s.Nodes {
+		s.Pods[n.Name] = append(s.Pods[n.Name], mkKubeProxyPod(n.Name))
+	}
+}
