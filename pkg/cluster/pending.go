@@ -115,14 +115,14 @@ func (r *Reader) ReadPending(ctx context.Context, namespace, name string) (*Pend
 	return s, nil
 }
 
-// ReadAllPending reads every Pending pod of a namespace ("" for all) and what
-// diagnosing them needs.
-func (r *Reader) ReadAllPending(ctx context.Context, namespace string) (*PendingSnapshot, error) {
+// ReadAllPending reads every Pending pod of a namespace ("" for all) whose
+// labels match selector ("" for every pod), and what diagnosing them needs.
+func (r *Reader) ReadAllPending(ctx context.Context, namespace, selector string) (*PendingSnapshot, error) {
 	s := &PendingSnapshot{}
 	list := func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		return r.Client.CoreV1().Pods(namespace).List(ctx, opts)
 	}
-	err := r.eachItem(ctx, list, metav1.ListOptions{FieldSelector: pendingSelector}, func(obj runtime.Object) error {
+	err := r.eachItem(ctx, list, metav1.ListOptions{FieldSelector: pendingSelector, LabelSelector: selector}, func(obj runtime.Object) error {
 		s.Pending = append(s.Pending, obj.(*corev1.Pod))
 		return nil
 	}, func() { s.Pending = nil })

@@ -23,12 +23,12 @@ import (
 // It returns nil when no selected pod is Pending, ctx's error when ctx ended
 // first, and the API's error when the pods cannot be listed or watched. A pod
 // created after it returns is not waited for.
-func (r *Reader) WaitUntilNonePending(ctx context.Context, namespace, name string) error {
+func (r *Reader) WaitUntilNonePending(ctx context.Context, namespace, name, selector string) error {
 	sel := fields.Set{"status.phase": string(corev1.PodPending)}
 	if name != "" {
 		sel["metadata.name"] = name
 	}
-	opts := metav1.ListOptions{FieldSelector: sel.AsSelector().String()}
+	opts := metav1.ListOptions{FieldSelector: sel.AsSelector().String(), LabelSelector: selector}
 	pods := r.Client.CoreV1().Pods(namespace)
 	pending := map[string]bool{}
 	rv := ""

@@ -46,7 +46,7 @@ func waitClient(pods ...*corev1.Pod) (*fake.Clientset, chan *watch.FakeWatcher, 
 func TestWaitReturnsAtOnceWhenNothingIsPending(t *testing.T) {
 	c, _, calls := waitClient()
 	r := &Reader{Client: c}
-	if err := r.WaitUntilNonePending(context.Background(), "ns", ""); err != nil {
+	if err := r.WaitUntilNonePending(context.Background(), "ns", "", ""); err != nil {
 		t.Fatal(err)
 	}
 	if len(*calls) != 1 {
@@ -58,7 +58,7 @@ func TestWaitFollowsTheWatch(t *testing.T) {
 	c, watches, calls := waitClient(pendingPod("a"), pendingPod("b"))
 	r := &Reader{Client: c}
 	done := make(chan error, 1)
-	go func() { done <- r.WaitUntilNonePending(context.Background(), "ns", "") }()
+	go func() { done <- r.WaitUntilNonePending(context.Background(), "ns", "", "") }()
 
 	w := <-watches
 	w.Delete(pendingPod("a"))
@@ -93,7 +93,7 @@ func TestWaitListsAgainWhenTheWatchIsTooOld(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- r.WaitUntilNonePending(ctx, "ns", "a") }()
+	go func() { done <- r.WaitUntilNonePending(ctx, "ns", "a", "") }()
 	w := <-watches
 	gone := apierrors.NewResourceExpired("too old resource version: 10 (20)")
 	w.Error(&gone.ErrStatus)
@@ -112,7 +112,7 @@ func TestWaitEndsWithItsTime(t *testing.T) {
 	r := &Reader{Client: c}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	if err := r.WaitUntilNonePending(ctx, "ns", ""); !errors.Is(err, context.DeadlineExceeded) {
+	if err := r.WaitUntilNonePending(ctx, "ns", "", ""); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want context.DeadlineExceeded, got %v", err)
 	}
 }
@@ -123,7 +123,7 @@ func TestWaitSaysWhenItMayNotWatch(t *testing.T) {
 		return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "", errors.New("no watch"))
 	})
 	r := &Reader{Client: c}
-	err := r.WaitUntilNonePending(context.Background(), "ns", "")
+	err := r.WaitUntilNonePending(context.Background(), "ns", "", "")
 	if !apierrors.IsForbidden(err) {
 		t.Fatalf("want a Forbidden error, got %v", err)
 	}

@@ -9,9 +9,11 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/render"
@@ -22,6 +24,9 @@ const rootExample = `  # Explain every node of the current cluster
 
   # The same, with what the control plane and each node's components are
   kubectl explain-nodes --explain
+
+  # One node pool only
+  kubectl explain-nodes -l cloud.google.com/gke-nodepool=batch
 
   # Explain two nodes only
   kubectl explain-nodes worker-1 worker-2
@@ -44,6 +49,8 @@ type NodesOptions struct {
 	FailOn string
 	// Explain adds to the overview what the components are.
 	Explain bool
+	// Selector keeps the nodes whose labels match.
+	Selector string
 }
 
 // NewCmdExplainNodes returns the root command.
@@ -110,6 +117,7 @@ The plugin only reads from the cluster; it never changes anything.`,
 	cmd.CompletionOptions.HiddenDefaultCmd = false
 	cmd.ValidArgsFunction = completeFrom(&o.Common, nodeNames)
 	o.addFlags(cmd)
+	cmd.Flags().StringVarP(&o.Selector, "selector", "l", "", "Only the nodes whose labels match this selector (for example cloud.google.com/gke-nodepool=batch), as kubectl get nodes -l; the control plane is still checked")
 	cmd.Flags().BoolVar(&o.Explain, "explain", false, "Also explain what the control plane and each node's components are, and how this cluster runs them (text output of the overview)")
 	cmd.Flags().StringVar(&o.FailOn, "fail-on", "", "Exit with status 3 when a finding is at least this severe ("+strings.Join(failOnSeverities, "|")+"), or when part of the cluster could not be read")
 	_ = cmd.RegisterFlagCompletionFunc("namespace", completeFrom(&o.Common, namespaceNames))
@@ -124,6 +132,12 @@ The plugin only reads from the cluster; it never changes anything.`,
 // Validate checks flag values; it does no I/O.
 func (o *NodesOptions) Validate(cmd *cobra.Command) error {
 	if err := o.Common.Validate(cmd); err != nil {
+		return err
+	}
+	if o.Selector != "" && len(o.NodeNames) > 0 {
+		return flagError(cmd, errors.New("give node names or -l, not both"))
+	}
+	if err := checkSelector(cmd, o.Selector); err != nil {
 		return err
 	}
 	if o.FailOn != "" && !slices.Contains(failOnSeverities, o.FailOn) {
@@ -149,7 +163,12 @@ func (o *NodesOptions) Run(cmd *cobra.Command) error {
 		return err
 	}
 	detail := len(o.NodeNames) > 0
-	report := explain.Explain(snap, o.Now(), explain.Options{Detail: detail})
+	selector, _ := labels.Parse(o.Selector) // checked in Validate
+	report := explain.Explain(snap, o.Now(), explain.Options{Detail: detail, Selector: selector})
+	if o.Selector != "" && len(report.Nodes) == 0 && len(snap.Nodes) > 0 {
+		return fmt.Errorf("no node matches the selector %q (the cluster has %s; `kubectl get nodes --show-labels` lists their labels)",
+			render.Sanitize(o.Selector), phrase.Plural(len(snap.Nodes), "node"))
+	}
 	if o.Output != render.FormatText {
 		err = render.Structured(o.Out, report, o.Output)
 	} else {
@@ -167,6 +186,14 @@ func (o *NodesOptions) Run(cmd *cobra.Command) error {
 		}
 	}
 	return failOn(o.FailOn, report)
+}
+
+// checkSelector checks a label selector's syntax as kubectl does.
+func checkSelector(cmd *cobra.Command, selector string) error {
+	if _, err := labels.Parse(selector); err != nil {
+		return flagError(cmd, fmt.Errorf("-l %q is not a label selector: %s", render.Sanitize(selector), render.Sanitize(err.Error())))
+	}
+	return nil
 }
 
 // checkNamed fails for a named node that does not exist, naming the closest

@@ -40,6 +40,9 @@ const whyPendingExample = `  # Why is my-pod not running? (current namespace)
   # to leave Pending; if some have not, explain them and exit with status 3
   kubectl explain-nodes why-pending -n shop --wait 2m
 
+  # Only the Pending pods of one app, in every namespace
+  kubectl explain-nodes why-pending -A -l app=web
+
   # Explain a scheduler message from a log, with no cluster
   kubectl explain-nodes why-pending --message "0/3 nodes are available: 3 Insufficient cpu."
   kubectl logs my-operator | grep 'nodes are available' | kubectl explain-nodes why-pending --message -`
@@ -50,6 +53,8 @@ type WhyPendingOptions struct {
 	Namespace     string
 	AllNamespaces bool
 	Pod           string
+	// Selector, without POD, keeps the Pending pods whose labels match.
+	Selector string
 	// Message is a scheduler message to explain without a cluster; "-"
 	// reads it from standard input.
 	Message string
@@ -118,6 +123,7 @@ the controller to create its pods first (kubectl rollout status).`,
 		},
 	}
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Without POD: list the Pending pods of every namespace")
+	cmd.Flags().StringVarP(&o.Selector, "selector", "l", "", "Without POD: only the Pending pods whose labels match this selector (for example app=web,tier!=cache), as kubectl get pods -l")
 	cmd.Flags().DurationVar(&o.Wait, "wait", 0, "Watch until no selected pod is Pending or this time is up (for example 2m), then explain the ones still Pending and exit with status 3 if there are any")
 	cmd.Flags().StringVar(&o.Message, "message", "", `Explain this scheduler message ("0/N nodes are available: ...") without a cluster; "-" reads it from standard input`)
 	return cmd
@@ -135,10 +141,15 @@ func (o *WhyPendingOptions) Validate(cmd *cobra.Command) error {
 		return flagError(cmd, errors.New("give either POD or --message, not both"))
 	case o.AllNamespaces && o.Pod != "":
 		return flagError(cmd, errors.New("-A lists every Pending pod; it does not go with POD"))
+	case o.Selector != "" && (o.Pod != "" || o.Message != ""):
+		return flagError(cmd, errors.New("-l selects among the Pending pods of a namespace (or of all with -A); it does not go with POD or --message"))
 	case o.Wait < 0:
 		return flagError(cmd, fmt.Errorf("--wait must not be negative, got %s", o.Wait))
 	case cmd.Flags().Changed("wait") && o.Message != "":
 		return flagError(cmd, errors.New("--wait watches the cluster's pods; it does not go with --message"))
+	}
+	if err := checkSelector(cmd, o.Selector); err != nil {
+		return err
 	}
 	o.Gate = cmd.Flags().Changed("wait")
 	if o.Pod != "" {
@@ -186,7 +197,7 @@ func (o *WhyPendingOptions) RunAll(cmd *cobra.Command) error {
 	if err := o.wait(cmd, r, ns, ""); err != nil {
 		return err
 	}
-	snap, err := r.ReadAllPending(cmd.Context(), ns)
+	snap, err := r.ReadAllPending(cmd.Context(), ns, o.Selector)
 	switch {
 	case apierrors.IsForbidden(err):
 		return fmt.Errorf("not allowed to list pods%s: %s", inNamespace(ns), render.Sanitize(apiMessage(err)))
@@ -225,7 +236,7 @@ func (o *WhyPendingOptions) wait(cmd *cobra.Command, r *cluster.Reader, ns, pod 
 	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), o.Wait)
 	defer cancel()
-	err := r.WaitUntilNonePending(ctx, ns, pod)
+	err := r.WaitUntilNonePending(ctx, ns, pod, o.Selector)
 	switch {
 	case err == nil || errors.Is(err, context.DeadlineExceeded) && cmd.Context().Err() == nil:
 		return nil

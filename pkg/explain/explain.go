@@ -10,6 +10,7 @@ import (
 
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/version"
 	"k8s.io/klog/v2"
 
@@ -24,6 +25,10 @@ import (
 type Options struct {
 	// Detail explains each node in depth: its pods, conditions and events.
 	Detail bool
+	// Selector, if set, keeps the nodes whose labels match; the others
+	// still count where the cluster as a whole is judged (how the control
+	// plane is run, zones).
+	Selector labels.Selector
 }
 
 // Explain builds the Report for a snapshot as of now.
@@ -47,6 +52,9 @@ func Explain(s *cluster.Snapshot, now time.Time, o Options) *Report {
 	}
 	for i := range s.Nodes {
 		n := &s.Nodes[i]
+		if o.Selector != nil && !o.Selector.Matches(labels.Set(n.Labels)) {
+			continue
+		}
 		var lease *coordinationv1.Lease
 		if l, ok := s.NodeLeases[n.Name]; ok {
 			lease = &l
@@ -93,8 +101,8 @@ func summarize(nodes []Node, s *cluster.Snapshot) Summary {
 	}
 	if s.PodsRead {
 		sum.Pods, sum.Unscheduled = 0, s.Unscheduled
-		for _, pods := range s.Pods {
-			sum.Pods += len(pods)
+		for _, n := range nodes {
+			sum.Pods += n.Pods
 		}
 	}
 	return sum

@@ -10,6 +10,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 )
 
 func TestVerdict(t *testing.T) {
@@ -135,5 +136,41 @@ func healthyControlPlane(s *cluster.Snapshot) {
 	s.SystemDaemonSets = []appsv1.DaemonSet{mkKubeProxyDS()}
 	for _, n := range s.Nodes {
 		s.Pods[n.Name] = append(s.Pods[n.Name], mkKubeProxyPod(n.Name))
+	}
+}
+
+// A selector keeps the nodes of one pool; the control plane is still judged
+// from every node.
+func TestSelector(t *testing.T) {
+	s := mkSnapshot(mkNode("cp-1", mkControlPlane), mkNode("batch-1", mkLabels("pool", "batch")),
+		mkNode("batch-2", mkLabels("pool", "batch"), mkReady(corev1.ConditionFalse, "KubeletNotReady", "runtime down")),
+		mkNode("web-1", mkLabels("pool", "web")))
+	for _, n := range []string{"cp-1", "batch-1", "batch-2", "web-1"} {
+		s.Pods[n] = mkPodsWithCPU(2, 100)
+	}
+	sel, err := labels.Parse("pool=batch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Explain(s, now, Options{Selector: sel})
+	var names []string
+	for _, n := range r.Nodes {
+		names = append(names, n.Name)
+	}
+	if diff := cmp.Diff([]string{"batch-1", "batch-2"}, names); diff != "" {
+		t.Errorf("nodes (-want +got):\n%s", diff)
+	}
+	if r.Summary.Nodes != 2 || r.Summary.NotReady != 1 || r.Summary.Pods != 4 {
+		t.Errorf("summary %+v, want 2 nodes, 1 NotReady, 4 pods", r.Summary)
+	}
+	if r.ControlPlane.Mode != ModeSelfHosted {
+		t.Errorf("control plane %s, want self-hosted: the control-plane node counts though not selected", r.ControlPlane.Mode)
+	}
+	for _, f := range r.Findings {
+		for _, n := range f.Nodes {
+			if n != "batch-1" && n != "batch-2" {
+				t.Errorf("finding about an unselected node: %+v", f)
+			}
+		}
 	}
 }
