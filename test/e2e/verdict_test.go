@@ -1,0 +1,147 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
+)
+
+// One pool of the cluster, selected with -l as kubectl selects nodes: the
+// verdict comes first and names the node that is down, the nodes come most
+// severe first, and the JSON carries the verdict and each node's severity.
+func TestOverviewVerdictOfAPool(t *testing.T) {
+	t.Parallel()
+	pool := map[string]string{"explain-nodes.test/pool": "vd"}
+	createNodes(t,
+		fixture.Node{Name: "vd-a-ok", Labels: pool},
+		fixture.Node{Name: "vd-b-disk", Labels: pool, State: fixture.DiskPressure},
+		fixture.Node{Name: "vd-c-cordoned", Labels: pool, Unschedulable: true},
+		fixture.Node{Name: "vd-d-notready", Labels: pool, State: fixture.NotReady},
+		fixture.Node{Name: "vd-other"}, // not in the pool
+	)
+	const selector = "explain-nodes.test/pool=vd"
+	text := explainNodes(t, "-l", selector).Stdout
+	lines := strings.Split(text, "\n")
+	// The pods waiting for a node are the cluster's, which other tests change.
+	verdict := regexp.MustCompile(`^1 node down \(vd-d-notready NotReady \d+[sm]\), 2 degraded(, \d+ pods? waiting for a node)?\.$`)
+	if len(lines) < 2 || !verdict.MatchString(lines[1]) {
+		t.Fatalf("the second line is not the verdict %s:\n%s", verdict, text)
+	}
+	if !strings.HasPrefix(lines[2], "4 nodes: 3 Ready, 1 NotReady; 1 cordoned.") {
+		t.Errorf("the third line does not count the pool's nodes:\n%s", text)
+	}
+	for _, absent := range []string{"vd-other", "The front door of the cluster", "WORKER COMPONENTS"} {
+		if strings.Contains(text, absent) {
+			t.Errorf("the overview of the pool shows %q:\n%s", absent, text)
+		}
+	}
+	order := []string{"CONTROL PLANE: ", "FINDINGS", "NODES"}
+	last := 0
+	for _, h := range order {
+		i := strings.Index(text, "\n"+h)
+		if i < last {
+			t.Errorf("%q missing or out of order (want %q):\n%s", h, order, text)
+		}
+		last = i
+	}
+	var rows []string
+	for _, l := range strings.Split(text[last:], "\n")[2:] {
+		if l == "" {
+			break
+		}
+		rows = append(rows, strings.Fields(l)[0])
+	}
+	if want := []string{"vd-d-notready", "vd-b-disk", "vd-c-cordoned", "vd-a-ok"}; !slices.Equal(rows, want) {
+		t.Errorf("node rows %q, want the most severe first %q:\n%s", rows, want, text)
+	}
+
+	rep := reportJSON(t, "-l", selector)
+	severities := map[string]string{}
+	for _, n := range rep.Nodes {
+		severities[n.Name] = n.Severity
+	}
+	want := map[string]string{"vd-a-ok": explain.SeverityNone, "vd-b-disk": explain.SeverityWarning,
+		"vd-c-cordoned": explain.SeverityWarning, "vd-d-notready": explain.SeverityCritical}
+	for name, sev := range want {
+		if severities[name] != sev {
+			t.Errorf("node %s: severity %q, want %q", name, severities[name], sev)
+		}
+	}
+	if len(rep.Nodes) != 4 {
+		t.Errorf("%d nodes in the JSON, want the pool's 4", len(rep.Nodes))
+	}
+	v := rep.Verdict
+	if v.Severity != explain.SeverityCritical || len(v.Down) != 1 || v.Down[0].Name != "vd-d-notready" || v.Down[0].Since == nil ||
+		!slices.Equal(v.Degraded, []string{"vd-b-disk", "vd-c-cordoned"}) || v.Text != lines[1] {
+		t.Errorf("verdict %+v, want vd-d-notready down, vd-b-disk and vd-c-cordoned degraded, and the text's line", v)
+	}
+}
+
+// Bad selectors are refused with a clear message, as is a selector that
+// matches no node; node names and -l do not go together.
+func TestSelectorRefusals(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-l", "a=(b"}, `-l "a=(b" is not a label selector`},
+		{[]string{"-l", "explain-nodes.test/pool=no-such-pool"}, `no node matches the selector "explain-nodes.test/pool=no-such-pool" (the cluster has`},
+		{[]string{"some-node", "-l", "a=b"}, "give node names or -l, not both"},
+		{[]string{"why-pending", "-A", "-l", "!!"}, `-l "!!" is not a label selector`},
+		{[]string{"why-pending", "p", "-l", "a=b"}, "-l selects among the Pending pods"},
+	} {
+		r := kubectlRun(t, nil, append([]string{"explain-nodes"}, tc.args...)...)
+		if r.Code != 1 || !strings.Contains(r.Stderr, tc.want) || strings.Contains(r.Stderr, "goroutine") {
+			t.Errorf("explain-nodes %s: want exit 1 and %q, got %s", strings.Join(tc.args, " "), tc.want, r)
+		}
+	}
+}
+
+// why-pending without POD keeps the Pending pods whose labels match -l.
+func TestWhyPendingSelector(t *testing.T) {
+	t.Parallel()
+	createNamespace(t, "wpsel")
+	nowhere := map[string]string{"explain-nodes.test/nowhere": "x"}
+	createPods(t,
+		fixture.Pod{Name: "web-1", Namespace: "wpsel", Labels: map[string]string{"app": "web"}, NodeSelector: nowhere},
+		fixture.Pod{Name: "web-2", Namespace: "wpsel", Labels: map[string]string{"app": "web"}, NodeSelector: nowhere},
+		fixture.Pod{Name: "cache-1", Namespace: "wpsel", Labels: map[string]string{"app": "cache"}, NodeSelector: nowhere},
+	)
+	for _, p := range []string{"web-1", "web-2", "cache-1"} {
+		if _, err := fixture.WaitForPod(context.Background(), client, "wpsel", p, fixture.Unschedulable); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"-n", "wpsel", "-l", "app=web"}, []string{"wpsel/web-1", "wpsel/web-2"}},
+		{[]string{"-A", "-l", "app=cache"}, []string{"wpsel/cache-1"}},
+		{[]string{"-n", "wpsel", "-l", "app notin (web,cache)"}, nil},
+	} {
+		r := explainNodes(t, append([]string{"why-pending", "-o", "json"}, tc.args...)...)
+		var list diagnose.PendingList
+		if err := json.Unmarshal([]byte(r.Stdout), &list); err != nil {
+			t.Fatalf("decoding: %v\n%s", err, r)
+		}
+		var got []string
+		for _, g := range list.Groups {
+			got = append(got, g.Pods...)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, tc.want) || list.Pods != len(tc.want) {
+			t.Errorf("why-pending %s: pods %q (%d), want %q", strings.Join(tc.args, " "), got, list.Pods, tc.want)
+		}
+	}
+}
