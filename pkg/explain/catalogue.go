@@ -71,7 +71,9 @@ func (i TaintInfo) SetByFor(provider string) string {
 
 // ConditionInfo explains one node condition type.
 type ConditionInfo struct {
-	Type    corev1.NodeConditionType
+	Type corev1.NodeConditionType
+	// Code is the code of the finding an unhealthy condition gives.
+	Code    Code
 	Title   string
 	Healthy corev1.ConditionStatus // the status when all is well: True for Ready, False for the pressure conditions and NetworkUnavailable
 	Meaning string                 // what the condition reports, and who sets it (kubelet, CNI / cloud route controller, node problem detector)
@@ -508,6 +510,7 @@ var conditionCatalogue = []ConditionInfo{
 	},
 	{
 		Type:    corev1.NodeMemoryPressure,
+		Code:    CodeNodeMemoryPressure,
 		Title:   "memory pressure",
 		Healthy: corev1.ConditionFalse,
 		Meaning: "The kubelet sets it True when the node's available memory falls below its eviction threshold (memory.available, 100Mi by default).",
@@ -516,6 +519,7 @@ var conditionCatalogue = []ConditionInfo{
 	},
 	{
 		Type:    corev1.NodeDiskPressure,
+		Code:    CodeNodeDiskPressure,
 		Title:   "disk pressure",
 		Healthy: corev1.ConditionFalse,
 		Meaning: "The kubelet sets it True when the node's root filesystem or image filesystem runs low on free space or inodes (by default below 10% free on the root filesystem or 15% on the image filesystem).",
@@ -524,6 +528,7 @@ var conditionCatalogue = []ConditionInfo{
 	},
 	{
 		Type:    corev1.NodePIDPressure,
+		Code:    CodeNodePIDPressure,
 		Title:   "process ID pressure",
 		Healthy: corev1.ConditionFalse,
 		Meaning: "The kubelet sets it True when few process IDs are left on the node (below its pid.available eviction threshold).",
@@ -532,6 +537,7 @@ var conditionCatalogue = []ConditionInfo{
 	},
 	{
 		Type:    corev1.NodeNetworkUnavailable,
+		Code:    CodeNodeNetworkUnavailable,
 		Title:   "pod network unavailable",
 		Healthy: corev1.ConditionFalse,
 		Meaning: "It reports that the node's pod network is not configured; the CNI plugin or the cloud route controller sets it, and many clusters never set it at all.",
@@ -540,6 +546,7 @@ var conditionCatalogue = []ConditionInfo{
 	},
 	{
 		Type:    "KernelDeadlock",
+		Code:    CodeNodeKernelDeadlock,
 		Title:   "kernel deadlock",
 		Healthy: corev1.ConditionFalse,
 		Meaning: "node-problem-detector sets it True when the kernel log shows a task blocked for a long time, such as the container runtime stuck in the kernel.",
@@ -548,6 +555,7 @@ var conditionCatalogue = []ConditionInfo{
 	},
 	{
 		Type:    "ReadonlyFilesystem",
+		Code:    CodeNodeReadonlyFilesystem,
 		Title:   "read-only filesystem",
 		Healthy: corev1.ConditionFalse,
 		Meaning: "node-problem-detector sets it True when the kernel has remounted a filesystem read-only, usually after disk I/O errors.",
@@ -556,6 +564,7 @@ var conditionCatalogue = []ConditionInfo{
 	},
 	{
 		Type:    "FrequentKubeletRestart",
+		Code:    CodeNodeFrequentKubeletRestart,
 		Title:   "kubelet restarting often",
 		Healthy: corev1.ConditionFalse,
 		Meaning: "node-problem-detector sets it True when the kubelet has restarted many times in a short while.",
@@ -564,6 +573,7 @@ var conditionCatalogue = []ConditionInfo{
 	},
 	{
 		Type:    "FrequentDockerRestart",
+		Code:    CodeNodeFrequentDockerRestart,
 		Title:   "Docker restarting often",
 		Healthy: corev1.ConditionFalse,
 		Meaning: "node-problem-detector sets it True when the Docker daemon has restarted many times in a short while.",
@@ -572,6 +582,7 @@ var conditionCatalogue = []ConditionInfo{
 	},
 	{
 		Type:    "FrequentContainerdRestart",
+		Code:    CodeNodeFrequentContainerdRestart,
 		Title:   "containerd restarting often",
 		Healthy: corev1.ConditionFalse,
 		Meaning: "node-problem-detector sets it True when containerd, the container runtime, has restarted many times in a short while.",
@@ -580,6 +591,7 @@ var conditionCatalogue = []ConditionInfo{
 	},
 	{
 		Type:    "CorruptDockerOverlay2",
+		Code:    CodeNodeCorruptDockerOverlay2,
 		Title:   "Docker overlay2 storage corrupt",
 		Healthy: corev1.ConditionFalse,
 		Meaning: "node-problem-detector sets it True when Docker's log shows its overlay2 image storage is corrupt, for example after an unclean shutdown.",

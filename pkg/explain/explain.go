@@ -81,7 +81,38 @@ func Explain(s *cluster.Snapshot, now time.Time, o Options) *Report {
 	}
 	r.Findings = groupFindings(findings)
 	r.Verdict = judge(r)
+	r.fillLists()
 	return r
+}
+
+// fillLists makes every list the JSON promises an empty list where there
+// is nothing, never an absent field.
+func (r *Report) fillLists() {
+	if r.Unread == nil {
+		r.Unread = []v1alpha1.Gap{}
+	}
+	cp := &r.ControlPlane
+	cp.Evidence = nonNil(cp.Evidence)
+	for i := range cp.Components {
+		cp.Components[i].Observed = nonNil(cp.Components[i].Observed)
+	}
+	for i := range r.Nodes {
+		n := &r.Nodes[i]
+		if n.Labels == nil {
+			n.Labels = map[string]string{}
+		}
+		n.Roles, n.Taints, n.Conditions, n.Evictions = nonNil(n.Roles), nonNil(n.Taints), nonNil(n.Conditions), nonNil(n.Evictions)
+	}
+	for i := range r.Findings {
+		r.Findings[i].Nodes = nonNil(r.Findings[i].Nodes)
+	}
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 func summarize(nodes []Node, s *cluster.Snapshot) Summary {
@@ -209,6 +240,7 @@ func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coord
 	alloc, capacity := n.Status.Allocatable, n.Status.Capacity
 	out := Node{
 		Name:                n.Name,
+		Labels:              n.Labels,
 		Roles:               Roles(n),
 		Readiness:           Unknown,
 		Cordoned:            n.Spec.Unschedulable,
@@ -359,7 +391,12 @@ func nodeFindings(n *Node, in nodeInput) []nodeFinding {
 		if c.Message != "" {
 			msg = ": " + c.Message
 		}
-		add(SeverityWarning, CodeNodeCondition, c.Type, c.Type+msg, joinSentences(info.Meaning, info.WhenBad), info.Fix)
+		code := info.Code
+		if code == "" {
+			code = CodeNodeCondition
+		}
+		add(SeverityWarning, code, c.Type, c.Type+msg, joinSentences(info.Meaning, info.WhenBad), info.Fix)
+		out[len(out)-1].Condition = c.Type
 	}
 	if n.Cordoned {
 		out = append(out, cordonFinding(n, in))
@@ -659,12 +696,12 @@ func SeverityRank(s string) int {
 func nodePods(pods []cluster.Pod) []NodePod {
 	out := make([]NodePod, 0, len(pods))
 	for _, p := range pods {
-		kind := "workload"
+		kind := PodKindWorkload
 		switch {
 		case p.Mirror || p.OwnerKind == "Node":
-			kind = "static"
+			kind = PodKindStatic
 		case p.OwnerKind == "DaemonSet":
-			kind = "DaemonSet"
+			kind = PodKindDaemon
 		}
 		np := NodePod{Namespace: p.Namespace, Name: p.Name, Kind: kind, Phase: string(p.Phase), Ready: p.Ready, Waiting: p.Waiting,
 			Restarts: p.Restarts, CPUMilli: p.CPUMilli, MemoryBytes: p.MemoryBytes}
@@ -673,7 +710,7 @@ func nodePods(pods []cluster.Pod) []NodePod {
 		}
 		out = append(out, np)
 	}
-	kindRank := map[string]int{"static": 0, "DaemonSet": 1, "workload": 2}
+	kindRank := map[string]int{PodKindStatic: 0, PodKindDaemon: 1, PodKindWorkload: 2}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Kind != out[j].Kind {
 			return kindRank[out[i].Kind] < kindRank[out[j].Kind]

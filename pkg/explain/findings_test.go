@@ -307,7 +307,7 @@ func TestNodeDying(t *testing.T) {
 		if f, ok := withCode(findings, "NodeHeartbeatLate"); ok {
 			t.Errorf("a kubelet that renewed its 40 s lease 15 s ago is reported late: %+v", f)
 		}
-		if node.Evictions != nil {
+		if len(node.Evictions) > 0 {
 			t.Errorf("evictions for a healthy node: %+v", node.Evictions)
 		}
 	})
@@ -620,7 +620,7 @@ func TestTaintHeldBackByZone(t *testing.T) {
 			strings.Contains(f[0].Meaning, "go 5m after it") {
 			t.Errorf("NodeHeartbeatLate %+v", f)
 		}
-		if ev := findNode(t, r, "n").Evictions; ev != nil {
+		if ev := findNode(t, r, "n").Evictions; len(ev) > 0 {
 			t.Errorf("evictions counted down that will not come: %+v", ev)
 		}
 	})
@@ -685,7 +685,7 @@ func TestNodeFindings(t *testing.T) {
 			name: "DiskPressure, its taint folded in",
 			node: mkNode("n", mkCondition(corev1.NodeDiskPressure, corev1.ConditionTrue, "KubeletHasDiskPressure", "kubelet has disk pressure"),
 				mkTaints(corev1.Taint{Key: corev1.TaintNodeDiskPressure, Effect: corev1.TaintEffectNoSchedule})),
-			want: []string{"warning NodeCondition"}, wantTitle: "DiskPressure: kubelet has disk pressure", wantNote: "DiskPressure",
+			want: []string{"warning NodeDiskPressure"}, wantTitle: "DiskPressure: kubelet has disk pressure", wantNote: "DiskPressure",
 		},
 		{
 			name: "no DiskPressure",
@@ -808,7 +808,7 @@ func TestNodeFindings(t *testing.T) {
 			node: mkNode("n", mkReady(corev1.ConditionFalse, "KubeletNotReady", "PLEG is not healthy"), mkCordoned,
 				mkCondition(corev1.NodeMemoryPressure, corev1.ConditionTrue, "KubeletHasInsufficientMemory", "kubelet has insufficient memory available"),
 				mkTaints(corev1.Taint{Key: "team", Value: "a", Effect: corev1.TaintEffectNoSchedule}), mkKubelet("v1.38.1")),
-			want:     []string{"critical NodeNotReady", "warning NodeCondition", "warning NodeCordoned", "warning VersionSkew", "info NodeTaint"},
+			want:     []string{"critical NodeNotReady", "warning NodeCordoned", "warning NodeMemoryPressure", "warning VersionSkew", "info NodeTaint"},
 			wantNote: "NotReady",
 		},
 	}
@@ -971,9 +971,9 @@ func TestFindingsSortedAndMerged(t *testing.T) {
 	want := []short{
 		{SeverityCritical, "NodeNotReady", []string{"w-down"}},
 		{SeverityWarning, "VersionSkew", []string{"w-old", "w-z"}},
-		{SeverityInfo, "NoKubeProxy", nil},
+		{SeverityInfo, "NoKubeProxy", []string{}},
 		{SeverityInfo, "NodeTaint", []string{"w-a", "w-b", "w-c"}},
-		{SeverityInfo, "PodsWaitingForNode", nil},
+		{SeverityInfo, "PodsWaitingForNode", []string{}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)

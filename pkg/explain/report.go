@@ -28,7 +28,7 @@ type Report struct {
 	Findings []Finding `json:"findings"`
 	// Unread lists what could not be read, so the report never claims more
 	// than it saw.
-	Unread []v1alpha1.Gap `json:"unread,omitempty"`
+	Unread []v1alpha1.Gap `json:"unread"`
 }
 
 // Summary counts the cluster's nodes and pods.
@@ -79,7 +79,7 @@ type ControlPlane struct {
 	// Explanation says in plain words what the mode means.
 	Explanation string `json:"explanation"`
 	// Evidence lists what the mode was concluded from.
-	Evidence   []string    `json:"evidence,omitempty"`
+	Evidence   []string    `json:"evidence"`
 	Components []Component `json:"components"`
 }
 
@@ -94,7 +94,7 @@ type Component struct {
 	State string `json:"state"`
 	// Observed lists what was seen of it: version, health checks, its pod,
 	// its leader lease.
-	Observed []string `json:"observed,omitempty"`
+	Observed []string `json:"observed"`
 	// Impact says what breaks while it is unhealthy; Check what to look at.
 	Impact string `json:"impact,omitempty"`
 	Check  string `json:"check,omitempty"`
@@ -114,6 +114,9 @@ const (
 // Node is the explanation of one node.
 type Node struct {
 	Name string `json:"name"`
+	// Labels are the node's labels, for grouping nodes by pool, zone or
+	// instance type.
+	Labels map[string]string `json:"labels"`
 	// Roles come from node-role.kubernetes.io/<role> labels; a node with none
 	// is a worker.
 	Roles     []string  `json:"roles"`
@@ -145,11 +148,11 @@ type Node struct {
 	CPURequestedMilli   int64       `json:"cpuRequestedMilli"`
 	CPUAllocatableMilli int64       `json:"cpuAllocatableMilli"`
 	CPUCapacityMilli    int64       `json:"cpuCapacityMilli"`
-	MemoryRequested     int64       `json:"memoryRequested"`
-	MemoryAllocatable   int64       `json:"memoryAllocatable"`
-	MemoryCapacity      int64       `json:"memoryCapacity"`
-	Taints              []Taint     `json:"taints,omitempty"`
-	Conditions          []Condition `json:"conditions,omitempty"`
+	MemoryRequested     int64       `json:"memoryRequestedBytes"`
+	MemoryAllocatable   int64       `json:"memoryAllocatableBytes"`
+	MemoryCapacity      int64       `json:"memoryCapacityBytes"`
+	Taints              []Taint     `json:"taints"`
+	Conditions          []Condition `json:"conditions"`
 	// Severity is the most severe of the findings that name the node, or
 	// none.
 	Severity string `json:"severity"`
@@ -162,7 +165,7 @@ type Node struct {
 	Events []Event `json:"events,omitempty"`
 	// Evictions say, for a node whose kubelet is silent or not ready, when
 	// each of its pods is evicted by the node's NoExecute taints.
-	Evictions []Eviction `json:"evictions,omitempty"`
+	Evictions []Eviction `json:"evictions"`
 }
 
 // Eviction is when one pod leaves a failing node: the taint-eviction
@@ -226,19 +229,27 @@ type Condition struct {
 type NodePod struct {
 	Namespace string `json:"namespace"`
 	Name      string `json:"name"`
-	// Kind is static, DaemonSet or workload.
+	// Kind is static (a static pod of the kubelet), daemon (a DaemonSet's)
+	// or workload (any other).
 	Kind  string `json:"kind"`
 	Phase string `json:"phase"`
 	Ready bool   `json:"ready"`
 	// Waiting is why a container waits (CrashLoopBackOff, …), if one does.
 	Waiting     string `json:"waiting,omitempty"`
 	Restarts    int32  `json:"restarts"`
-	CPUMilli    int64  `json:"cpuMilli"`
-	MemoryBytes int64  `json:"memoryBytes"`
+	CPUMilli    int64  `json:"cpuRequestedMilli"`
+	MemoryBytes int64  `json:"memoryRequestedBytes"`
 	// Terminating is set when the pod is being deleted; Phase and Ready are
 	// then the last the kubelet reported.
 	Terminating *Termination `json:"terminating,omitempty"`
 }
+
+// The kinds of pod on a node.
+const (
+	PodKindStatic   = "static"
+	PodKindDaemon   = "daemon"
+	PodKindWorkload = "workload"
+)
 
 // Termination is the deletion of a pod.
 type Termination struct {
@@ -275,8 +286,10 @@ type Finding struct {
 	// (docs/findings.md lists them).
 	Code Code `json:"code"`
 	// Nodes are the nodes it concerns, if any.
-	Nodes   []string `json:"nodes,omitempty"`
-	Title   string   `json:"title"`
-	Meaning string   `json:"meaning"`
-	Fix     string   `json:"fix,omitempty"`
+	Nodes []string `json:"nodes"`
+	// Condition is the node condition's type, for a finding about one.
+	Condition string `json:"condition,omitempty"`
+	Title     string `json:"title"`
+	Meaning   string `json:"meaning"`
+	Fix       string `json:"fix,omitempty"`
 }

@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -171,6 +172,33 @@ func TestSelector(t *testing.T) {
 			if n != "batch-1" && n != "batch-2" {
 				t.Errorf("finding about an unselected node: %+v", f)
 			}
+		}
+	}
+}
+
+// Each condition the catalogue knows has its own code; any other gives the
+// generic code, and every condition finding names its condition.
+func TestConditionCodes(t *testing.T) {
+	s := mkSnapshot(
+		mkNode("kd", mkCondition("KernelDeadlock", corev1.ConditionTrue, "DockerHung", "task docker:7 blocked for more than 120 seconds.")),
+		mkNode("custom", mkCondition("ExampleDiskSlow", corev1.ConditionTrue, "Slow", "disk latency over 500ms")),
+		mkNode("pid", mkCondition(corev1.NodePIDPressure, corev1.ConditionTrue, "KubeletHasInsufficientPID", "kubelet has insufficient PID available")))
+	r := Explain(s, now, Options{})
+	want := map[string][2]string{
+		"kd": {"NodeKernelDeadlock", "KernelDeadlock"}, "custom": {"NodeCondition", "ExampleDiskSlow"}, "pid": {"NodePIDPressure", "PIDPressure"},
+	}
+	for node, w := range want {
+		found := false
+		for _, f := range r.Findings {
+			if slices.Contains(f.Nodes, node) && f.Condition != "" {
+				found = true
+				if string(f.Code) != w[0] || f.Condition != w[1] {
+					t.Errorf("%s: code %s, condition %s; want %s, %s", node, f.Code, f.Condition, w[0], w[1])
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no condition finding in %+v", node, r.Findings)
 		}
 	}
 }

@@ -119,7 +119,7 @@ func writeNodePods(b *page, n explain.Node, now time.Time) {
 			{text: fmt.Sprint(p.Restarts)}, {text: explain.FormatCPU(p.CPUMilli)}, {text: phrase.Bytes(p.MemoryBytes)}})
 	}
 	_ = table(b, rows)
-	wrap(b, 4, "static: run by the kubelet from files on the node (the control plane's own pods, on kubeadm); DaemonSet: one per node, for the node itself (networking, logs, monitoring); workload: placed by the scheduler.")
+	wrap(b, 4, "static: run by the kubelet from files on the node (the control plane's own pods, on kubeadm); daemon: a DaemonSet's, one per node, for the node itself (networking, logs, monitoring); workload: placed by the scheduler.")
 }
 
 // unread reports whether a read of the resource failed.

@@ -215,7 +215,7 @@ func TestOverviewTrouble(t *testing.T) {
 	if _, ok := findingFor(rep, "NodeCordoned", "tr-cordoned"); !ok {
 		t.Errorf("no NodeCordoned finding: %+v", rep.Findings)
 	}
-	if f, ok := findingFor(rep, "NodeCondition", "tr-disk"); !ok || !strings.HasPrefix(f.Title, "DiskPressure") {
+	if f, ok := findingFor(rep, "NodeDiskPressure", "tr-disk"); !ok || !strings.HasPrefix(f.Title, "DiskPressure") {
 		t.Errorf("no DiskPressure finding: %+v", f)
 	}
 	if f, ok := findingFor(rep, "NodeTaint", "tr-custom"); !ok || !strings.Contains(f.Title, "example.com/dedicated=batch:NoSchedule") {

@@ -62,7 +62,7 @@ func TestRealDiskPressure(t *testing.T) {
 	}
 	var finding bool
 	for _, f := range rep.Findings {
-		if f.Code == explain.CodeNodeCondition && len(f.Nodes) == 1 && f.Nodes[0] == node && strings.Contains(f.Title, "DiskPressure") {
+		if f.Code == explain.CodeNodeDiskPressure && len(f.Nodes) == 1 && f.Nodes[0] == node && strings.Contains(f.Title, "DiskPressure") {
 			finding = f.Fix != "" && f.Meaning != ""
 		}
 	}
