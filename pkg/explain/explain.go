@@ -567,7 +567,11 @@ func capacityFindings(n *Node) []nodeFinding {
 	add := func(sev string, code Code, note, title, meaning, fix string) {
 		out = append(out, nodeFinding{Finding: Finding{Severity: sev, Code: code, Nodes: []string{n.Name}, Title: title, Meaning: meaning, Fix: fix}, note: note})
 	}
-	check := func(what string, requested, allocatable int64, format func(int64) string) {
+	usage := func(resource, unit string, requested, allocatable int64) {
+		out[len(out)-1].Usage = &Usage{Resource: resource, Unit: unit, Requested: requested, Allocatable: allocatable,
+			Percent: requested * 100 / allocatable}
+	}
+	check := func(what, resource, unit string, requested, allocatable int64, format func(int64) string) {
 		if allocatable <= 0 {
 			return
 		}
@@ -578,20 +582,23 @@ func capacityFindings(n *Node) []nodeFinding {
 				fmt.Sprintf("%s requests exceed allocatable: %s of %s (%d%%)", what, format(requested), format(allocatable), pct),
 				"The pods on the node ask for more "+what+" than it offers; this happens when allocatable shrank or pods were bound directly. New pods that request "+what+" will not be placed here, and the ones there compete for it.",
 				"Move some pods elsewhere or give the node more "+what+".")
+			usage(resource, unit, requested, allocatable)
 		case pct >= 90:
 			add(SeverityInfo, CodeRequestsNearAllocatable, fmt.Sprintf("%s %d%%", what, pct),
 				fmt.Sprintf("%s nearly all requested: %s of %s (%d%%)", what, format(requested), format(allocatable), pct),
 				"Pods that request more "+what+" than is left will not be placed on this node.",
 				"")
+			usage(resource, unit, requested, allocatable)
 		}
 	}
-	check("CPU", n.CPURequestedMilli, n.CPUAllocatableMilli, FormatCPU)
-	check("memory", n.MemoryRequested, n.MemoryAllocatable, phrase.Bytes)
+	check("CPU", "cpu", UnitMilli, n.CPURequestedMilli, n.CPUAllocatableMilli, FormatCPU)
+	check("memory", "memory", UnitBytes, n.MemoryRequested, n.MemoryAllocatable, phrase.Bytes)
 	if n.PodsAllocatable > 0 && int64(n.Pods)*100 >= int64(n.PodsAllocatable)*90 {
 		add(SeverityWarning, CodePodsNearLimit, fmt.Sprintf("pods %d/%d", n.Pods, n.PodsAllocatable),
 			fmt.Sprintf("runs %d of its %d allowed pods", n.Pods, n.PodsAllocatable),
 			"The kubelet accepts only so many pods (its pods allocatable, often 110); once full, the scheduler reports \"Too many pods\" for this node.",
 			"Spread pods over more nodes, or raise the kubelet's maxPods if the machine can take it.")
+		usage("pods", UnitCount, int64(n.Pods), n.PodsAllocatable)
 	}
 	return out
 }

@@ -271,6 +271,26 @@ type Event struct {
 	Last    time.Time `json:"last"`
 }
 
+// Usage is how much of one resource a node's pods request.
+type Usage struct {
+	// Resource is cpu, memory or pods.
+	Resource string `json:"resource"`
+	// Unit is what Requested and Allocatable count: milli (millicores),
+	// bytes, or count.
+	Unit        string `json:"unit"`
+	Requested   int64  `json:"requested"`
+	Allocatable int64  `json:"allocatable"`
+	// Percent is Requested as a whole percentage of Allocatable.
+	Percent int64 `json:"percent"`
+}
+
+// The units of a Usage.
+const (
+	UnitMilli = "milli"
+	UnitBytes = "bytes"
+	UnitCount = "count"
+)
+
 // Severities of findings, most severe first.
 const (
 	SeverityCritical = "critical"
@@ -289,7 +309,9 @@ type Finding struct {
 	Nodes []string `json:"nodes"`
 	// Condition is the node condition's type, for a finding about one.
 	Condition string `json:"condition,omitempty"`
-	Title     string `json:"title"`
-	Meaning   string `json:"meaning"`
-	Fix       string `json:"fix,omitempty"`
+	// Usage is the numbers behind a finding about how full a node is.
+	Usage   *Usage `json:"usage,omitempty"`
+	Title   string `json:"title"`
+	Meaning string `json:"meaning"`
+	Fix     string `json:"fix,omitempty"`
 }

@@ -202,3 +202,21 @@ func TestConditionCodes(t *testing.T) {
 		}
 	}
 }
+
+// The numbers of a finding about how full a node is are fields, not only
+// words in its title.
+func TestUsageFields(t *testing.T) {
+	s := mkSnapshot(mkNode("full", mkAllocatable("2", "4Gi", "10")))
+	s.Pods["full"] = mkPodsWithCPU(9, 300)
+	r := Explain(s, now, Options{})
+	want := map[Code]Usage{
+		CodeRequestsOvercommitted: {Resource: "cpu", Unit: UnitMilli, Requested: 2700, Allocatable: 2000, Percent: 135},
+		CodePodsNearLimit:         {Resource: "pods", Unit: UnitCount, Requested: 9, Allocatable: 10, Percent: 90},
+	}
+	for code, u := range want {
+		f := findingsWithCode(r, string(code))
+		if len(f) != 1 || f[0].Usage == nil || *f[0].Usage != u {
+			t.Errorf("%s: %+v, want usage %+v", code, f, u)
+		}
+	}
+}
