@@ -119,12 +119,13 @@ cross:
 ## docs: the command reference in docs/commands, generated from the commands, and the finding codes in docs/findings.md
 docs:
 	rm -rf docs/commands
-	$(GO) run ./build/docs docs/commands docs/findings.md
+	$(GO) run ./build/docs docs
 
-## check-docs: fail when docs/commands is not what the commands generate
+## check-docs: fail when docs/ (commands, findings, output and its JSON Schemas) is not what the code generates
 check-docs:
-	@tmp=$$(mktemp -d) && $(GO) run ./build/docs $$tmp/commands $$tmp/findings.md && diff -r docs/commands $$tmp/commands \
-	  && diff docs/findings.md $$tmp/findings.md || { echo "docs/commands or docs/findings.md is stale: run make docs" >&2; exit 1; }
+	@tmp=$$(mktemp -d) && $(GO) run ./build/docs $$tmp && diff -r docs/commands $$tmp/commands \
+	  && diff docs/findings.md $$tmp/findings.md && diff docs/output.md $$tmp/output.md && diff -r docs/schema $$tmp/schema \
+	  || { echo "docs/ is stale: run make docs" >&2; exit 1; }
 
 clean:
 	rm -rf bin dist

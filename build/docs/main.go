@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -19,15 +20,20 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: docs COMMANDS-DIR FINDINGS-FILE")
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: docs DIR (writes DIR/commands, DIR/findings.md, DIR/output.md and DIR/schema from the repository's root)")
 		os.Exit(2)
 	}
-	dir := os.Args[1]
-	if err := writeFindings(os.Args[2]); err != nil {
+	out := os.Args[1]
+	if err := writeFindings(filepath.Join(out, "findings.md")); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	if err := writeSchemas(out, "docs/schema/fields.txt"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	dir := filepath.Join(out, "commands")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

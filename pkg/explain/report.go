@@ -12,18 +12,24 @@ import (
 
 // Report is the explanation of a whole cluster.
 type Report struct {
+	// APIVersion is the schema's version, explain-nodes.github.io/v1alpha1.
 	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
+	// Kind is ClusterReport.
+	Kind string `json:"kind"`
 	// Server is the API server's address; ServerVersion its version.
-	Server        string `json:"server"`
+	Server string `json:"server"`
+	// ServerVersion is the API server's Kubernetes version, when it could be read.
 	ServerVersion string `json:"serverVersion,omitempty"`
 	// GeneratedAt is the "now" the report was made for; ages are relative to it.
 	GeneratedAt time.Time `json:"generatedAt"`
 	// Verdict says what is wrong now, in one line and in fields.
-	Verdict      Verdict      `json:"verdict"`
-	Summary      Summary      `json:"summary"`
+	Verdict Verdict `json:"verdict"`
+	// Summary counts the nodes and pods.
+	Summary Summary `json:"summary"`
+	// ControlPlane says how the control plane is run and how each of its components is.
 	ControlPlane ControlPlane `json:"controlPlane"`
-	Nodes        []Node       `json:"nodes"`
+	// Nodes are the nodes explained (those selected, with -l), by name.
+	Nodes []Node `json:"nodes"`
 	// Findings are what deserves attention, most severe first.
 	Findings []Finding `json:"findings"`
 	// Unread lists what could not be read, so the report never claims more
@@ -33,14 +39,20 @@ type Report struct {
 
 // Summary counts the cluster's nodes and pods.
 type Summary struct {
-	Nodes    int `json:"nodes"`
-	Ready    int `json:"ready"`
+	// Nodes counts the nodes explained.
+	Nodes int `json:"nodes"`
+	// Ready counts the nodes whose Ready condition is True.
+	Ready int `json:"ready"`
+	// NotReady counts the nodes whose kubelet reports Ready=False.
 	NotReady int `json:"notReady"`
-	Unknown  int `json:"unknown"`
+	// Unknown counts the nodes whose Ready condition is Unknown or missing.
+	Unknown int `json:"unknown"`
+	// Cordoned counts the nodes marked unschedulable.
 	Cordoned int `json:"cordoned"`
 	// Pods are the non-terminal pods bound to nodes; Unscheduled those
 	// waiting for one. Both are -1 when pods could not be read.
-	Pods        int `json:"pods"`
+	Pods int `json:"pods"`
+	// Unscheduled counts the pods waiting for a node, in the whole cluster; -1 when pods could not be read.
 	Unscheduled int `json:"unscheduled"`
 }
 
@@ -71,15 +83,17 @@ const (
 type ControlPlane struct {
 	// Checked is false when the control plane was not looked at (a node
 	// explained in depth): the block then carries no mode and no components.
-	Checked bool   `json:"checked"`
-	Mode    string `json:"mode,omitempty"`
+	Checked bool `json:"checked"`
+	// Mode is how the control plane is run: self-hosted, single-binary, managed or not-visible.
+	Mode string `json:"mode,omitempty"`
 	// Distribution names what the evidence points to: kubeadm, kind,
 	// minikube, k3s, k0s, EKS, GKE, AKS, …; empty when unknown.
 	Distribution string `json:"distribution,omitempty"`
 	// Explanation says in plain words what the mode means.
 	Explanation string `json:"explanation"`
 	// Evidence lists what the mode was concluded from.
-	Evidence   []string    `json:"evidence"`
+	Evidence []string `json:"evidence"`
+	// Components are the API server, etcd, the scheduler and the controller manager (and the cloud controller manager where seen).
 	Components []Component `json:"components"`
 }
 
@@ -90,14 +104,16 @@ type Component struct {
 	// Title is how people call it, e.g. "scheduler".
 	Title string `json:"title"`
 	// Job says in one or two sentences what it does.
-	Job   string `json:"job"`
+	Job string `json:"job"`
+	// State is Healthy, Unhealthy, Unknown or Managed.
 	State string `json:"state"`
 	// Observed lists what was seen of it: version, health checks, its pod,
 	// its leader lease.
 	Observed []string `json:"observed"`
 	// Impact says what breaks while it is unhealthy; Check what to look at.
 	Impact string `json:"impact,omitempty"`
-	Check  string `json:"check,omitempty"`
+	// Check says what to look at while it is unhealthy.
+	Check string `json:"check,omitempty"`
 }
 
 // Readiness is a node's Ready condition, as the scheduler and node controller
@@ -113,46 +129,66 @@ const (
 
 // Node is the explanation of one node.
 type Node struct {
+	// Name is the node's name.
 	Name string `json:"name"`
 	// Labels are the node's labels, for grouping nodes by pool, zone or
 	// instance type.
 	Labels map[string]string `json:"labels"`
 	// Roles come from node-role.kubernetes.io/<role> labels; a node with none
 	// is a worker.
-	Roles     []string  `json:"roles"`
+	Roles []string `json:"roles"`
+	// Readiness is the Ready condition: Ready, NotReady or Unknown.
 	Readiness Readiness `json:"readiness"`
 	// ReadyReason and ReadyMessage are the Ready condition's own words.
-	ReadyReason  string `json:"readyReason,omitempty"`
+	ReadyReason string `json:"readyReason,omitempty"`
+	// ReadyMessage is the Ready condition's message.
 	ReadyMessage string `json:"readyMessage,omitempty"`
 	// Cordoned is true when spec.unschedulable is set: no new pods are placed.
-	Cordoned  bool      `json:"cordoned"`
+	Cordoned bool `json:"cordoned"`
+	// CreatedAt is when the Node object was created.
 	CreatedAt time.Time `json:"createdAt"`
 	// LastHeartbeat is when the kubelet last renewed its lease (or, without
 	// a lease, last updated its Ready condition).
 	LastHeartbeat *time.Time `json:"lastHeartbeat,omitempty"`
 
-	KubeletVersion   string `json:"kubeletVersion,omitempty"`
+	// KubeletVersion is the version the kubelet reports.
+	KubeletVersion string `json:"kubeletVersion,omitempty"`
+	// ContainerRuntime is the runtime and its version, e.g. containerd://2.1.4.
 	ContainerRuntime string `json:"containerRuntime,omitempty"`
 	// KubeProxy is the state of the node's kube-proxy pod: Running, a
 	// waiting reason, "missing", or empty when kube-proxy is not deployed.
-	KubeProxy       string `json:"kubeProxy,omitempty"`
-	OSImage         string `json:"osImage,omitempty"`
-	KernelVersion   string `json:"kernelVersion,omitempty"`
-	Architecture    string `json:"architecture,omitempty"`
-	ProviderID      string `json:"providerID,omitempty"`
-	InternalIP      string `json:"internalIP,omitempty"`
-	Pods            int    `json:"pods"`
-	PodsAllocatable int64  `json:"podsAllocatable"`
+	KubeProxy string `json:"kubeProxy,omitempty"`
+	// OSImage is the operating system the kubelet reports.
+	OSImage string `json:"osImage,omitempty"`
+	// KernelVersion is the machine's kernel.
+	KernelVersion string `json:"kernelVersion,omitempty"`
+	// Architecture is the machine's CPU architecture, e.g. amd64.
+	Architecture string `json:"architecture,omitempty"`
+	// ProviderID is the cloud provider's ID of the machine.
+	ProviderID string `json:"providerID,omitempty"`
+	// InternalIP is the node's first InternalIP address.
+	InternalIP string `json:"internalIP,omitempty"`
+	// Pods counts the non-terminal pods bound to the node.
+	Pods int `json:"pods"`
+	// PodsAllocatable is how many pods the kubelet accepts (its maxPods).
+	PodsAllocatable int64 `json:"podsAllocatable"`
 	// CPU in millicores and memory in bytes: requested by the node's pods,
 	// allocatable to pods, and the machine's capacity.
-	CPURequestedMilli   int64       `json:"cpuRequestedMilli"`
-	CPUAllocatableMilli int64       `json:"cpuAllocatableMilli"`
-	CPUCapacityMilli    int64       `json:"cpuCapacityMilli"`
-	MemoryRequested     int64       `json:"memoryRequestedBytes"`
-	MemoryAllocatable   int64       `json:"memoryAllocatableBytes"`
-	MemoryCapacity      int64       `json:"memoryCapacityBytes"`
-	Taints              []Taint     `json:"taints"`
-	Conditions          []Condition `json:"conditions"`
+	CPURequestedMilli int64 `json:"cpuRequestedMilli"`
+	// CPUAllocatableMilli is the CPU pods may request, in millicores.
+	CPUAllocatableMilli int64 `json:"cpuAllocatableMilli"`
+	// CPUCapacityMilli is the machine's CPU, in millicores.
+	CPUCapacityMilli int64 `json:"cpuCapacityMilli"`
+	// MemoryRequested is the memory the node's pods request, in bytes.
+	MemoryRequested int64 `json:"memoryRequestedBytes"`
+	// MemoryAllocatable is the memory pods may request, in bytes.
+	MemoryAllocatable int64 `json:"memoryAllocatableBytes"`
+	// MemoryCapacity is the machine's memory, in bytes.
+	MemoryCapacity int64 `json:"memoryCapacityBytes"`
+	// Taints are the node's taints, each explained.
+	Taints []Taint `json:"taints"`
+	// Conditions are the node's conditions, each explained.
+	Conditions []Condition `json:"conditions"`
 	// Severity is the most severe of the findings that name the node, or
 	// none.
 	Severity string `json:"severity"`
@@ -172,8 +208,10 @@ type Node struct {
 // controller evicts a pod once the node has a NoExecute taint the pod does
 // not tolerate, or when the tolerationSeconds of its toleration run out.
 type Eviction struct {
+	// Namespace and Name name the pod.
 	Namespace string `json:"namespace"`
-	Name      string `json:"name"`
+	// Name is the pod's name.
+	Name string `json:"name"`
 	// Taint is the NoExecute taint that evicts it (key:NoExecute).
 	Taint string `json:"taint,omitempty"`
 	// At is when the pod is evicted, about: the time the taint was added plus
@@ -194,17 +232,25 @@ type Eviction struct {
 
 // Taint is a node taint with its explanation.
 type Taint struct {
-	Key    string `json:"key"`
-	Value  string `json:"value,omitempty"`
+	// Key is the taint's key.
+	Key string `json:"key"`
+	// Value is the taint's value, if any.
+	Value string `json:"value,omitempty"`
+	// Effect is NoSchedule, PreferNoSchedule or NoExecute.
 	Effect string `json:"effect"`
 	// Title, Meaning, SetBy and Fix come from the catalogue of well-known
 	// taints; Known is false when the key is not in it.
-	Title         string `json:"title"`
-	Meaning       string `json:"meaning"`
-	SetBy         string `json:"setBy,omitempty"`
-	Fix           string `json:"fix,omitempty"`
+	Title string `json:"title"`
+	// Meaning says what the taint is for and who sets it.
+	Meaning string `json:"meaning"`
+	// SetBy names what adds the taint, when known.
+	SetBy string `json:"setBy,omitempty"`
+	// Fix says what to do about it, when something should be done.
+	Fix string `json:"fix,omitempty"`
+	// EffectMeaning says what the effect does to pods without a matching toleration.
 	EffectMeaning string `json:"effectMeaning"`
-	Known         bool   `json:"known"`
+	// Known is false when the key is not in the catalogue of well-known taints.
+	Known bool `json:"known"`
 	// Purpose groups the taint by why it is there: reserve, set-up,
 	// removal, state or unknown.
 	Purpose TaintPurpose `json:"purpose,omitempty"`
@@ -216,29 +262,43 @@ type Taint struct {
 
 // Condition is a node condition with its explanation.
 type Condition struct {
-	Type    string    `json:"type"`
-	Status  string    `json:"status"`
-	Reason  string    `json:"reason,omitempty"`
-	Message string    `json:"message,omitempty"`
-	Since   time.Time `json:"since,omitempty"`
-	Healthy bool      `json:"healthy"`
-	Meaning string    `json:"meaning"`
+	// Type is the condition's type: Ready, MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable or another agent's.
+	Type string `json:"type"`
+	// Status is True, False or Unknown.
+	Status string `json:"status"`
+	// Reason is the condition's reason, as its writer set it.
+	Reason string `json:"reason,omitempty"`
+	// Message is the condition's message, as its writer set it.
+	Message string `json:"message,omitempty"`
+	// Since is when the status last changed.
+	Since time.Time `json:"since,omitempty"`
+	// Healthy is true when the status is the one of a well node.
+	Healthy bool `json:"healthy"`
+	// Meaning says what the condition reports and who sets it.
+	Meaning string `json:"meaning"`
 }
 
 // NodePod is one pod on a node explained in depth.
 type NodePod struct {
+	// Namespace is the pod's namespace.
 	Namespace string `json:"namespace"`
-	Name      string `json:"name"`
+	// Name is the pod's name.
+	Name string `json:"name"`
 	// Kind is static (a static pod of the kubelet), daemon (a DaemonSet's)
 	// or workload (any other).
-	Kind  string `json:"kind"`
+	Kind string `json:"kind"`
+	// Phase is the pod's phase.
 	Phase string `json:"phase"`
-	Ready bool   `json:"ready"`
+	// Ready is the pod's Ready condition.
+	Ready bool `json:"ready"`
 	// Waiting is why a container waits (CrashLoopBackOff, …), if one does.
-	Waiting     string `json:"waiting,omitempty"`
-	Restarts    int32  `json:"restarts"`
-	CPUMilli    int64  `json:"cpuRequestedMilli"`
-	MemoryBytes int64  `json:"memoryRequestedBytes"`
+	Waiting string `json:"waiting,omitempty"`
+	// Restarts counts its containers' restarts.
+	Restarts int32 `json:"restarts"`
+	// CPUMilli is the CPU the pod requests, as the scheduler counts it, in millicores.
+	CPUMilli int64 `json:"cpuRequestedMilli"`
+	// MemoryBytes is the memory the pod requests, as the scheduler counts it, in bytes.
+	MemoryBytes int64 `json:"memoryRequestedBytes"`
 	// Terminating is set when the pod is being deleted; Phase and Ready are
 	// then the last the kubelet reported.
 	Terminating *Termination `json:"terminating,omitempty"`
@@ -257,18 +317,23 @@ type Termination struct {
 	// minus the grace period.
 	RequestedAt time.Time `json:"requestedAt"`
 	// Deadline is the pod's deletionTimestamp, the end of its grace period.
-	Deadline           time.Time `json:"deadline"`
-	GracePeriodSeconds *int64    `json:"gracePeriodSeconds,omitempty"`
+	Deadline time.Time `json:"deadline"`
+	// GracePeriodSeconds is the grace period the deletion gave.
+	GracePeriodSeconds *int64 `json:"gracePeriodSeconds,omitempty"`
 	// Finalizers keep the pod object until their controllers remove them.
 	Finalizers []string `json:"finalizers,omitempty"`
 }
 
 // Event is a warning event about a node.
 type Event struct {
-	Reason  string    `json:"reason"`
-	Message string    `json:"message"`
-	Count   int32     `json:"count"`
-	Last    time.Time `json:"last"`
+	// Reason is the event's reason.
+	Reason string `json:"reason"`
+	// Message is the event's message.
+	Message string `json:"message"`
+	// Count is how many times it happened.
+	Count int32 `json:"count"`
+	// Last is when it last happened.
+	Last time.Time `json:"last"`
 }
 
 // Usage is how much of one resource a node's pods request.
@@ -277,9 +342,11 @@ type Usage struct {
 	Resource string `json:"resource"`
 	// Unit is what Requested and Allocatable count: milli (millicores),
 	// bytes, or count.
-	Unit        string `json:"unit"`
-	Requested   int64  `json:"requested"`
-	Allocatable int64  `json:"allocatable"`
+	Unit string `json:"unit"`
+	// Requested is what the node's pods request, in Unit.
+	Requested int64 `json:"requested"`
+	// Allocatable is what the node offers to pods, in Unit.
+	Allocatable int64 `json:"allocatable"`
 	// Percent is Requested as a whole percentage of Allocatable.
 	Percent int64 `json:"percent"`
 }
@@ -301,6 +368,7 @@ const (
 // Finding is one thing about the cluster that deserves attention, with what
 // it means for pods and what to do.
 type Finding struct {
+	// Severity is critical, warning or info.
 	Severity string `json:"severity"`
 	// Code is stable across versions, for scripts: NodeNotReady, NodeUnknown, …
 	// (docs/findings.md lists them).
@@ -310,8 +378,11 @@ type Finding struct {
 	// Condition is the node condition's type, for a finding about one.
 	Condition string `json:"condition,omitempty"`
 	// Usage is the numbers behind a finding about how full a node is.
-	Usage   *Usage `json:"usage,omitempty"`
-	Title   string `json:"title"`
+	Usage *Usage `json:"usage,omitempty"`
+	// Title says what was found, in a line.
+	Title string `json:"title"`
+	// Meaning says what it means for pods.
 	Meaning string `json:"meaning"`
-	Fix     string `json:"fix,omitempty"`
+	// Fix says what to do, when something can be done.
+	Fix string `json:"fix,omitempty"`
 }

@@ -33,7 +33,9 @@ type Verdict struct {
 
 // DownNode is a node that cannot run pods.
 type DownNode struct {
-	Name      string    `json:"name"`
+	// Name is the node's name.
+	Name string `json:"name"`
+	// Readiness is NotReady or Unknown.
 	Readiness Readiness `json:"readiness"`
 	// Since is when it went down, as far as is known: for a NotReady node
 	// the last change of its Ready condition, for an Unknown one its last

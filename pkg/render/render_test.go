@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/plugintest"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
@@ -173,6 +174,17 @@ func TestDiagnosisText(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "diagnosis", b.Bytes())
+	var j bytes.Buffer
+	if err := Structured(&j, d, FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	plugintest.ValidateJSON(t, "../../docs/schema/diagnosis.schema.json", j.Bytes())
+	list := diagnose.Group([]*diagnose.Diagnosis{d}, "shop", nil, now)
+	j.Reset()
+	if err := Structured(&j, list, FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	plugintest.ValidateJSON(t, "../../docs/schema/pendinglist.schema.json", j.Bytes())
 }
 
 // Nodes with missing or odd fields render without a panic, in both views.

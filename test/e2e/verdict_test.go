@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/plugintest"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
@@ -143,5 +144,30 @@ func TestWhyPendingSelector(t *testing.T) {
 		if !slices.Equal(got, tc.want) || list.Pods != len(tc.want) {
 			t.Errorf("why-pending %s: pods %q (%d), want %q", strings.Join(tc.args, " "), got, list.Pods, tc.want)
 		}
+	}
+}
+
+// The JSON of the real cluster (with every scene the other tests leave on
+// it), of a node view and of why-pending is valid against the checked-in
+// schemas.
+func TestJSONMatchesSchema(t *testing.T) {
+	t.Parallel()
+	createNodes(t, fixture.Node{Name: "js-disk", State: fixture.DiskPressure}, fixture.Node{Name: "js-cordoned", Unschedulable: true})
+	createNamespace(t, "jsch")
+	createPods(t, fixture.Pod{Name: "stuck", Namespace: "jsch", NodeSelector: map[string]string{"explain-nodes.test/nowhere": "x"}})
+	if _, err := fixture.WaitForPod(context.Background(), client, "jsch", "stuck", fixture.Unschedulable); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		schema string
+		args   []string
+	}{
+		{"report", []string{"-o", "json"}},
+		{"report", []string{"js-disk", "js-cordoned", "-o", "json"}},
+		{"diagnosis", []string{"why-pending", "stuck", "-n", "jsch", "-o", "json"}},
+		{"pendinglist", []string{"why-pending", "-A", "-o", "json"}},
+	} {
+		r := explainNodes(t, tc.args...)
+		plugintest.ValidateJSON(t, "../../docs/schema/"+tc.schema+".schema.json", []byte(r.Stdout))
 	}
 }

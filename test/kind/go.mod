@@ -10,6 +10,7 @@ require (
 )
 
 require (
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
 	golang.org/x/sync v0.25.0 // indirect
 	k8s.io/component-helpers v0.37.2 // indirect
 )

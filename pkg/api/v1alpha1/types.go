@@ -37,9 +37,11 @@ type Gap struct {
 	// Resource is the kind of object or endpoint read: nodes, pods, events,
 	// leases, daemonsets, version, readyz, …; Namespace and Node narrow it
 	// when the read did.
-	Resource  string `json:"resource,omitempty"`
+	Resource string `json:"resource,omitempty"`
+	// Namespace is the namespace the read was in, if any.
 	Namespace string `json:"namespace,omitempty"`
-	Node      string `json:"node,omitempty"`
+	// Node is the node the read was about, if any.
+	Node string `json:"node,omitempty"`
 	// Reason is a short machine-readable cause: Forbidden, Unauthorized,
 	// NotFound, Timeout, TooManyRequests, ServerError or Error.
 	Reason string `json:"reason"`
