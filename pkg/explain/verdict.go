@@ -111,7 +111,15 @@ func verdictText(v Verdict, r *Report) string {
 		parts = append(parts, fmt.Sprintf("%s down (%s)", phrase.Plural(len(v.Down), "node"), phrase.List(named, verdictNamesAtMost, ", ")))
 	}
 	if len(v.Degraded) > 0 {
-		parts = append(parts, fmt.Sprintf("%d degraded", len(v.Degraded)))
+		notes := map[string]string{}
+		for _, n := range r.Nodes {
+			notes[n.Name] = n.Note
+		}
+		var named []string
+		for _, name := range v.Degraded {
+			named = append(named, strings.TrimSpace(name+" "+notes[name]))
+		}
+		parts = append(parts, fmt.Sprintf("%d degraded (%s)", len(v.Degraded), phrase.List(named, verdictNamesAtMost, ", ")))
 	}
 	if len(v.ControlPlaneFailing) > 0 {
 		var titles []string

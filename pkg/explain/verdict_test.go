@@ -66,7 +66,7 @@ func TestVerdict(t *testing.T) {
 			},
 			leases:   map[string]time.Duration{"gen-04": 2 * time.Minute},
 			waiting:  1,
-			want:     "2 nodes down (gen-03 NotReady 5m, gen-04 silent 2m), 2 degraded, 1 pod waiting for a node.",
+			want:     "2 nodes down (gen-03 NotReady 5m, gen-04 silent 2m), 2 degraded (gen-02 DiskPressure, gen-05 cordoned), 1 pod waiting for a node.",
 			severity: SeverityCritical, down: []string{"gen-03", "gen-04"}, degraded: []string{"gen-02", "gen-05"},
 			severities: map[string]string{"gen-01": SeverityNone, "gen-02": SeverityWarning, "gen-03": SeverityCritical, "gen-04": SeverityCritical},
 		},

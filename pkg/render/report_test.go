@@ -484,7 +484,7 @@ func TestReportGolden(t *testing.T) {
 						t.Errorf("output lacks %q", want)
 					}
 				}
-				wantVerdict := "2 nodes down (worker-1 NotReady 26m, worker-2 silent 17m), 6 degraded, control plane: scheduler failing, 3 pods waiting for a node."
+				wantVerdict := "2 nodes down (worker-1 NotReady 26m, worker-2 silent 17m), 6 degraded (worker-3 drain stuck, worker-4 DiskPressure, worker-5 taint maintenance and 3 more), control plane: scheduler failing, 3 pods waiting for a node."
 				if r.Verdict.Text != wantVerdict || r.Verdict.Severity != explain.SeverityCritical {
 					t.Errorf("verdict %q (%s), want %q (critical)", r.Verdict.Text, r.Verdict.Severity, wantVerdict)
 				}

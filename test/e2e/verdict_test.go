@@ -30,10 +30,15 @@ func TestOverviewVerdictOfAPool(t *testing.T) {
 		fixture.Node{Name: "vd-other"}, // not in the pool
 	)
 	const selector = "explain-nodes.test/pool=vd"
-	text := explainNodes(t, "-l", selector).Stdout
+	// Wide enough that the verdict is one line.
+	r := kubectlRun(t, []string{"COLUMNS=300"}, "explain-nodes", "-l", selector)
+	if r.Code != 0 {
+		t.Fatalf("explain-nodes -l %s: %s", selector, r)
+	}
+	text := r.Stdout
 	lines := strings.Split(text, "\n")
 	// The pods waiting for a node are the cluster's, which other tests change.
-	verdict := regexp.MustCompile(`^1 node down \(vd-d-notready NotReady \d+[sm]\), 2 degraded(, \d+ pods? waiting for a node)?\.$`)
+	verdict := regexp.MustCompile(`^1 node down \(vd-d-notready NotReady \d+[sm]\), 2 degraded \(vd-b-disk DiskPressure, vd-c-cordoned cordoned\)(, \d+ pods? waiting for a node)?\.$`)
 	if len(lines) < 2 || !verdict.MatchString(lines[1]) {
 		t.Fatalf("the second line is not the verdict %s:\n%s", verdict, text)
 	}
