@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
@@ -24,6 +25,9 @@ const rootExample = `  # Explain every node of the current cluster
 
   # The same, with what the control plane and each node's components are
   kubectl explain-nodes --explain
+
+  # Every node, with its pool, zone, address and runtime
+  kubectl explain-nodes -o wide
 
   # One node pool only
   kubectl explain-nodes -l cloud.google.com/gke-nodepool=batch
@@ -51,6 +55,8 @@ type NodesOptions struct {
 	Explain bool
 	// Selector keeps the nodes whose labels match.
 	Selector string
+	// GroupBy is the label that groups nodes into pools.
+	GroupBy string
 }
 
 // NewCmdExplainNodes returns the root command.
@@ -118,6 +124,7 @@ The plugin only reads from the cluster; it never changes anything.`,
 	cmd.ValidArgsFunction = completeFrom(&o.Common, nodeNames)
 	o.addFlags(cmd)
 	cmd.Flags().StringVarP(&o.Selector, "selector", "l", "", "Only the nodes whose labels match this selector (for example cloud.google.com/gke-nodepool=batch), as kubectl get nodes -l; the control plane is still checked")
+	cmd.Flags().StringVar(&o.GroupBy, "group-by", "", "Group the nodes into pools by this label's value, instead of the first pool label found (GKE, EKS, AKS, Karpenter, kOps, Cluster API)")
 	cmd.Flags().BoolVar(&o.Explain, "explain", false, "Also explain what the control plane and each node's components are, and how this cluster runs them (text output of the overview)")
 	cmd.Flags().StringVar(&o.FailOn, "fail-on", "", "Exit with status 3 when a finding is at least this severe ("+strings.Join(failOnSeverities, "|")+"), or when part of the cluster could not be read")
 	_ = cmd.RegisterFlagCompletionFunc("namespace", completeFrom(&o.Common, namespaceNames))
@@ -139,6 +146,9 @@ func (o *NodesOptions) Validate(cmd *cobra.Command) error {
 	}
 	if err := checkSelector(cmd, o.Selector); err != nil {
 		return err
+	}
+	if errs := validation.IsQualifiedName(o.GroupBy); o.GroupBy != "" && len(errs) > 0 {
+		return flagError(cmd, fmt.Errorf("--group-by %q is not a label key: %s", render.Sanitize(o.GroupBy), strings.Join(errs, "; ")))
 	}
 	if o.FailOn != "" && !slices.Contains(failOnSeverities, o.FailOn) {
 		return flagError(cmd, fmt.Errorf("--fail-on must be one of %s, got %q", strings.Join(failOnSeverities, ", "), o.FailOn))
@@ -164,16 +174,16 @@ func (o *NodesOptions) Run(cmd *cobra.Command) error {
 	}
 	detail := len(o.NodeNames) > 0
 	selector, _ := labels.Parse(o.Selector) // checked in Validate
-	report := explain.Explain(snap, o.Now(), explain.Options{Detail: detail, Selector: selector})
+	report := explain.Explain(snap, o.Now(), explain.Options{Detail: detail, Selector: selector, GroupBy: o.GroupBy})
 	if o.Selector != "" && len(report.Nodes) == 0 && len(snap.Nodes) > 0 {
 		return fmt.Errorf("no node matches the selector %q (the cluster has %s; `kubectl get nodes --show-labels` lists their labels)",
 			render.Sanitize(o.Selector), phrase.Plural(len(snap.Nodes), "node"))
 	}
-	if o.Output != render.FormatText {
+	if o.Output != render.FormatText && o.Output != render.FormatWide {
 		err = render.Structured(o.Out, report, o.Output)
 	} else {
 		text := o.text()
-		text.Explain = o.Explain
+		text.Explain, text.Wide = o.Explain, o.Output == render.FormatWide
 		err = render.ReportText(o.Out, report, text, detail)
 	}
 	if err != nil {

@@ -139,6 +139,8 @@ func (o *WhyPendingOptions) Validate(cmd *cobra.Command) error {
 		return flagError(cmd, errors.New(`--message is empty: give the scheduler's message ("0/N nodes are available: ..."), or - to read it from standard input`))
 	case o.Message != "" && o.Pod != "":
 		return flagError(cmd, errors.New("give either POD or --message, not both"))
+	case o.Output == render.FormatWide:
+		return flagError(cmd, errors.New("-o wide is for the node overview; why-pending lists every node already (text, json or yaml)"))
 	case o.AllNamespaces && o.Pod != "":
 		return flagError(cmd, errors.New("-A lists every Pending pod; it does not go with POD"))
 	case o.Selector != "" && (o.Pod != "" || o.Message != ""):

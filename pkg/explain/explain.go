@@ -25,6 +25,9 @@ import (
 type Options struct {
 	// Detail explains each node in depth: its pods, conditions and events.
 	Detail bool
+	// GroupBy, if set, is the label that groups nodes into pools, instead
+	// of the first of PoolLabels that a node has.
+	GroupBy string
 	// Selector, if set, keeps the nodes whose labels match; the others
 	// still count where the cluster as a whole is judged (how the control
 	// plane is run, zones).
@@ -81,6 +84,11 @@ func Explain(s *cluster.Snapshot, now time.Time, o Options) *Report {
 	}
 	r.Findings = groupFindings(findings)
 	r.Verdict = judge(r)
+	label := poolLabel(r.Nodes, o.GroupBy)
+	r.Pools = pools(r.Nodes, label)
+	for i := range r.Nodes {
+		r.Nodes[i].Pool = r.Nodes[i].Labels[label]
+	}
 	r.fillLists()
 	return r
 }

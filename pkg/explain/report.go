@@ -30,6 +30,9 @@ type Report struct {
 	ControlPlane ControlPlane `json:"controlPlane"`
 	// Nodes are the nodes explained (those selected, with -l), by name.
 	Nodes []Node `json:"nodes"`
+	// Pools group the nodes by their pool label (PoolLabels, or the label
+	// asked for); empty when no node has one.
+	Pools []Pool `json:"pools"`
 	// Findings are what deserves attention, most severe first.
 	Findings []Finding `json:"findings"`
 	// Unread lists what could not be read, so the report never claims more
@@ -134,6 +137,8 @@ type Node struct {
 	// Labels are the node's labels, for grouping nodes by pool, zone or
 	// instance type.
 	Labels map[string]string `json:"labels"`
+	// Pool is the node's pool: the value of the report's pool label.
+	Pool string `json:"pool,omitempty"`
 	// Roles come from node-role.kubernetes.io/<role> labels; a node with none
 	// is a worker.
 	Roles []string `json:"roles"`

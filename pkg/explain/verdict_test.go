@@ -220,3 +220,47 @@ func TestUsageFields(t *testing.T) {
 		}
 	}
 }
+
+// Nodes are grouped by the first pool label found, or the one asked for;
+// each pool counts its nodes' states and versions.
+func TestPools(t *testing.T) {
+	gke := func(pool string) mkOpt { return mkLabels("cloud.google.com/gke-nodepool", pool, "team", "t-"+pool) }
+	s := mkSnapshot(
+		mkNode("gke-batch-1", gke("batch")), mkNode("gke-batch-2", gke("batch"), mkKubelet("v1.36.4"), mkCordoned),
+		mkNode("gke-web-1", gke("web"), mkReady(corev1.ConditionFalse, "KubeletNotReady", "runtime down")),
+		mkNode("odd-1"))
+	r := Explain(s, now, Options{})
+	type short struct {
+		Name     string
+		Nodes    []string
+		Down     int
+		Cordoned int
+		Versions []string
+		Severity string
+	}
+	var got []short
+	for _, p := range r.Pools {
+		if p.Label != "cloud.google.com/gke-nodepool" {
+			t.Errorf("pool %q grouped by %q", p.Name, p.Label)
+		}
+		got = append(got, short{p.Name, p.Nodes, p.NotReady + p.Unknown, p.Cordoned, p.KubeletVersions, p.Severity})
+	}
+	want := []short{
+		{"batch", []string{"gke-batch-1", "gke-batch-2"}, 0, 1, []string{"v1.36.4", "v1.37.2"}, SeverityWarning},
+		{"web", []string{"gke-web-1"}, 1, 0, []string{"v1.37.2"}, SeverityCritical},
+		{"", []string{"odd-1"}, 0, 0, []string{"v1.37.2"}, SeverityNone},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("pools (-want +got):\n%s", diff)
+	}
+	if n := findNode(t, r, "gke-web-1"); n.Pool != "web" {
+		t.Errorf("gke-web-1 in pool %q, want web", n.Pool)
+	}
+	byTeam := Explain(s, now, Options{GroupBy: "team"})
+	if len(byTeam.Pools) != 3 || byTeam.Pools[0].Name != "t-batch" || byTeam.Pools[0].Label != "team" {
+		t.Errorf("--group-by team: %+v", byTeam.Pools)
+	}
+	if none := Explain(mkSnapshot(mkNode("a")), now, Options{}); len(none.Pools) != 0 {
+		t.Errorf("pools without any pool label: %+v", none.Pools)
+	}
+}

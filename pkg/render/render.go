@@ -16,10 +16,12 @@ const (
 	FormatText = "text"
 	FormatJSON = "json"
 	FormatYAML = "yaml"
+	// FormatWide is the text, with every node and more columns.
+	FormatWide = "wide"
 )
 
 // Formats lists the accepted values of -o.
-var Formats = []string{FormatText, FormatJSON, FormatYAML}
+var Formats = []string{FormatText, FormatWide, FormatJSON, FormatYAML}
 
 // Structured writes v as JSON or YAML.
 func Structured(w io.Writer, v any, format string) error {

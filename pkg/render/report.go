@@ -30,7 +30,7 @@ func ReportText(w io.Writer, r *explain.Report, o TextOptions, detail bool) erro
 		wrap(b, 0, summaryLine(r.Summary, detail))
 		if len(r.Nodes) > 0 {
 			fmt.Fprintf(b, "\n%s\n", c.Bold("NODES"))
-			writeNodeTable(b, r, c, false)
+			writeNodeTable(b, r, c, false, o.Wide)
 		}
 		for _, n := range r.Nodes {
 			writeNodeDetail(b, n, r, c)
@@ -59,9 +59,10 @@ func writeOverview(b *page, r *explain.Report, o TextOptions) {
 		}
 	}
 	writeFindings(b, r, c, action)
+	writePools(b, r, c)
 	if len(r.Nodes) > 0 {
 		fmt.Fprintf(b, "\n%s\n", c.Bold("NODES"))
-		writeNodeTable(b, r, c, true)
+		writeNodeTable(b, r, c, true, o.Wide)
 	}
 	if len(info) > 0 {
 		fmt.Fprintf(b, "\n%s\n", c.Bold("ALSO WORTH KNOWING"))
@@ -76,6 +77,41 @@ func writeOverview(b *page, r *explain.Report, o TextOptions) {
 		b.WriteByte('\n')
 		wrap(b, 0, "`kubectl explain-nodes --explain` also explains what the control plane and each node's components are and how this cluster runs them.")
 	}
+}
+
+// writePools writes a row per pool: its size, health, kubelet versions and
+// what its pods request of what it offers.
+func writePools(b *page, r *explain.Report, c Colour) {
+	if len(r.Pools) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n%s\n", c.Bold("POOLS (by "+Sanitize(r.Pools[0].Label)+")"))
+	rows := [][]cell{{{text: "POOL"}, {text: "NODES"}, {text: "HEALTH"}, {text: "KUBELET"}, {text: "CPU"}, {text: "MEMORY"}}}
+	for _, p := range r.Pools {
+		var health []string
+		if down := p.NotReady + p.Unknown; down > 0 {
+			health = append(health, fmt.Sprintf("%d down", down))
+		}
+		if p.Degraded > 0 {
+			health = append(health, fmt.Sprintf("%d degraded", p.Degraded))
+		}
+		if p.Cordoned > 0 {
+			health = append(health, fmt.Sprintf("%d cordoned", p.Cordoned))
+		}
+		state := strings.Join(health, ", ")
+		if state == "" {
+			state = "ok"
+		}
+		name := Sanitize(p.Name)
+		if name == "" {
+			name = "(no label)"
+		}
+		rows = append(rows, []cell{{text: name}, {text: strconv.Itoa(len(p.Nodes))}, {text: state, style: severityStyle(p.Severity, c)},
+			{text: orDash(Sanitize(strings.Join(p.KubeletVersions, ",")))},
+			{text: usage(r, p.CPURequestedMilli, p.CPUAllocatableMilli, explain.FormatCPU)},
+			{text: memoryUsage(r, p.MemoryRequestedBytes, p.MemoryAllocatableBytes)}})
+	}
+	_ = table(b, rows)
 }
 
 // severityStyle colours text by a severity: red for critical, yellow for
@@ -229,33 +265,55 @@ func writeComponent(b *page, comp explain.Component, c Colour, job bool) {
 type row struct {
 	name, role, status, age, kubelet, pods, cpu, mem, taints, note string
 	style                                                          func(string) string
+	// node is the node the row stands for, the first of a folded row's.
+	node explain.Node
 }
 
-func writeNodeTable(b *page, r *explain.Report, c Colour, group bool) {
-	rows := [][]cell{{{text: "NAME"}, {text: "ROLE"}, {text: "STATUS"}, {text: "AGE"}, {text: "KUBELET"},
-		{text: "PODS"}, {text: "CPU"}, {text: "MEMORY"}, {text: "TAINTS"}, {text: "NOTE"}}}
+// writeNodeTable writes the NODES table. The overview puts the most severe
+// first and folds alike healthy nodes into a row, unless wide; wide adds
+// each node's pool, zone, address and runtime, and never shortens a note.
+func writeNodeTable(b *page, r *explain.Report, c Colour, overview, wide bool) {
+	head := []string{"NAME", "ROLE", "STATUS", "AGE", "KUBELET", "PODS", "CPU", "MEMORY", "TAINTS"}
+	if wide {
+		head = append(head, "POOL", "ZONE", "INTERNAL-IP", "RUNTIME")
+	}
+	head = append(head, "NOTE")
+	header := make([]cell, len(head))
+	for i, h := range head {
+		header[i] = cell{text: h}
+	}
+	rows := [][]cell{header}
 	nodes := r.Nodes
-	if group {
-		// The overview: most severe first.
+	if overview {
 		nodes = slices.Clone(nodes)
 		sort.SliceStable(nodes, func(i, j int) bool {
 			return explain.SeverityRank(nodes[i].Severity) < explain.SeverityRank(nodes[j].Severity)
 		})
 	}
-	list := nodeRows(nodes, r, c, group)
-	if suffix := commonSuffix(list); suffix != "" {
+	list := nodeRows(nodes, r, c, overview && !wide)
+	if suffix := commonSuffix(list); suffix != "" && !wide {
 		fmt.Fprintf(b, "(node names below end in %s)\n", suffix)
 		for i := range list {
 			list[i].name = strings.Replace(list[i].name, suffix, "", 1)
 		}
 	}
 	for _, rw := range list {
-		rows = append(rows, []cell{{text: rw.name}, {text: rw.role}, {text: rw.status, style: rw.style}, {text: rw.age},
-			{text: rw.kubelet}, {text: rw.pods}, {text: rw.cpu}, {text: rw.mem}, {text: rw.taints}, {text: rw.note}})
+		cells := []cell{{text: rw.name}, {text: rw.role}, {text: rw.status, style: rw.style}, {text: rw.age},
+			{text: rw.kubelet}, {text: rw.pods}, {text: rw.cpu}, {text: rw.mem}, {text: rw.taints}}
+		if wide {
+			cells = append(cells, cell{text: orDash(Sanitize(rw.node.Pool))}, cell{text: orDash(Sanitize(rw.node.Labels[zoneLabel]))},
+				cell{text: orDash(Sanitize(rw.node.InternalIP))}, cell{text: orDash(Sanitize(rw.node.ContainerRuntime))})
+		}
+		rows = append(rows, append(cells, cell{text: rw.note}))
 	}
-	fitNotes(rows, b.tableWidth)
+	if !wide {
+		fitNotes(rows, b.tableWidth)
+	}
 	_ = table(b, rows)
 }
+
+// zoneLabel is the well-known label of a node's zone.
+const zoneLabel = "topology.kubernetes.io/zone"
 
 // commonSuffix returns the domain suffix all node names share (such as
 // ".eu-west-1.compute.internal"), or "" when they share none or there is only
@@ -305,18 +363,25 @@ func fitNotes(rows [][]cell, width int) {
 }
 
 func nodeRows(nodes []explain.Node, r *explain.Report, c Colour, group bool) []row {
-	type key struct{ role, kubelet string }
+	// Truly alike: the same role, pool, kubelet and allocatable CPU and
+	// memory.
+	type key struct {
+		role, pool, kubelet string
+		cpu, mem            int64
+	}
+	keyOf := func(n explain.Node) key {
+		return key{strings.Join(n.Roles, ","), n.Pool, n.KubeletVersion, n.CPUAllocatableMilli, n.MemoryAllocatable}
+	}
 	groups := map[key][]explain.Node{}
 	for _, n := range nodes {
 		if alike(n) {
-			k := key{strings.Join(n.Roles, ","), n.KubeletVersion}
-			groups[k] = append(groups[k], n)
+			groups[keyOf(n)] = append(groups[keyOf(n)], n)
 		}
 	}
 	var rows []row
 	done := map[key]bool{}
 	for _, n := range nodes {
-		k := key{strings.Join(n.Roles, ","), n.KubeletVersion}
+		k := keyOf(n)
 		if group && alike(n) && len(groups[k]) >= groupAtLeast {
 			if done[k] {
 				continue
@@ -354,7 +419,7 @@ func nodeRow(n explain.Node, r *explain.Report, c Colour) row {
 		pods:   podsCell(r, n.Pods, n.PodsAllocatable),
 		cpu:    usage(r, n.CPURequestedMilli, n.CPUAllocatableMilli, explain.FormatCPU),
 		mem:    memoryUsage(r, n.MemoryRequested, n.MemoryAllocatable),
-		taints: strconv.Itoa(len(n.Taints)), note: Sanitize(n.Note),
+		taints: strconv.Itoa(len(n.Taints)), note: Sanitize(n.Note), node: n,
 	}
 }
 

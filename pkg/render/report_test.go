@@ -441,8 +441,9 @@ func TestReportGolden(t *testing.T) {
 		name   string
 		snap   func() *cluster.Snapshot
 		detail bool
-		// explain asks for the components' explanations (--explain).
-		explain bool
+		// explain asks for the components' explanations (--explain);
+		// wide for every node and more columns (-o wide).
+		explain, wide bool
 		// checkTable asserts that the NODES table fits in DefaultWidth columns.
 		checkTable bool
 		check      func(t *testing.T, r *explain.Report, text string)
@@ -524,6 +525,20 @@ func TestReportGolden(t *testing.T) {
 			},
 		},
 		{
+			name: "kubeadm-wide", snap: kubeadmSnapshot, wide: true,
+			check: func(t *testing.T, r *explain.Report, text string) {
+				rows := tableLines(t, text)
+				if len(rows) != 8 {
+					t.Errorf("want the header and a row for each of the 7 nodes, got:\n%s", strings.Join(rows, "\n"))
+				}
+				for _, want := range []string{"INTERNAL-IP", "RUNTIME", "ZONE", "POOL"} {
+					if !strings.Contains(rows[0], want) {
+						t.Errorf("the wide table lacks %s: %s", want, rows[0])
+					}
+				}
+			},
+		},
+		{
 			name: "trouble-explain", snap: troubleSnapshot, explain: true,
 			check: func(t *testing.T, r *explain.Report, text string) {
 				for _, want := range []string{"HOW THE CONTROL PLANE IS RUN: self-hosted (kubeadm)", "The front door of the cluster",
@@ -562,7 +577,7 @@ func TestReportGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := explain.Explain(tc.snap(), now, explain.Options{Detail: tc.detail})
 			var b bytes.Buffer
-			if err := ReportText(&b, r, TextOptions{Explain: tc.explain}, tc.detail); err != nil {
+			if err := ReportText(&b, r, TextOptions{Explain: tc.explain, Wide: tc.wide}, tc.detail); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, tc.name, b.Bytes())

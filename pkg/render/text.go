@@ -38,6 +38,9 @@ type TextOptions struct {
 	// Explain adds to the overview what the control plane and the worker
 	// components are and how the cluster runs them.
 	Explain bool
+	// Wide shows every node, with more columns, and never shortens a note
+	// (-o wide).
+	Wide bool
 }
 
 // page is text being built for people, and the widths it is laid out to.

@@ -70,6 +70,21 @@ func TestOverviewVerdictOfAPool(t *testing.T) {
 		t.Errorf("node rows %q, want the most severe first %q:\n%s", rows, want, text)
 	}
 
+	// -o wide: every node by its full name, with its pool; the pools by the
+	// label asked for.
+	wide := explainNodes(t, "-l", selector, "-o", "wide", "--group-by", "explain-nodes.test/pool").Stdout
+	if !strings.Contains(wide, "POOLS (by explain-nodes.test/pool)\nPOOL  NODES  HEALTH") {
+		t.Errorf("no POOLS section by the label asked for:\n%s", wide)
+	}
+	for _, n := range []string{"vd-a-ok", "vd-b-disk", "vd-c-cordoned", "vd-d-notready"} {
+		if !regexp.MustCompile(`(?m)^` + n + ` .* vd +- +- +containerd://`).MatchString(wide) {
+			t.Errorf("-o wide has no full row for %s with its pool:\n%s", n, wide)
+		}
+	}
+	if r := kubectlRun(t, nil, "explain-nodes", "--group-by", "a b"); r.Code != 1 || !strings.Contains(r.Stderr, `--group-by "a b" is not a label key`) {
+		t.Errorf("a bad --group-by: %s", r)
+	}
+
 	rep := reportJSON(t, "-l", selector)
 	severities := map[string]string{}
 	for _, n := range rep.Nodes {

@@ -1,0 +1,125 @@
+package explain
+
+import (
+	"slices"
+	"sort"
+)
+
+// PoolLabels are the labels that name a node's pool, in the order they are
+// tried: GKE's node pool, EKS's managed node group, AKS's agent pool,
+// Karpenter's node pool (and its provisioner, before v1beta1), and the
+// label kOps and Cluster API machine deployments set.
+var PoolLabels = []string{
+	"cloud.google.com/gke-nodepool",
+	"eks.amazonaws.com/nodegroup",
+	"kubernetes.azure.com/agentpool",
+	"karpenter.sh/nodepool",
+	"karpenter.sh/provisioner-name",
+	"kops.k8s.io/instancegroup",
+	"cluster.x-k8s.io/deployment-name",
+}
+
+// Pool is a group of nodes that share a pool label's value.
+type Pool struct {
+	// Name is the label's value; empty for the nodes without the label.
+	Name string `json:"name"`
+	// Label is the label that groups the nodes.
+	Label string `json:"label"`
+	// Nodes names the pool's nodes.
+	Nodes []string `json:"nodes"`
+	// Ready counts its nodes whose Ready condition is True.
+	Ready int `json:"ready"`
+	// NotReady counts its nodes whose kubelet reports Ready=False.
+	NotReady int `json:"notReady"`
+	// Unknown counts its nodes whose Ready condition is Unknown or missing.
+	Unknown int `json:"unknown"`
+	// Degraded counts its Ready nodes that a warning or critical finding
+	// names.
+	Degraded int `json:"degraded"`
+	// Cordoned counts its nodes marked unschedulable.
+	Cordoned int `json:"cordoned"`
+	// KubeletVersions are the kubelet versions its nodes run, oldest first
+	// by name.
+	KubeletVersions []string `json:"kubeletVersions"`
+	// CPUAllocatableMilli adds up the CPU its nodes offer to pods.
+	CPUAllocatableMilli int64 `json:"cpuAllocatableMilli"`
+	// CPURequestedMilli adds up the CPU their pods request.
+	CPURequestedMilli int64 `json:"cpuRequestedMilli"`
+	// MemoryAllocatableBytes adds up the memory its nodes offer to pods.
+	MemoryAllocatableBytes int64 `json:"memoryAllocatableBytes"`
+	// MemoryRequestedBytes adds up the memory their pods request.
+	MemoryRequestedBytes int64 `json:"memoryRequestedBytes"`
+	// Severity is the most severe of its nodes' severities.
+	Severity string `json:"severity"`
+}
+
+// poolLabel returns the label that groups the nodes: by, when set, or the
+// first of PoolLabels that some node has; empty when none has any.
+func poolLabel(nodes []Node, by string) string {
+	if by != "" {
+		return by
+	}
+	for _, l := range PoolLabels {
+		for _, n := range nodes {
+			if _, ok := n.Labels[l]; ok {
+				return l
+			}
+		}
+	}
+	return ""
+}
+
+// pools groups the nodes by their pool label, by name; the nodes without
+// the label come last, in a pool with no name.
+func pools(nodes []Node, label string) []Pool {
+	if label == "" {
+		return []Pool{}
+	}
+	index := map[string]int{}
+	var out []Pool
+	for _, n := range nodes {
+		name := n.Labels[label]
+		i, ok := index[name]
+		if !ok {
+			i = len(out)
+			index[name] = i
+			out = append(out, Pool{Name: name, Label: label, Nodes: []string{}, KubeletVersions: []string{}, Severity: SeverityNone})
+		}
+		p := &out[i]
+		p.Nodes = append(p.Nodes, n.Name)
+		switch n.Readiness {
+		case Ready:
+			p.Ready++
+			if n.Severity == SeverityCritical || n.Severity == SeverityWarning {
+				p.Degraded++
+			}
+		case NotReady:
+			p.NotReady++
+		default:
+			p.Unknown++
+		}
+		if n.Cordoned {
+			p.Cordoned++
+		}
+		if v := n.KubeletVersion; v != "" && !slices.Contains(p.KubeletVersions, v) {
+			p.KubeletVersions = append(p.KubeletVersions, v)
+		}
+		p.CPUAllocatableMilli += n.CPUAllocatableMilli
+		p.CPURequestedMilli += n.CPURequestedMilli
+		p.MemoryAllocatableBytes += n.MemoryAllocatable
+		p.MemoryRequestedBytes += n.MemoryRequested
+		if SeverityRank(n.Severity) < SeverityRank(p.Severity) {
+			p.Severity = n.Severity
+		}
+	}
+	for i := range out {
+		sort.Strings(out[i].KubeletVersions)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if (out[i].Name == "") != (out[j].Name == "") {
+			return out[j].Name == ""
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
