@@ -89,7 +89,7 @@ func TestSchemaRejects(t *testing.T) {
 			"controlPlaneFailing": []any{}, "podsWaiting": 0},
 		"summary":      map[string]any{"nodes": 0, "ready": 0, "notReady": 0, "unknown": 0, "cordoned": 0, "pods": 0, "unscheduled": 0},
 		"controlPlane": map[string]any{"checked": true, "explanation": "x", "evidence": []any{}, "components": []any{}},
-		"nodes":        []any{}, "findings": []any{}, "unread": []any{},
+		"nodes":        []any{}, "pools": []any{}, "findings": []any{}, "unread": []any{},
 	}
 	check := func(name string, v map[string]any, ok bool) {
 		b, _ := json.Marshal(v)
