@@ -264,6 +264,15 @@ func Summarize(pod *corev1.Pod) Pod {
 		MemoryBytes: req.Memory().Value(),
 		Tolerations: pod.Spec.Tolerations,
 	}
+	limits := resourcehelper.PodLimits(pod, resourcehelper.PodResourcesOptions{})
+	out.CPULimitMilli, out.MemoryLimitBytes = limits.Cpu().MilliValue(), limits.Memory().Value()
+	if pod.Spec.Resources == nil || pod.Spec.Resources.Limits == nil {
+		for _, c := range pod.Spec.Containers {
+			_, cpu := c.Resources.Limits[corev1.ResourceCPU]
+			_, mem := c.Resources.Limits[corev1.ResourceMemory]
+			out.NoCPULimit, out.NoMemoryLimit = out.NoCPULimit || !cpu, out.NoMemoryLimit || !mem
+		}
+	}
 	_, out.Mirror = pod.Annotations[corev1.MirrorPodAnnotationKey]
 	if ref := metav1.GetControllerOf(pod); ref != nil {
 		out.OwnerKind = ref.Kind

@@ -53,6 +53,11 @@ type Pod struct {
 	// CPUMilli and MemoryBytes are the pod's requests as the scheduler counts
 	// them (init containers, sidecars and overhead included).
 	CPUMilli, MemoryBytes int64
+	// CPULimitMilli and MemoryLimitBytes are the pod's limits as the
+	// kubelet enforces them; NoCPULimit and NoMemoryLimit say that a
+	// container has none, so the pod may use all the node has.
+	CPULimitMilli, MemoryLimitBytes int64
+	NoCPULimit, NoMemoryLimit       bool
 	// OwnerKind is the controller's kind (DaemonSet, ReplicaSet, Job, Node for
 	// static pods), empty for a bare pod.
 	OwnerKind string

@@ -45,8 +45,9 @@ func fullPod() *corev1.Pod {
 			},
 			Containers: []corev1.Container{
 				{Name: "app", Image: "nginx", Env: []corev1.EnvVar{{Name: "A", Value: "b"}},
-					Ports:         []corev1.ContainerPort{{ContainerPort: 80, HostPort: 8080, HostIP: "10.0.0.1"}},
-					Resources:     corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("250m"), corev1.ResourceMemory: resource.MustParse("128Mi"), "nvidia.com/gpu": resource.MustParse("1")}},
+					Ports: []corev1.ContainerPort{{ContainerPort: 80, HostPort: 8080, HostIP: "10.0.0.1"}},
+					Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("250m"), corev1.ResourceMemory: resource.MustParse("128Mi"), "nvidia.com/gpu": resource.MustParse("1")},
+						Limits: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1"), corev1.ResourceMemory: resource.MustParse("512Mi"), "nvidia.com/gpu": resource.MustParse("1")}},
 					LivenessProbe: &corev1.Probe{PeriodSeconds: 3},
 					VolumeMounts:  []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}},
 				{Name: "log", Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m")}}},
@@ -126,6 +127,10 @@ func TestSummarizeDeletionAndCrashLoops(t *testing.T) {
 	want := []ContainerRestarts{{Name: "init", Restarts: 17}, {Name: "app", Restarts: 3}}
 	if !reflect.DeepEqual(got.CrashLoops, want) {
 		t.Errorf("crash loops = %+v, want %+v", got.CrashLoops, want)
+	}
+	if got.CPULimitMilli != 1010 || got.MemoryLimitBytes != 512<<20 || !got.NoCPULimit || !got.NoMemoryLimit {
+		t.Errorf("limits %dm, %d bytes, none on some container: %v, %v; want 1010m (1 and the 10m overhead), 512Mi and the log container without limits",
+			got.CPULimitMilli, got.MemoryLimitBytes, got.NoCPULimit, got.NoMemoryLimit)
 	}
 	if plain := Summarize(&corev1.Pod{}); plain.Deletion != nil || plain.CrashLoops != nil {
 		t.Errorf("an empty pod summarised as %+v", plain)

@@ -274,6 +274,11 @@ func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coord
 	for _, p := range pods {
 		out.CPURequestedMilli += p.CPUMilli
 		out.MemoryRequested += p.MemoryBytes
+		out.CPULimitsMilli += p.CPULimitMilli
+		out.MemoryLimitsBytes += p.MemoryLimitBytes
+		if p.NoMemoryLimit {
+			out.PodsWithoutMemoryLimit++
+		}
 	}
 	readyHeartbeat := nodeConditions(&out, n)
 	in := nodeInput{pods: pods, podsRead: podsRead, kubeProxy: kubeProxy, serverVersion: serverVersion, now: now, taints: n.Spec.Taints, zone: zone}
@@ -575,8 +580,8 @@ func capacityFindings(n *Node) []nodeFinding {
 	add := func(sev string, code Code, note, title, meaning, fix string) {
 		out = append(out, nodeFinding{Finding: Finding{Severity: sev, Code: code, Nodes: []string{n.Name}, Title: title, Meaning: meaning, Fix: fix}, note: note})
 	}
-	usage := func(resource, unit string, requested, allocatable int64) {
-		out[len(out)-1].Usage = &Usage{Resource: resource, Unit: unit, Requested: requested, Allocatable: allocatable,
+	usage := func(resource, of, unit string, requested, allocatable int64) {
+		out[len(out)-1].Usage = &Usage{Resource: resource, Of: of, Unit: unit, Requested: requested, Allocatable: allocatable,
 			Percent: requested * 100 / allocatable}
 	}
 	check := func(what, resource, unit string, requested, allocatable int64, format func(int64) string) {
@@ -590,13 +595,13 @@ func capacityFindings(n *Node) []nodeFinding {
 				fmt.Sprintf("%s requests exceed allocatable: %s of %s (%d%%)", what, format(requested), format(allocatable), pct),
 				"The pods on the node ask for more "+what+" than it offers; this happens when allocatable shrank or pods were bound directly. New pods that request "+what+" will not be placed here, and the ones there compete for it.",
 				"Move some pods elsewhere or give the node more "+what+".")
-			usage(resource, unit, requested, allocatable)
+			usage(resource, "requests", unit, requested, allocatable)
 		case pct >= 90:
 			add(SeverityInfo, CodeRequestsNearAllocatable, fmt.Sprintf("%s %d%%", what, pct),
 				fmt.Sprintf("%s nearly all requested: %s of %s (%d%%)", what, format(requested), format(allocatable), pct),
 				"Pods that request more "+what+" than is left will not be placed on this node.",
 				"")
-			usage(resource, unit, requested, allocatable)
+			usage(resource, "requests", unit, requested, allocatable)
 		}
 	}
 	check("CPU", "cpu", UnitMilli, n.CPURequestedMilli, n.CPUAllocatableMilli, FormatCPU)
@@ -606,9 +611,33 @@ func capacityFindings(n *Node) []nodeFinding {
 			fmt.Sprintf("runs %d of its %d allowed pods", n.Pods, n.PodsAllocatable),
 			"The kubelet accepts only so many pods (its pods allocatable, often 110); once full, the scheduler reports \"Too many pods\" for this node.",
 			"Spread pods over more nodes, or raise the kubelet's maxPods if the machine can take it.")
-		usage("pods", UnitCount, int64(n.Pods), n.PodsAllocatable)
+		usage("pods", "pods", UnitCount, int64(n.Pods), n.PodsAllocatable)
+	}
+	if a := n.MemoryAllocatable; a > 0 && n.MemoryLimitsBytes > a {
+		pct := n.MemoryLimitsBytes * 100 / a
+		add(SeverityWarning, CodeLimitsOvercommitted, fmt.Sprintf("mem limits %d%%", pct),
+			fmt.Sprintf("memory limits %d%% of allocatable: %s of %s", pct, phrase.Bytes(n.MemoryLimitsBytes), phrase.Bytes(a)),
+			"The pods' memory limits add up to more than the node has. Each pod may grow to its limit, but not all at once: if they use their limits together, the node runs out of memory, the kernel OOM-kills containers, and the kubelet evicts pods, those using most beyond their requests first."+noLimit(n),
+			"For the pods that matter, set memory limits close to their requests (requests equal to limits make a pod Guaranteed, evicted last), or spread the pods over more nodes.")
+		usage("memory", "limits", UnitBytes, n.MemoryLimitsBytes, a)
+	}
+	if a := n.CPUAllocatableMilli; a > 0 && n.CPULimitsMilli > a {
+		pct := n.CPULimitsMilli * 100 / a
+		add(SeverityInfo, CodeLimitsOvercommitted, fmt.Sprintf("CPU limits %d%%", pct),
+			fmt.Sprintf("CPU limits %d%% of allocatable: %s of %s", pct, FormatCPU(n.CPULimitsMilli), FormatCPU(a)),
+			"The pods' CPU limits add up to more than the node has. Under load they compete for it: each gets CPU in proportion to its request and is throttled at its limit; none is killed for it.",
+			"Nothing must be done; give pods CPU requests that match what they need under load, so that they get that share.")
+		usage("cpu", "limits", UnitMilli, n.CPULimitsMilli, a)
 	}
 	return out
+}
+
+// noLimit says how many of a node's pods have no memory limit, if any.
+func noLimit(n *Node) string {
+	if n.PodsWithoutMemoryLimit == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" Besides, %s no memory limit and may use all the node's memory.", verb(n.PodsWithoutMemoryLimit, "1 pod has", phrase.Plural(n.PodsWithoutMemoryLimit, "pod")+" have"))
 }
 
 // skewFinding checks the kubelet against the API server: a kubelet must not

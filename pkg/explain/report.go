@@ -190,6 +190,13 @@ type Node struct {
 	MemoryAllocatable int64 `json:"memoryAllocatableBytes"`
 	// MemoryCapacity is the machine's memory, in bytes.
 	MemoryCapacity int64 `json:"memoryCapacityBytes"`
+	// CPULimitsMilli adds up the CPU limits of the node's pods.
+	CPULimitsMilli int64 `json:"cpuLimitsMilli"`
+	// MemoryLimitsBytes adds up the memory limits of the node's pods.
+	MemoryLimitsBytes int64 `json:"memoryLimitsBytes"`
+	// PodsWithoutMemoryLimit counts the node's pods with a container that
+	// has no memory limit.
+	PodsWithoutMemoryLimit int `json:"podsWithoutMemoryLimit"`
 	// Taints are the node's taints, each explained.
 	Taints []Taint `json:"taints"`
 	// Conditions are the node's conditions, each explained.
@@ -345,6 +352,9 @@ type Event struct {
 type Usage struct {
 	// Resource is cpu, memory or pods.
 	Resource string `json:"resource"`
+	// Of is what is added up: requests, limits, or pods (for the pods
+	// resource).
+	Of string `json:"of"`
 	// Unit is what Requested and Allocatable count: milli (millicores),
 	// bytes, or count.
 	Unit string `json:"unit"`

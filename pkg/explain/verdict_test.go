@@ -1,7 +1,9 @@
 package explain
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -210,8 +212,8 @@ func TestUsageFields(t *testing.T) {
 	s.Pods["full"] = mkPodsWithCPU(9, 300)
 	r := Explain(s, now, Options{})
 	want := map[Code]Usage{
-		CodeRequestsOvercommitted: {Resource: "cpu", Unit: UnitMilli, Requested: 2700, Allocatable: 2000, Percent: 135},
-		CodePodsNearLimit:         {Resource: "pods", Unit: UnitCount, Requested: 9, Allocatable: 10, Percent: 90},
+		CodeRequestsOvercommitted: {Resource: "cpu", Of: "requests", Unit: UnitMilli, Requested: 2700, Allocatable: 2000, Percent: 135},
+		CodePodsNearLimit:         {Resource: "pods", Of: "pods", Unit: UnitCount, Requested: 9, Allocatable: 10, Percent: 90},
 	}
 	for code, u := range want {
 		f := findingsWithCode(r, string(code))
@@ -262,5 +264,39 @@ func TestPools(t *testing.T) {
 	}
 	if none := Explain(mkSnapshot(mkNode("a")), now, Options{}); len(none.Pools) != 0 {
 		t.Errorf("pools without any pool label: %+v", none.Pools)
+	}
+}
+
+// Limits that add up to more than the node has: memory is a warning (OOM
+// kills and evictions when pods use them together), CPU only worth knowing
+// (throttling); pods without a memory limit are counted.
+func TestLimitsOvercommitted(t *testing.T) {
+	s := mkSnapshot(mkNode("over", mkAllocatable("4", "16Gi", "110")), mkNode("fine", mkAllocatable("4", "16Gi", "110")))
+	for i := range 6 {
+		p := mkRunning("shop", fmt.Sprintf("web-%d", i))
+		p.CPUMilli, p.MemoryBytes, p.CPULimitMilli, p.MemoryLimitBytes = 250, 1<<30, 2000, 16<<30
+		s.Pods["over"] = append(s.Pods["over"], p)
+	}
+	s.Pods["over"][0].NoMemoryLimit = true
+	fine := mkRunning("shop", "small")
+	fine.CPULimitMilli, fine.MemoryLimitBytes = 1000, 4<<30
+	s.Pods["fine"] = []cluster.Pod{fine}
+	r := Explain(s, now, Options{})
+	var got []string
+	for _, f := range findingsWithCode(r, string(CodeLimitsOvercommitted)) {
+		got = append(got, fmt.Sprintf("%s %v %s %+v", f.Severity, f.Nodes, f.Title, *f.Usage))
+		if f.Severity == SeverityWarning && !strings.Contains(f.Meaning, "OOM-kills") || !strings.Contains(f.Meaning, "1 pod has no memory limit") && f.Severity == SeverityWarning {
+			t.Errorf("the memory finding does not say what it risks, or the pod without a limit: %s", f.Meaning)
+		}
+	}
+	want := []string{
+		"warning [over] memory limits 600% of allocatable: 96Gi of 16Gi {Resource:memory Of:limits Unit:bytes Requested:103079215104 Allocatable:17179869184 Percent:600}",
+		"info [over] CPU limits 300% of allocatable: 12 of 4 {Resource:cpu Of:limits Unit:milli Requested:12000 Allocatable:4000 Percent:300}",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("limits findings (-want +got):\n%s", diff)
+	}
+	if n := findNode(t, r, "over"); n.MemoryLimitsBytes != 96<<30 || n.CPULimitsMilli != 12000 || n.PodsWithoutMemoryLimit != 1 {
+		t.Errorf("node fields: %d bytes, %dm, %d without a limit", n.MemoryLimitsBytes, n.CPULimitsMilli, n.PodsWithoutMemoryLimit)
 	}
 }

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/plugintest"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
@@ -189,5 +192,36 @@ func TestJSONMatchesSchema(t *testing.T) {
 	} {
 		r := explainNodes(t, tc.args...)
 		plugintest.ValidateJSON(t, "../../docs/schema/"+tc.schema+".schema.json", []byte(r.Stdout))
+	}
+}
+
+// Limits that add up to more than a node has, on real pods: the memory
+// finding with its numbers and what it risks.
+func TestLimitsOvercommittedOnANode(t *testing.T) {
+	t.Parallel()
+	createNodes(t, fixture.Node{Name: "lim-1"})
+	createNamespace(t, "lim")
+	withLimits := func(p *corev1.Pod) {
+		p.Spec.Containers[0].Resources.Limits = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2"), corev1.ResourceMemory: resource.MustParse("8Gi")}
+	}
+	for _, name := range []string{"a", "b", "c"} {
+		createPods(t, fixture.Pod{Name: name, Namespace: "lim", NodeName: "lim-1", Requests: fixture.Resources("100m", "1Gi", ""), Modify: withLimits})
+	}
+	rep := reportJSON(t, "lim-1")
+	var memory *explain.Finding
+	for i, f := range rep.Findings {
+		if f.Code == explain.CodeLimitsOvercommitted && f.Usage != nil && f.Usage.Resource == "memory" {
+			memory = &rep.Findings[i]
+		}
+	}
+	if memory == nil {
+		t.Fatalf("no memory LimitsOvercommitted finding: %+v", rep.Findings)
+	}
+	want := explain.Usage{Resource: "memory", Of: "limits", Unit: explain.UnitBytes, Requested: 24 << 30, Allocatable: 16 << 30, Percent: 150}
+	if *memory.Usage != want || memory.Severity != explain.SeverityWarning || !strings.Contains(memory.Meaning, "OOM-kills") {
+		t.Errorf("finding %+v usage %+v, want a warning with %+v that names OOM kills", memory, *memory.Usage, want)
+	}
+	if n, _ := findNode(rep, "lim-1"); n.MemoryLimitsBytes != 24<<30 || n.CPULimitsMilli != 6000 {
+		t.Errorf("node limits %d bytes, %dm; want 24Gi and 6", n.MemoryLimitsBytes, n.CPULimitsMilli)
 	}
 }
