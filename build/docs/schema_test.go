@@ -86,7 +86,7 @@ func TestSchemaRejects(t *testing.T) {
 	valid := map[string]any{
 		"apiVersion": "explain-nodes.github.io/v1alpha1", "kind": "ClusterReport", "server": "https://x", "generatedAt": "2026-12-07T10:00:00Z",
 		"verdict": map[string]any{"text": "No nodes: nothing can run.", "severity": "warning", "down": []any{}, "degraded": []any{},
-			"controlPlaneFailing": []any{}, "podsWaiting": 0},
+			"controlPlaneFailing": []any{}, "podsWaiting": 0, "poolsUpgrading": []any{}},
 		"summary":      map[string]any{"nodes": 0, "ready": 0, "notReady": 0, "unknown": 0, "cordoned": 0, "pods": 0, "unscheduled": 0},
 		"controlPlane": map[string]any{"checked": true, "explanation": "x", "evidence": []any{}, "components": []any{}},
 		"nodes":        []any{}, "pools": []any{}, "findings": []any{}, "unread": []any{},

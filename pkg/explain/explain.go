@@ -89,6 +89,12 @@ func Explain(s *cluster.Snapshot, now time.Time, o Options) *Report {
 	for i := range r.Nodes {
 		r.Nodes[i].Pool = r.Nodes[i].Labels[label]
 	}
+	if !o.Detail {
+		upgrades, names := upgradeFindings(r)
+		r.Findings = groupFindings(append(r.Findings, upgrades...))
+		r.Verdict.PoolsUpgrading = append(r.Verdict.PoolsUpgrading, names...)
+		r.Verdict.Text = verdictText(r.Verdict, r)
+	}
 	r.fillLists()
 	return r
 }
@@ -278,6 +284,9 @@ func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coord
 		out.MemoryLimitsBytes += p.MemoryLimitBytes
 		if p.NoMemoryLimit {
 			out.PodsWithoutMemoryLimit++
+		}
+		if p.Deletion != nil {
+			out.TerminatingPods++
 		}
 	}
 	readyHeartbeat := nodeConditions(&out, n)

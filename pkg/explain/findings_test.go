@@ -974,6 +974,7 @@ func TestFindingsSortedAndMerged(t *testing.T) {
 		{SeverityInfo, "NoKubeProxy", []string{}},
 		{SeverityInfo, "NodeTaint", []string{"w-a", "w-b", "w-c"}},
 		{SeverityInfo, "PodsWaitingForNode", []string{}},
+		{SeverityInfo, "PoolUpgrading", []string{"w-a", "w-b", "w-c", "w-down", "w-old", "w-z"}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)

@@ -1,8 +1,12 @@
 package explain
 
 import (
+	"fmt"
 	"slices"
 	"sort"
+	"strings"
+
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 )
 
 // PoolLabels are the labels that name a node's pool, in the order they are
@@ -122,4 +126,68 @@ func pools(nodes []Node, label string) []Pool {
 		return out[i].Name < out[j].Name
 	})
 	return out
+}
+
+// upgradeFindings says which pools run more than one kubelet version, and
+// calls those with cordoned nodes mid-upgrade, as a rolling upgrade does.
+// Without pool labels, the cluster's nodes count as one pool, with no name.
+// It returns the findings and the names of the pools mid-upgrade.
+func upgradeFindings(r *Report) ([]Finding, []string) {
+	groups := r.Pools
+	if len(groups) == 0 && len(r.Nodes) > 0 {
+		all := Pool{}
+		for _, n := range r.Nodes {
+			all.Nodes = append(all.Nodes, n.Name)
+			if v := n.KubeletVersion; v != "" && !slices.Contains(all.KubeletVersions, v) {
+				all.KubeletVersions = append(all.KubeletVersions, v)
+			}
+		}
+		sort.Strings(all.KubeletVersions)
+		groups = []Pool{all}
+	}
+	byName := map[string]*Node{}
+	for i := range r.Nodes {
+		byName[r.Nodes[i].Name] = &r.Nodes[i]
+	}
+	var out []Finding
+	var names []string
+	for _, p := range groups {
+		if len(p.KubeletVersions) < 2 {
+			continue
+		}
+		count := map[string]int{}
+		var cordoned []string
+		terminating := 0
+		for _, name := range p.Nodes {
+			n := byName[name]
+			count[n.KubeletVersion]++
+			if n.Cordoned {
+				cordoned = append(cordoned, name)
+				terminating += n.TerminatingPods
+			}
+		}
+		var versions []string
+		for _, v := range p.KubeletVersions {
+			versions = append(versions, fmt.Sprintf("%s on %s", v, phrase.Plural(count[v], "node")))
+		}
+		pool, nodes := "pool "+p.Name, "the nodes of pool "+p.Name
+		switch {
+		case p.Name == "" && p.Label == "":
+			pool, nodes = "the nodes", "the nodes"
+		case p.Name == "":
+			pool, nodes = "the nodes without "+p.Label, "the nodes without "+p.Label
+		}
+		title := fmt.Sprintf("%s run %d kubelet versions: %s", nodes, len(p.KubeletVersions), strings.Join(versions, ", "))
+		if len(cordoned) > 0 {
+			names = append(names, p.Name)
+			title = fmt.Sprintf("%s mid-upgrade: kubelet %s; %s cordoned", pool, strings.Join(versions, ", "), phrase.List(cordoned, 3, ", "))
+			if terminating > 0 {
+				title += fmt.Sprintf(", draining (%s terminating)", phrase.Plural(terminating, "pod"))
+			}
+		}
+		out = append(out, Finding{Severity: SeverityInfo, Code: CodePoolUpgrading, Nodes: p.Nodes, Title: title,
+			Meaning: "The nodes run different kubelet versions, as while a pool is upgraded node by node: nodes on the new version join, and the old ones are cordoned, drained and removed or upgraded in place; their pods move as they are drained. Pods that cannot move (a PodDisruptionBudget, a finalizer, local storage) hold a drain back, and the findings about cordoned nodes name them.",
+			Fix:     "If no upgrade is in progress, bring the older nodes to the same version (`kubectl explain-nodes -o wide` shows each node's kubelet); the API server's version bounds how old a kubelet may be."})
+	}
+	return out, names
 }

@@ -197,6 +197,8 @@ type Node struct {
 	// PodsWithoutMemoryLimit counts the node's pods with a container that
 	// has no memory limit.
 	PodsWithoutMemoryLimit int `json:"podsWithoutMemoryLimit"`
+	// TerminatingPods counts the node's pods being deleted.
+	TerminatingPods int `json:"terminatingPods"`
 	// Taints are the node's taints, each explained.
 	Taints []Taint `json:"taints"`
 	// Conditions are the node's conditions, each explained.

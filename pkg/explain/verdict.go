@@ -29,6 +29,9 @@ type Verdict struct {
 	// PodsWaiting counts the pods waiting for a node; -1 when pods could not
 	// be read.
 	PodsWaiting int `json:"podsWaiting"`
+	// PoolsUpgrading names the pools whose nodes run more than one kubelet
+	// version; "" stands for the cluster's nodes when there are no pools.
+	PoolsUpgrading []string `json:"poolsUpgrading"`
 }
 
 // DownNode is a node that cannot run pods.
@@ -51,7 +54,7 @@ const verdictNamesAtMost = 3
 func judge(r *Report) Verdict {
 	worst := map[string]string{}
 	v := Verdict{Severity: SeverityNone, Down: []DownNode{}, Degraded: []string{}, ControlPlaneFailing: []string{},
-		PodsWaiting: r.Summary.Unscheduled}
+		PodsWaiting: r.Summary.Unscheduled, PoolsUpgrading: []string{}}
 	for _, f := range r.Findings {
 		if SeverityRank(f.Severity) < SeverityRank(v.Severity) {
 			v.Severity = f.Severity
@@ -129,6 +132,12 @@ func verdictText(v Verdict, r *Report) string {
 			}
 		}
 		parts = append(parts, "control plane: "+strings.Join(titles, ", ")+" failing")
+	}
+	switch {
+	case len(v.PoolsUpgrading) == 1 && v.PoolsUpgrading[0] == "":
+		parts = append(parts, "kubelets mid-upgrade")
+	case len(v.PoolsUpgrading) > 0:
+		parts = append(parts, fmt.Sprintf("%s upgrading (%s)", phrase.Plural(len(v.PoolsUpgrading), "pool"), strings.Join(v.PoolsUpgrading, ", ")))
 	}
 	switch {
 	case v.PodsWaiting > 0:

@@ -231,6 +231,7 @@ func TestPools(t *testing.T) {
 		mkNode("gke-batch-1", gke("batch")), mkNode("gke-batch-2", gke("batch"), mkKubelet("v1.36.4"), mkCordoned),
 		mkNode("gke-web-1", gke("web"), mkReady(corev1.ConditionFalse, "KubeletNotReady", "runtime down")),
 		mkNode("odd-1"))
+	s.Pods["gke-batch-2"] = []cluster.Pod{deletingPod(mkRunning("shop", "web-1"))}
 	r := Explain(s, now, Options{})
 	type short struct {
 		Name     string
@@ -257,6 +258,16 @@ func TestPools(t *testing.T) {
 	}
 	if n := findNode(t, r, "gke-web-1"); n.Pool != "web" {
 		t.Errorf("gke-web-1 in pool %q, want web", n.Pool)
+	}
+	// Pool batch runs two kubelets and has a cordoned node with a pod
+	// terminating: mid-upgrade, in the verdict too.
+	up := findingsWithCode(r, string(CodePoolUpgrading))
+	if len(up) != 1 || up[0].Title != "pool batch mid-upgrade: kubelet v1.36.4 on 1 node, v1.37.2 on 1 node; gke-batch-2 cordoned, draining (1 pod terminating)" ||
+		!slices.Equal(up[0].Nodes, []string{"gke-batch-1", "gke-batch-2"}) {
+		t.Errorf("PoolUpgrading: %+v", up)
+	}
+	if !slices.Equal(r.Verdict.PoolsUpgrading, []string{"batch"}) || !strings.Contains(r.Verdict.Text, "1 pool upgrading (batch)") {
+		t.Errorf("verdict %q, pools upgrading %q", r.Verdict.Text, r.Verdict.PoolsUpgrading)
 	}
 	byTeam := Explain(s, now, Options{GroupBy: "team"})
 	if len(byTeam.Pools) != 3 || byTeam.Pools[0].Name != "t-batch" || byTeam.Pools[0].Label != "team" {
@@ -299,4 +310,9 @@ func TestLimitsOvercommitted(t *testing.T) {
 	if n := findNode(t, r, "over"); n.MemoryLimitsBytes != 96<<30 || n.CPULimitsMilli != 12000 || n.PodsWithoutMemoryLimit != 1 {
 		t.Errorf("node fields: %d bytes, %dm, %d without a limit", n.MemoryLimitsBytes, n.CPULimitsMilli, n.PodsWithoutMemoryLimit)
 	}
+}
+
+func deletingPod(p cluster.Pod) cluster.Pod {
+	p.Deletion = &cluster.Deletion{Deadline: now.Add(10 * time.Second)}
+	return p
 }

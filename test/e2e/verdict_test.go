@@ -225,3 +225,32 @@ func TestLimitsOvercommittedOnANode(t *testing.T) {
 		t.Errorf("node limits %d bytes, %dm; want 24Gi and 6", n.MemoryLimitsBytes, n.CPULimitsMilli)
 	}
 }
+
+// A pool whose nodes run two kubelet versions, one of them cordoned, is
+// mid-upgrade: a finding and the verdict say so.
+func TestPoolMidUpgrade(t *testing.T) {
+	t.Parallel()
+	pool := map[string]string{"explain-nodes.test/pool": "up"}
+	createNodes(t,
+		fixture.Node{Name: "up-new", Labels: pool},
+		fixture.Node{Name: "up-old", Labels: pool, KubeletVersion: "v1.36.4", Unschedulable: true},
+	)
+	args := []string{"-l", "explain-nodes.test/pool=up", "--group-by", "explain-nodes.test/pool"}
+	rep := reportJSON(t, args...)
+	var titles []string
+	for _, f := range rep.Findings {
+		if f.Code == explain.CodePoolUpgrading {
+			titles = append(titles, f.Title)
+		}
+	}
+	want := "pool up mid-upgrade: kubelet v1.36.4 on 1 node, v1.37.2 on 1 node; up-old cordoned"
+	if !slices.Equal(titles, []string{want}) {
+		t.Errorf("PoolUpgrading findings %q, want %q", titles, want)
+	}
+	if !slices.Equal(rep.Verdict.PoolsUpgrading, []string{"up"}) || !strings.Contains(rep.Verdict.Text, "1 pool upgrading (up)") {
+		t.Errorf("verdict %q, pools upgrading %q", rep.Verdict.Text, rep.Verdict.PoolsUpgrading)
+	}
+	if len(rep.Pools) != 1 || !slices.Equal(rep.Pools[0].KubeletVersions, []string{"v1.36.4", "v1.37.2"}) || rep.Pools[0].Cordoned != 1 {
+		t.Errorf("pools %+v", rep.Pools)
+	}
+}
