@@ -624,7 +624,14 @@ func capacityFindings(n *Node) []nodeFinding {
 	}
 	if a := n.MemoryAllocatable; a > 0 && n.MemoryLimitsBytes > a {
 		pct := n.MemoryLimitsBytes * 100 / a
-		add(SeverityWarning, CodeLimitsOvercommitted, fmt.Sprintf("mem limits %d%%", pct),
+		// Limits somewhat past allocatable are common (limits a little above
+		// requests); at twice allocatable the pods need not all peak for
+		// the node to run out.
+		sev := SeverityInfo
+		if pct > memoryLimitsWarnPercent {
+			sev = SeverityWarning
+		}
+		add(sev, CodeLimitsOvercommitted, fmt.Sprintf("mem limits %d%%", pct),
 			fmt.Sprintf("memory limits %d%% of allocatable: %s of %s", pct, phrase.Bytes(n.MemoryLimitsBytes), phrase.Bytes(a)),
 			"The pods' memory limits add up to more than the node has. Each pod may grow to its limit, but not all at once: if they use their limits together, the node runs out of memory, the kernel OOM-kills containers, and the kubelet evicts pods, those using most beyond their requests first."+noLimit(n),
 			"For the pods that matter, set memory limits close to their requests (requests equal to limits make a pod Guaranteed, evicted last), or spread the pods over more nodes.")
@@ -640,6 +647,10 @@ func capacityFindings(n *Node) []nodeFinding {
 	}
 	return out
 }
+
+// memoryLimitsWarnPercent is how far past allocatable memory limits go
+// before they are a warning.
+const memoryLimitsWarnPercent = 200
 
 // noLimit says how many of a node's pods have no memory limit, if any.
 func noLimit(n *Node) string {

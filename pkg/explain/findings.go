@@ -80,7 +80,7 @@ var findingCatalogue = map[Code]FindingInfo{
 	CodePodsNearLimit:                 {[]string{SeverityWarning}, "A node runs nearly as many pods as it allows."},
 	CodeRequestsOvercommitted:         {[]string{SeverityWarning}, "The requests of a node's pods exceed what it has allocatable."},
 	CodePoolUpgrading:                 {[]string{SeverityInfo}, "A pool's nodes (or, without pool labels, the cluster's) run more than one kubelet version, as in an upgrade: the finding says how many nodes run each, which are cordoned, and how many of their pods are terminating."},
-	CodeLimitsOvercommitted:           {[]string{SeverityInfo, SeverityWarning}, "The limits of a node's pods add up to more than it has allocatable: memory (warning), so that pods using their limits together get OOM-killed and evicted, or CPU (info), so that they are throttled under load."},
+	CodeLimitsOvercommitted:           {[]string{SeverityInfo, SeverityWarning}, "The limits of a node's pods add up to more than it has allocatable: memory (a warning past 200%), so that pods using their limits together get OOM-killed and evicted, or CPU (info), so that they are throttled under load."},
 	CodeRequestsNearAllocatable:       {[]string{SeverityInfo}, "The requests of a node's pods take nearly all it has allocatable: new pods that ask for more will not fit."},
 	CodePodsStuckTerminating:          {[]string{SeverityWarning}, "Pods on a node are terminating past their grace period, held by finalizers or by a kubelet that does not report."},
 	CodePodsCrashLooping:              {[]string{SeverityWarning}, "Containers of pods on a node start and exit again and again (CrashLoopBackOff)."},

@@ -40,6 +40,9 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 		explain.FormatCPU(n.CPUCapacityMilli), explain.FormatCPU(n.CPUAllocatableMilli), explain.FormatCPU(n.CPURequestedMilli),
 		phrase.Bytes(n.MemoryCapacity), phrase.Bytes(n.MemoryAllocatable), phrase.Bytes(n.MemoryRequested),
 		n.Pods, n.PodsAllocatable))
+	if n.Pods > 0 {
+		wrap(b, 4, limitsLine(n))
+	}
 	wrap(b, 4, "Allocatable is the capacity minus what the kubelet reserves for the operating system and for Kubernetes' own daemons, and a margin before it starts evicting pods; the scheduler only hands out allocatable, by the pods' requests.")
 	if len(n.Taints) > 0 {
 		b.WriteString("\n  Taints (and what each does to pods without a matching toleration):\n")
@@ -125,4 +128,25 @@ func writeNodePods(b *page, n explain.Node, now time.Time) {
 // unread reports whether a read of the resource failed.
 func unread(r *explain.Report, resource string) bool {
 	return cluster.GapIn(r.Unread, resource, "")
+}
+
+// limitsLine says what the node's pods may use at most: their limits added
+// up, against allocatable, and how many have no memory limit.
+func limitsLine(n explain.Node) string {
+	pct := func(v, of int64) string {
+		if of <= 0 {
+			return ""
+		}
+		return fmt.Sprintf(" (%d%% of allocatable)", v*100/of)
+	}
+	line := fmt.Sprintf("Limits: CPU %s%s, memory %s%s.", explain.FormatCPU(n.CPULimitsMilli), pct(n.CPULimitsMilli, n.CPUAllocatableMilli),
+		phrase.Bytes(n.MemoryLimitsBytes), pct(n.MemoryLimitsBytes, n.MemoryAllocatable))
+	switch n.PodsWithoutMemoryLimit {
+	case 0:
+	case 1:
+		line += " 1 pod has no memory limit."
+	default:
+		line += fmt.Sprintf(" %d pods have no memory limit.", n.PodsWithoutMemoryLimit)
+	}
+	return line + " A pod may use up to its limits, so limits past 100% are safe only while the pods do not use them all at once."
 }

@@ -97,7 +97,8 @@ func staticPod(component, node string, cpu int64) cluster.Pod {
 
 func daemonPod(app, node string, cpu, mem int64) cluster.Pod {
 	return cluster.Pod{Namespace: "kube-system", Name: app + "-" + suffix(node), Phase: corev1.PodRunning, Ready: true,
-		CPUMilli: cpu, MemoryBytes: mem, OwnerKind: "DaemonSet", Component: app, Tolerations: []corev1.Toleration{tolerateEverything}}
+		CPUMilli: cpu, MemoryBytes: mem, MemoryLimitBytes: mem, NoCPULimit: true,
+		OwnerKind: "DaemonSet", Component: app, Tolerations: []corev1.Toleration{tolerateEverything}}
 }
 
 // defaultTolerations are the tolerations the DefaultTolerationSeconds
@@ -117,9 +118,10 @@ func deleting(p cluster.Pod, ago time.Duration, grace int64, finalizers ...strin
 	return p
 }
 
+// workloadPod is a Deployment's pod whose limits are twice its requests.
 func workloadPod(ns, name string, cpu, mem int64, tol ...corev1.Toleration) cluster.Pod {
 	return cluster.Pod{Namespace: ns, Name: name, Phase: corev1.PodRunning, Ready: true,
-		CPUMilli: cpu, MemoryBytes: mem, OwnerKind: "ReplicaSet", Tolerations: tol}
+		CPUMilli: cpu, MemoryBytes: mem, CPULimitMilli: 2 * cpu, MemoryLimitBytes: 2 * mem, OwnerKind: "ReplicaSet", Tolerations: tol}
 }
 
 // suffix makes a stable five-letter pod-name suffix from a node name.
@@ -455,9 +457,11 @@ func TestReportGolden(t *testing.T) {
 					t.Errorf("control plane %s (%s)", r.ControlPlane.Mode, r.ControlPlane.Distribution)
 				}
 				rows := tableLines(t, text)
-				// The note may be shortened to fit, but must say how many nodes the row stands for.
-				if len(rows) != 3 || !strings.HasPrefix(rows[2], "worker-1 +5 ") || !strings.HasSuffix(rows[2], "  totals of 6") {
-					t.Errorf("want the header, cp-1 and one row for the six workers, got:\n%s", strings.Join(rows, "\n"))
+				// The note may be shortened to fit, but must say how many
+				// nodes the row stands for. worker-6's CPU limits pass its
+				// allocatable: it is worth a row of its own, first.
+				if len(rows) != 4 || !strings.HasPrefix(rows[1], "worker-6 ") || !strings.HasPrefix(rows[3], "worker-1 +4 ") || !strings.HasSuffix(rows[3], "  totals of 5") {
+					t.Errorf("want the header, worker-6, cp-1 and one row for the five other workers, got:\n%s", strings.Join(rows, "\n"))
 				}
 				for _, comp := range r.ControlPlane.Components {
 					if comp.State != explain.StateHealthy {
