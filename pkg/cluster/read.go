@@ -85,9 +85,18 @@ func (r *Reader) ReadOverview(ctx context.Context) (*Snapshot, error) {
 		s.LeaderLeases = leases
 		return err
 	})
-	read(about("DaemonSets in kube-system", "daemonsets").in(metav1.NamespaceSystem), func(ctx context.Context) (err error) {
-		s.SystemDaemonSets, err = r.listSystemDaemonSets(ctx)
-		return err
+	read(about("DaemonSets in all namespaces", "daemonsets"), func(ctx context.Context) error {
+		list, err := r.Client.AppsV1().DaemonSets("").List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+		if err != nil {
+			return fmt.Errorf("listing DaemonSets: %w", err)
+		}
+		s.DaemonSets, s.SystemDaemonSets = list.Items, []appsv1.DaemonSet{}
+		for _, ds := range list.Items {
+			if ds.Namespace == metav1.NamespaceSystem {
+				s.SystemDaemonSets = append(s.SystemDaemonSets, ds)
+			}
+		}
+		return nil
 	})
 	read(about("events about nodes", "events"), func(ctx context.Context) (err error) {
 		s.NodeEvents, err = r.listNodeEvents(ctx)
@@ -275,7 +284,7 @@ func Summarize(pod *corev1.Pod) Pod {
 	}
 	_, out.Mirror = pod.Annotations[corev1.MirrorPodAnnotationKey]
 	if ref := metav1.GetControllerOf(pod); ref != nil {
-		out.OwnerKind = ref.Kind
+		out.OwnerKind, out.OwnerName = ref.Kind, ref.Name
 	}
 	out.Component = pod.Labels["component"]
 	if out.Component == "" {

@@ -35,6 +35,9 @@ type Snapshot struct {
 	LeaderLeases map[string]coordinationv1.Lease
 	// SystemDaemonSets are the DaemonSets in kube-system (kube-proxy, CNI agents).
 	SystemDaemonSets []appsv1.DaemonSet
+	// DaemonSets are the DaemonSets of every namespace (the overview only);
+	// nil when they could not be read.
+	DaemonSets []appsv1.DaemonSet
 	// NodeEvents are recent Warning events about nodes.
 	NodeEvents []corev1.Event
 	// Readyz and Livez are the API server's verbose health checks; nil when unread.
@@ -61,6 +64,8 @@ type Pod struct {
 	// OwnerKind is the controller's kind (DaemonSet, ReplicaSet, Job, Node for
 	// static pods), empty for a bare pod.
 	OwnerKind string
+	// OwnerName is the controller's name.
+	OwnerName string
 	// Mirror is true for the API's copy of a static pod the kubelet runs from a file.
 	Mirror bool
 	// Component is the pod's component= label (kubeadm's control-plane pods)

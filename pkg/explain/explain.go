@@ -81,6 +81,11 @@ func Explain(s *cluster.Snapshot, now time.Time, o Options) *Report {
 		r.ControlPlane = explainControlPlane(s, now)
 		findings = append(findings, controlPlaneFindings(r.ControlPlane)...)
 		findings = append(findings, clusterFindings(s, kubeProxy)...)
+		explained := make(map[string]bool, len(r.Nodes))
+		for _, n := range r.Nodes {
+			explained[n.Name] = true
+		}
+		findings = append(findings, daemonSetFindings(s, explained)...)
 	}
 	r.Findings = groupFindings(findings)
 	r.Verdict = judge(r)

@@ -40,6 +40,7 @@ const (
 	CodeRequestsNearAllocatable       Code = "RequestsNearAllocatable"
 	CodeLimitsOvercommitted           Code = "LimitsOvercommitted"
 	CodePoolUpgrading                 Code = "PoolUpgrading"
+	CodeDaemonSetIncomplete           Code = "DaemonSetIncomplete"
 	CodePodsStuckTerminating          Code = "PodsStuckTerminating"
 	CodePodsCrashLooping              Code = "PodsCrashLooping"
 	CodePodsNotStarting               Code = "PodsNotStarting"
@@ -79,6 +80,7 @@ var findingCatalogue = map[Code]FindingInfo{
 	CodeNoKubeProxy:                   {[]string{SeverityInfo}, "There is no kube-proxy DaemonSet in kube-system; a CNI plugin may do its job."},
 	CodePodsNearLimit:                 {[]string{SeverityWarning}, "A node runs nearly as many pods as it allows."},
 	CodeRequestsOvercommitted:         {[]string{SeverityWarning}, "The requests of a node's pods exceed what it has allocatable."},
+	CodeDaemonSetIncomplete:           {[]string{SeverityWarning}, "A DaemonSet's pods are missing (not placed) or not ready on some of the nodes it selects; the finding names the nodes where they are not ready and the why-pending command for those not placed."},
 	CodePoolUpgrading:                 {[]string{SeverityInfo}, "A pool's nodes (or, without pool labels, the cluster's) run more than one kubelet version, as in an upgrade: the finding says how many nodes run each, which are cordoned, and how many of their pods are terminating."},
 	CodeLimitsOvercommitted:           {[]string{SeverityInfo, SeverityWarning}, "The limits of a node's pods add up to more than it has allocatable: memory (a warning past 200%), so that pods using their limits together get OOM-killed and evicted, or CPU (info), so that they are throttled under load."},
 	CodeRequestsNearAllocatable:       {[]string{SeverityInfo}, "The requests of a node's pods take nearly all it has allocatable: new pods that ask for more will not fit."},

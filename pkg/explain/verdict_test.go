@@ -316,3 +316,37 @@ func deletingPod(p cluster.Pod) cluster.Pod {
 	p.Deletion = &cluster.Deletion{Deadline: now.Add(10 * time.Second)}
 	return p
 }
+
+// A DaemonSet that is not ready everywhere it should run: the nodes where
+// its pod is not ready are named, and its Pending pods point to why-pending
+// with the DaemonSet's own selector.
+func TestDaemonSetIncomplete(t *testing.T) {
+	s := mkSnapshot(mkNode("a"), mkNode("b"), mkNode("c"))
+	// The DaemonSet's status counts a pod as scheduled once it is created
+	// for its node; the pods tell which are placed.
+	ds := func(name string, want, ready int32) appsv1.DaemonSet {
+		d := appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Namespace: "logging", Name: name}}
+		d.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}}
+		d.Status.DesiredNumberScheduled, d.Status.CurrentNumberScheduled, d.Status.NumberReady = want, want, ready
+		return d
+	}
+	s.DaemonSets = []appsv1.DaemonSet{ds("fluent-bit", 3, 1), ds("node-exporter", 3, 3)}
+	pod := func(node string, ready bool) cluster.Pod {
+		p := mkRunning("logging", "fluent-bit-"+node)
+		p.OwnerKind, p.OwnerName, p.Ready = "DaemonSet", "fluent-bit", ready
+		return p
+	}
+	s.Pods["a"] = []cluster.Pod{pod("a", true)}
+	s.Pods["b"] = []cluster.Pod{pod("b", false)}
+	r := Explain(s, now, Options{})
+	f := findingsWithCode(r, string(CodeDaemonSetIncomplete))
+	if len(f) != 1 {
+		t.Fatalf("DaemonSetIncomplete findings: %+v", f)
+	}
+	if want := "DaemonSet logging/fluent-bit: 1 of 3 pods ready, 1 pod not placed, not ready on b"; f[0].Title != want || !slices.Equal(f[0].Nodes, []string{"b"}) {
+		t.Errorf("finding %q on %q, want %q on b", f[0].Title, f[0].Nodes, want)
+	}
+	if !strings.Contains(f[0].Fix, "`kubectl explain-nodes why-pending -n logging -l app=fluent-bit`") {
+		t.Errorf("the fix does not point to why-pending with the DaemonSet's selector: %s", f[0].Fix)
+	}
+}

@@ -9,9 +9,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/plugintest"
@@ -252,5 +256,62 @@ func TestPoolMidUpgrade(t *testing.T) {
 	}
 	if len(rep.Pools) != 1 || !slices.Equal(rep.Pools[0].KubeletVersions, []string{"v1.36.4", "v1.37.2"}) || rep.Pools[0].Cordoned != 1 {
 		t.Errorf("pools %+v", rep.Pools)
+	}
+}
+
+// A DaemonSet whose pod cannot land on a full node: the overview names it,
+// with the why-pending command for its Pending pod, and that command, run
+// as printed, explains the pod ("Too many pods").
+func TestDaemonSetMissingOnAFullNode(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := map[string]string{"explain-nodes.test/pool": "dsm"}
+	createNodes(t,
+		fixture.Node{Name: "dsm-1", Labels: pool},
+		fixture.Node{Name: "dsm-2", Labels: pool},
+		fixture.Node{Name: "dsm-full", Labels: pool, Capacity: fixture.Resources("4", "16Gi", "1")},
+	)
+	createNamespace(t, "dsm")
+	createPods(t, fixture.Pod{Name: "filler", Namespace: "dsm", NodeName: "dsm-full"})
+	labels := map[string]string{"app": "dsm-agent"}
+	ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: "agent", Namespace: "dsm"}, Spec: appsv1.DaemonSetSpec{
+		Selector: &metav1.LabelSelector{MatchLabels: labels},
+		Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: corev1.PodSpec{
+			NodeSelector: pool,
+			Containers: []corev1.Container{{Name: "agent", Image: "registry.example/agent:1.0",
+				Resources: corev1.ResourceRequirements{Requests: fixture.Resources("10m", "", "")}}}}}}}
+	if _, err := client.AppsV1().DaemonSets("dsm").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = client.AppsV1().DaemonSets("dsm").Delete(context.Background(), "agent", metav1.DeleteOptions{})
+	})
+	err := wait.PollUntilContextTimeout(ctx, time.Second, 90*time.Second, true, func(ctx context.Context) (bool, error) {
+		d, err := client.AppsV1().DaemonSets("dsm").Get(ctx, "agent", metav1.GetOptions{})
+		return err == nil && d.Status.DesiredNumberScheduled == 3 && d.Status.NumberReady == 2, nil
+	})
+	if err != nil {
+		t.Fatalf("the DaemonSet never had 2 of its 3 pods ready: %v", err)
+	}
+	rep := reportJSON(t)
+	var found *explain.Finding
+	for i, f := range rep.Findings {
+		if f.Code == explain.CodeDaemonSetIncomplete && strings.HasPrefix(f.Title, "DaemonSet dsm/agent:") {
+			found = &rep.Findings[i]
+		}
+	}
+	const command = "kubectl explain-nodes why-pending -n dsm -l app=dsm-agent"
+	if found == nil || found.Title != "DaemonSet dsm/agent: 2 of 3 pods ready, 1 pod not placed" || found.Severity != explain.SeverityWarning ||
+		!strings.Contains(found.Fix, "`"+command+"`") {
+		t.Fatalf("DaemonSetIncomplete for dsm/agent: %+v", found)
+	}
+	// The command the fix gives, as printed.
+	r := explainNodes(t, append(strings.Fields(command)[2:], "-o", "json")...)
+	var list diagnose.PendingList
+	if err := json.Unmarshal([]byte(r.Stdout), &list); err != nil {
+		t.Fatalf("decoding: %v\n%s", err, r)
+	}
+	if list.Pods != 1 || len(list.Groups) != 1 || !strings.Contains(list.Groups[0].Cause, "Too many pods") {
+		t.Errorf("why-pending for the DaemonSet's pods: %+v", list)
 	}
 }
