@@ -72,7 +72,7 @@ func Explain(s *cluster.Snapshot, now time.Time, o Options) *Report {
 		findings = append(findings, nf...)
 	}
 	sort.Slice(r.Nodes, func(i, j int) bool { return r.Nodes[i].Name < r.Nodes[j].Name })
-	r.Summary = summarize(r.Nodes, s)
+	r.Summary = summarize(r.Nodes, s, o.Selector != nil)
 	if o.Detail {
 		// Only the named nodes were read: the control plane was not checked.
 		r.ControlPlane = ControlPlane{Checked: false, Components: []Component{},
@@ -134,7 +134,9 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-func summarize(nodes []Node, s *cluster.Snapshot) Summary {
+// summarize counts the nodes and pods; with selected, only the pods on the
+// nodes selected.
+func summarize(nodes []Node, s *cluster.Snapshot, selected bool) Summary {
 	sum := Summary{Nodes: len(nodes), Pods: -1, Unscheduled: -1}
 	for _, n := range nodes {
 		switch n.Readiness {
@@ -151,8 +153,16 @@ func summarize(nodes []Node, s *cluster.Snapshot) Summary {
 	}
 	if s.PodsRead {
 		sum.Pods, sum.Unscheduled = 0, s.Unscheduled
-		for _, n := range nodes {
-			sum.Pods += n.Pods
+		if selected {
+			for _, n := range nodes {
+				sum.Pods += n.Pods
+			}
+		} else {
+			// Pods bound to a node that is gone count too: they are the
+			// cluster's until the garbage collector removes them.
+			for _, pods := range s.Pods {
+				sum.Pods += len(pods)
+			}
 		}
 	}
 	return sum
