@@ -47,7 +47,11 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 	if len(n.Taints) > 0 {
 		b.WriteString("\n  Taints (and what each does to pods without a matching toleration):\n")
 		for _, t := range n.Taints {
-			wrapLabelled(b, 4, "- ", fmt.Sprintf("%s — %s. %s %s %s", phrase.Taint(t.Key, t.Value, t.Effect), t.Title, t.Meaning, t.EffectMeaning, explain.TolerateCount(t.ToleratedBy)))
+			text := fmt.Sprintf("%s — %s. %s %s %s", phrase.Taint(t.Key, t.Value, t.Effect), t.Title, t.Meaning, t.EffectMeaning, explain.TolerateCount(t.ToleratedBy))
+			if t.Fix != "" {
+				text += " What to do: " + t.Fix
+			}
+			wrapLabelled(b, 4, "- ", text)
 		}
 	}
 	writeNodePods(b, n, now)

@@ -35,7 +35,15 @@ func ReportText(w io.Writer, r *explain.Report, o TextOptions, detail bool) erro
 		for _, n := range r.Nodes {
 			writeNodeDetail(b, n, r, c)
 		}
-		writeFindings(b, r, c, r.Findings)
+		// Each node's taints are explained above, with what to do: their
+		// findings would say it again.
+		var findings []explain.Finding
+		for _, f := range r.Findings {
+			if f.Code != explain.CodeNodeTaint {
+				findings = append(findings, f)
+			}
+		}
+		writeFindings(b, r, c, findings)
 	} else {
 		writeOverview(b, r, o)
 	}

@@ -562,6 +562,11 @@ func TestReportGolden(t *testing.T) {
 						t.Errorf("output lacks %q", want)
 					}
 				}
+				for _, tn := range r.Nodes[0].Taints {
+					if n := strings.Count(text, tn.Meaning[:40]); n != 1 {
+						t.Errorf("the taint %s is explained %d times in the node view, want once", tn.Key, n)
+					}
+				}
 				if !strings.Contains(findingsText(r), "1 pod crash-looping: shop/cart-84b6f5d9c-7hxwq (cart: 17 restarts)") {
 					t.Errorf("no finding names the crash-looping pod: %+v", r.Findings)
 				}
