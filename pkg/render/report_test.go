@@ -562,8 +562,9 @@ func TestReportGolden(t *testing.T) {
 						t.Errorf("output lacks %q", want)
 					}
 				}
+				flat := strings.Join(strings.Fields(text), " ")
 				for _, tn := range r.Nodes[0].Taints {
-					if n := strings.Count(text, tn.Meaning[:40]); n != 1 {
+					if n := strings.Count(flat, tn.Meaning[:60]); n != 1 {
 						t.Errorf("the taint %s is explained %d times in the node view, want once", tn.Key, n)
 					}
 				}
