@@ -400,7 +400,7 @@ func detailSnapshot() *cluster.Snapshot {
 		c := condition(n, corev1.NodeDiskPressure)
 		c.Status, c.Reason, c.Message = corev1.ConditionTrue, "KubeletHasDiskPressure", "kubelet has disk pressure"
 		c.LastTransitionTime = metav1.NewTime(now.Add(-8 * time.Minute))
-		n.Spec.Taints = []corev1.Taint{taint(corev1.TaintNodeDiskPressure, "", corev1.TaintEffectNoSchedule)}
+		n.Spec.Taints = []corev1.Taint{taint(corev1.TaintNodeDiskPressure, "", corev1.TaintEffectNoSchedule), taint("dedicated", "shop", corev1.TaintEffectNoSchedule)}
 	})
 	haproxy := staticPod("haproxy", "worker-3", 25)
 	haproxy.Component = ""
