@@ -303,8 +303,15 @@ func Summarize(pod *corev1.Pod) Pod {
 	}
 	for _, list := range [][]corev1.ContainerStatus{pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses} {
 		for _, cs := range list {
-			if CrashLooping(pod, cs) {
-				out.CrashLoops = append(out.CrashLoops, ContainerRestarts{Name: cs.Name, Restarts: cs.RestartCount})
+			r := ContainerRestarts{Name: cs.Name, Restarts: cs.RestartCount}
+			if last := cs.LastTerminationState.Terminated; last != nil {
+				r.LastReason, r.LastExitCode, r.LastFinished = last.Reason, last.ExitCode, last.FinishedAt.UTC()
+			}
+			switch {
+			case CrashLooping(pod, cs):
+				out.CrashLoops = append(out.CrashLoops, r)
+			case cs.RestartCount > 0 && !r.LastFinished.IsZero():
+				out.Restarted = append(out.Restarted, r)
 			}
 		}
 	}

@@ -78,6 +78,9 @@ type Pod struct {
 	// CrashLoops are the containers, init containers included, waiting in
 	// CrashLoopBackOff.
 	CrashLoops []ContainerRestarts
+	// Restarted are the other containers that were restarted and whose
+	// last run's end the kubelet reports.
+	Restarted []ContainerRestarts
 	// Deletion is set once the pod is being deleted.
 	Deletion *Deletion
 }
@@ -86,6 +89,11 @@ type Pod struct {
 type ContainerRestarts struct {
 	Name     string
 	Restarts int32
+	// LastReason, LastExitCode and LastFinished say how its last run ended
+	// (its lastState), when the kubelet still reports it.
+	LastReason   string
+	LastExitCode int32
+	LastFinished time.Time
 }
 
 // Deletion is what the API says of a pod being deleted.

@@ -67,7 +67,8 @@ func fullPod() *corev1.Pod {
 			},
 			ContainerStatuses: []corev1.ContainerStatus{
 				{Name: "app", RestartCount: 3, Image: "nginx", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off"}}},
-				{Name: "log", RestartCount: 1, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}}},
+				{Name: "log", RestartCount: 1, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}},
+					LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 137, Reason: "OOMKilled", Message: "dropped", StartedAt: deadline, FinishedAt: deadline}}},
 			},
 		},
 	}
@@ -127,6 +128,10 @@ func TestSummarizeDeletionAndCrashLoops(t *testing.T) {
 	want := []ContainerRestarts{{Name: "init", Restarts: 17}, {Name: "app", Restarts: 3}}
 	if !reflect.DeepEqual(got.CrashLoops, want) {
 		t.Errorf("crash loops = %+v, want %+v", got.CrashLoops, want)
+	}
+	wantRestarted := []ContainerRestarts{{Name: "log", Restarts: 1, LastReason: "OOMKilled", LastExitCode: 137, LastFinished: p.Status.ContainerStatuses[1].LastTerminationState.Terminated.FinishedAt.UTC()}}
+	if !reflect.DeepEqual(got.Restarted, wantRestarted) {
+		t.Errorf("restarted = %+v, want %+v", got.Restarted, wantRestarted)
 	}
 	if got.CPULimitMilli != 1010 || got.MemoryLimitBytes != 512<<20 || !got.NoCPULimit || !got.NoMemoryLimit {
 		t.Errorf("limits %dm, %d bytes, none on some container: %v, %v; want 1010m (1 and the 10m overhead), 512Mi and the log container without limits",

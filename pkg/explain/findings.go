@@ -43,6 +43,7 @@ const (
 	CodeDaemonSetIncomplete           Code = "DaemonSetIncomplete"
 	CodePodsStuckTerminating          Code = "PodsStuckTerminating"
 	CodePodsCrashLooping              Code = "PodsCrashLooping"
+	CodePodsRestarting                Code = "PodsRestarting"
 	CodePodsNotStarting               Code = "PodsNotStarting"
 	CodePodsNotReady                  Code = "PodsNotReady"
 	CodePodsWaitingForNode            Code = "PodsWaitingForNode"
@@ -85,6 +86,7 @@ var findingCatalogue = map[Code]FindingInfo{
 	CodeLimitsOvercommitted:           {[]string{SeverityInfo, SeverityWarning}, "The limits of a node's pods add up to more than it has allocatable: memory (a warning past 200%), so that pods using their limits together get OOM-killed and evicted, or CPU (info), so that they are throttled under load."},
 	CodeRequestsNearAllocatable:       {[]string{SeverityInfo}, "The requests of a node's pods take nearly all it has allocatable: new pods that ask for more will not fit."},
 	CodePodsStuckTerminating:          {[]string{SeverityWarning}, "Pods on a node are terminating past their grace period, held by finalizers or by a kubelet that does not report."},
+	CodePodsRestarting:                {[]string{SeverityWarning}, "Containers of pods on a node run now but were restarted again and again lately (3 times or more, the last within the hour), with how the last run ended (OOMKilled, an exit code)."},
 	CodePodsCrashLooping:              {[]string{SeverityWarning}, "Containers of pods on a node start and exit again and again (CrashLoopBackOff)."},
 	CodePodsNotStarting:               {[]string{SeverityWarning}, "Pods on a node cannot start: their images cannot be pulled, or their configuration is missing."},
 	CodePodsNotReady:                  {[]string{SeverityInfo}, "Pods on a node run but are not ready, so Services send them no traffic."},

@@ -232,6 +232,9 @@ func podFindings(n *Node, in nodeInput) []nodeFinding {
 			Fix:     "`kubectl logs POD -n NAMESPACE --previous` shows how the last run ended; `kubectl describe pod POD -n NAMESPACE` shows the exit code and the events."},
 			note: "crash loops"})
 	}
+	if f, ok := restartingFinding(n, in); ok {
+		out = append(out, f)
+	}
 	if stuck := byName(in.pods, func(p *cluster.Pod) bool { return alive(p) && slices.Contains(notStarting, p.Waiting) }); len(stuck) > 0 {
 		names := listPods(stuck, func(p *cluster.Pod) string { return podName(p) + " (" + p.Waiting + ")" })
 		out = append(out, nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: CodePodsNotStarting, Nodes: []string{n.Name},
@@ -253,4 +256,51 @@ func podFindings(n *Node, in nodeInput) []nodeFinding {
 		}
 	}
 	return out
+}
+
+// Restarts count as repeated when a container was restarted at least
+// restartsAtLeast times and its last run ended within restartedWithin.
+const (
+	restartsAtLeast = 3
+	restartedWithin = time.Hour
+)
+
+// restartingFinding names the pods whose containers run now but were
+// restarted again and again lately: not in CrashLoopBackOff at the moment,
+// but not stable either. An OOMKilled container is said so.
+func restartingFinding(n *Node, in nodeInput) (nodeFinding, bool) {
+	recent := func(c cluster.ContainerRestarts) bool {
+		return c.Restarts >= restartsAtLeast && in.now.Sub(c.LastFinished) <= restartedWithin
+	}
+	restarting := byName(in.pods, func(p *cluster.Pod) bool {
+		return p.Deletion == nil && len(p.CrashLoops) == 0 && slices.ContainsFunc(p.Restarted, recent)
+	})
+	if len(restarting) == 0 {
+		return nodeFinding{}, false
+	}
+	oom := false
+	names := listPods(restarting, func(p *cluster.Pod) string {
+		var cs []string
+		for _, c := range p.Restarted {
+			if !recent(c) {
+				continue
+			}
+			how := c.LastReason
+			if how == "" || how == "Error" {
+				how = fmt.Sprintf("exit code %d", c.LastExitCode)
+			}
+			oom = oom || c.LastReason == "OOMKilled"
+			cs = append(cs, fmt.Sprintf("%s: %s, the last %s %s ago", c.Name, phrase.Plural(int(c.Restarts), "restart"), how, shortDuration(in.now.Sub(c.LastFinished))))
+		}
+		return podName(p) + " (" + strings.Join(cs, "; ") + ")"
+	})
+	meaning := verb(len(restarting), "The pod's", "Their") + " containers run now, but they have ended and been restarted again and again, the last time within the hour: whatever they serve is interrupted each time."
+	fix := "`kubectl logs POD -n NAMESPACE -c CONTAINER --previous` shows how the last run ended; `kubectl describe pod POD -n NAMESPACE` shows the exit codes and the events."
+	if oom {
+		meaning += " OOMKilled means the container used more memory than its limit and the kernel killed it."
+		fix = "Raise the memory limit of the OOMKilled containers to what they use at their peak, or find what makes them grow. " + fix
+	}
+	return nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: CodePodsRestarting, Nodes: []string{n.Name},
+		Title:   fmt.Sprintf("%s restarting: %s", phrase.Plural(len(restarting), "pod"), names),
+		Meaning: meaning, Fix: fix}, note: "restarts"}, true
 }

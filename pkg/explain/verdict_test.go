@@ -350,3 +350,29 @@ func TestDaemonSetIncomplete(t *testing.T) {
 		t.Errorf("the fix does not point to why-pending with the DaemonSet's selector: %s", f[0].Fix)
 	}
 }
+
+// Containers that run but were restarted again and again lately: named with
+// how their last run ended; old restarts and crash loops are not counted
+// here.
+func TestPodsRestarting(t *testing.T) {
+	s := mkSnapshot(mkNode("n"))
+	restarted := func(name string, restarts int32, reason string, code int32, ago time.Duration) cluster.Pod {
+		p := mkRunning("shop", name)
+		p.Restarted = []cluster.ContainerRestarts{{Name: "app", Restarts: restarts, LastReason: reason, LastExitCode: code, LastFinished: now.Add(-ago)}}
+		return p
+	}
+	crashing := restarted("crashing", 9, "Error", 1, time.Minute)
+	crashing.CrashLoops = []cluster.ContainerRestarts{{Name: "init", Restarts: 9}}
+	s.Pods["n"] = []cluster.Pod{
+		restarted("api", 12, "OOMKilled", 137, 5*time.Minute),
+		restarted("worker", 4, "Error", 2, 20*time.Minute),
+		restarted("old", 40, "OOMKilled", 137, 3*time.Hour),
+		restarted("once", 1, "Error", 1, time.Minute),
+		crashing,
+	}
+	f := findingsWithCode(Explain(s, now, Options{}), string(CodePodsRestarting))
+	want := "2 pods restarting: shop/api (app: 12 restarts, the last OOMKilled 5m ago), shop/worker (app: 4 restarts, the last exit code 2 20m ago)"
+	if len(f) != 1 || f[0].Title != want || f[0].Severity != SeverityWarning || !strings.Contains(f[0].Fix, "Raise the memory limit") {
+		t.Errorf("PodsRestarting: %+v\nwant the title %q", f, want)
+	}
+}

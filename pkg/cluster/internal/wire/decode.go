@@ -66,12 +66,16 @@ var (
 	}}
 
 	// containerStatusMask keeps a container status's name, waiting reason,
-	// exit code and reason if it has ended, and restarts.
+	// exit code and reason if it has ended, how its last run ended, and
+	// restarts.
 	containerStatusMask = &mask{fields: map[protowire.Number]*mask{
 		1: nil, // name
 		2: {fields: map[protowire.Number]*mask{ // state
 			1: {fields: map[protowire.Number]*mask{1: nil}},         // waiting: reason
 			3: {fields: map[protowire.Number]*mask{1: nil, 3: nil}}, // terminated: exitCode, reason
+		}},
+		3: {fields: map[protowire.Number]*mask{ // lastState
+			3: {fields: map[protowire.Number]*mask{1: nil, 3: nil, 6: nil}}, // terminated: exitCode, reason, finishedAt
 		}},
 		5: nil, // restartCount
 	}}
