@@ -173,7 +173,10 @@ func (o *NodesOptions) Run(cmd *cobra.Command) error {
 		return err
 	}
 	detail := len(o.NodeNames) > 0
-	selector, _ := labels.Parse(o.Selector) // checked in Validate
+	var selector labels.Selector
+	if o.Selector != "" {
+		selector, _ = labels.Parse(o.Selector) // checked in Validate
+	}
 	report := explain.Explain(snap, o.Now(), explain.Options{Detail: detail, Selector: selector, GroupBy: o.GroupBy})
 	if o.Selector != "" && len(report.Nodes) == 0 && len(snap.Nodes) > 0 {
 		return fmt.Errorf("no node matches the selector %q (the cluster has %s; `kubectl get nodes --show-labels` lists their labels)",

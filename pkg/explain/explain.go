@@ -72,7 +72,7 @@ func Explain(s *cluster.Snapshot, now time.Time, o Options) *Report {
 		findings = append(findings, nf...)
 	}
 	sort.Slice(r.Nodes, func(i, j int) bool { return r.Nodes[i].Name < r.Nodes[j].Name })
-	r.Summary = summarize(r.Nodes, s, o.Selector != nil)
+	r.Summary = summarize(r.Nodes, s, o.Selector != nil && !o.Selector.Empty())
 	if o.Detail {
 		// Only the named nodes were read: the control plane was not checked.
 		r.ControlPlane = ControlPlane{Checked: false, Components: []Component{},

@@ -376,3 +376,20 @@ func TestPodsRestarting(t *testing.T) {
 		t.Errorf("PodsRestarting: %+v\nwant the title %q", f, want)
 	}
 }
+
+// Without a selector, or with one that selects everything, the pods counted
+// include those bound to a node that is gone; with a selector, only those on
+// the nodes selected.
+func TestPodsCountedWithAndWithoutSelector(t *testing.T) {
+	s := mkSnapshot(mkNode("a", mkLabels("pool", "x")), mkNode("b"))
+	s.Pods["a"] = mkPodsWithCPU(2, 100)
+	s.Pods["gone"] = mkPodsWithCPU(3, 100)
+	for name, tc := range map[string]struct {
+		sel  labels.Selector
+		want int
+	}{"none": {nil, 5}, "everything": {labels.Everything(), 5}, "pool=x": {labels.SelectorFromSet(labels.Set{"pool": "x"}), 2}} {
+		if got := Explain(s, now, Options{Selector: tc.sel}).Summary.Pods; got != tc.want {
+			t.Errorf("%s: %d pods counted, want %d", name, got, tc.want)
+		}
+	}
+}

@@ -53,7 +53,7 @@ func TestBadFlag(t *testing.T) {
 		want string
 	}{
 		{[]string{"--no-such-flag"}, "unknown flag: --no-such-flag"},
-		{[]string{"-o", "xml"}, `--output must be one of text, json, yaml, got "xml"`},
+		{[]string{"-o", "xml"}, `--output must be one of text, wide, json, yaml, got "xml"`},
 		{[]string{"--color", "sometimes"}, `--color must be auto, always or never`},
 		{[]string{"why-pending", "a", "b"}, "why-pending takes at most 1 argument"},
 		{[]string{"why-pending", "a", "--message", "0/1 nodes are available: 1 Too many pods."}, "give either POD or --message, not both"},
