@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -24,7 +25,8 @@ import (
 // The overview as an engineer on call reads it: 25 nodes in three pools,
 // two down, several degraded in different ways (pressure, a kernel deadlock
 // from node-problem-detector, memory limits at 600%, a crash-looping pod, a
-// cordon), and a pool mid-upgrade. The verdict comes first, the nodes most
+// full node, a cordon), a DaemonSet missing on the full node, and a pool
+// mid-upgrade. The verdict comes first, the nodes most
 // severe first, every node is in -o wide by its name, each blind spot has
 // its code, and the JSON matches the schema.
 func TestOnCallOverview(t *testing.T) {
@@ -71,7 +73,11 @@ func TestOnCallOverview(t *testing.T) {
 		nodes = append(nodes, node(fmt.Sprintf("oc-gen-%02d", i), "gen", mod))
 	}
 	for i := 1; i <= 9; i++ {
-		nodes = append(nodes, node(fmt.Sprintf("oc-batch-%02d", i), "batch", nil))
+		var mod func(*fixture.Node)
+		if i == 9 {
+			mod = func(n *fixture.Node) { n.Capacity = fixture.Resources("16", "64Gi", "1") }
+		}
+		nodes = append(nodes, node(fmt.Sprintf("oc-batch-%02d", i), "batch", mod))
 	}
 	for i := 1; i <= 8; i++ {
 		nodes = append(nodes, node(fmt.Sprintf("oc-up-%02d", i), "up", func(n *fixture.Node) {
@@ -92,7 +98,22 @@ func TestOnCallOverview(t *testing.T) {
 		fixture.Pod{Name: "greedy-2", Namespace: "oncall", NodeName: "oc-batch-02", Requests: fixture.Resources("1", "4Gi", ""), Modify: bigLimits},
 		fixture.Pod{Name: "greedy-3", Namespace: "oncall", NodeName: "oc-batch-02", Requests: fixture.Resources("1", "4Gi", ""), Modify: bigLimits},
 		fixture.Pod{Name: "trainer", Namespace: "oncall", NodeName: "oc-batch-03", Hold: true},
+		fixture.Pod{Name: "filler", Namespace: "oncall", NodeName: "oc-batch-09"},
 	)
+	// A log shipper on every batch node: the full one has no room for it.
+	agent := map[string]string{"app": "oc-agent"}
+	ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: "log-agent", Namespace: "oncall"}, Spec: appsv1.DaemonSetSpec{
+		Selector: &metav1.LabelSelector{MatchLabels: agent},
+		Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: agent}, Spec: corev1.PodSpec{
+			NodeSelector: map[string]string{"explain-nodes.test/scene": "oncall", "explain-nodes.test/pool": "batch"},
+			Containers: []corev1.Container{{Name: "agent", Image: "registry.example/log-agent:2.1",
+				Resources: corev1.ResourceRequirements{Requests: fixture.Resources("10m", "32Mi", "")}}}}}}}
+	if _, err := client.AppsV1().DaemonSets("oncall").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = client.AppsV1().DaemonSets("oncall").Delete(context.Background(), "log-agent", metav1.DeleteOptions{})
+	})
 	// The crash loop, as the kubelet reports it.
 	crash, err := client.CoreV1().Pods("oncall").Get(ctx, "trainer", metav1.GetOptions{})
 	if err != nil {
@@ -122,6 +143,13 @@ func TestOnCallOverview(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the node controller never marked oc-gen-04 Unknown: %v", err)
 	}
+	err = wait.PollUntilContextTimeout(ctx, time.Second, 90*time.Second, true, func(ctx context.Context) (bool, error) {
+		d, err := client.AppsV1().DaemonSets("oncall").Get(ctx, "log-agent", metav1.GetOptions{})
+		return err == nil && d.Status.DesiredNumberScheduled == 9 && d.Status.NumberReady == 8, nil
+	})
+	if err != nil {
+		t.Fatalf("the DaemonSet never had 8 of its 9 pods ready: %v", err)
+	}
 
 	scene := []string{"-l", "explain-nodes.test/scene=oncall", "--group-by", "explain-nodes.test/pool"}
 	r := kubectlRun(t, nil, append([]string{"explain-nodes"}, scene...)...)
@@ -129,13 +157,13 @@ func TestOnCallOverview(t *testing.T) {
 		t.Fatal(r)
 	}
 	lines := []string{"", verdictLine(r.Stdout)}
-	verdict := regexp.MustCompile(`^2 nodes down \(oc-gen-03 NotReady \d+[sm], oc-gen-04 silent \d+[sm]\), 6 degraded \(oc-batch-02 mem limits 600%, oc-batch-03 [^,]+, oc-gen-05 DiskPressure and 3 more\), 1 pool upgrading \(up\)(, \d+ pods? waiting for a node)?\.$`)
+	verdict := regexp.MustCompile(`^2 nodes down \(oc-gen-03 NotReady \d+[sm], oc-gen-04 silent \d+[sm]\), 7 degraded \(oc-batch-02 mem limits 600%, oc-batch-03 [^,]+, oc-batch-09 [^,]+ and 4 more\), 1 pool upgrading \(up\), \d+ pods? waiting for a node\.$`)
 	if !verdict.MatchString(lines[1]) {
 		t.Errorf("the verdict line\n %q\ndoes not match %s", lines[1], verdict)
 	}
 	for _, want := range []string{
 		"POOLS (by explain-nodes.test/pool)",
-		"batch  9      2 degraded",
+		"batch  9      3 degraded",
 		"gen    8      2 down, 3 degraded",
 		"up     8      1 degraded, 1 cordoned  v1.36.4,v1.37.2",
 	} {
@@ -162,7 +190,7 @@ func TestOnCallOverview(t *testing.T) {
 			t.Errorf("%s is not in -o wide by its name", n.Name)
 		}
 	}
-	wantFirst := []string{"oc-gen-03", "oc-gen-04", "oc-batch-02", "oc-batch-03", "oc-gen-05", "oc-gen-06", "oc-gen-07", "oc-up-02"}
+	wantFirst := []string{"oc-gen-03", "oc-gen-04", "oc-batch-02", "oc-batch-03", "oc-batch-09", "oc-gen-05", "oc-gen-06", "oc-gen-07", "oc-up-02"}
 	if len(rows) >= len(wantFirst) && !slices.Equal(rows[:len(wantFirst)], wantFirst) {
 		t.Errorf("the first rows are %q, want the down nodes then the degraded: %q", rows[:len(wantFirst)], wantFirst)
 	}
@@ -180,6 +208,7 @@ func TestOnCallOverview(t *testing.T) {
 		{"LimitsOvercommitted", "oc-batch-02", explain.SeverityWarning},
 		{"PodsCrashLooping", "oc-batch-03", explain.SeverityWarning},
 		{"NodeCordoned", "oc-up-02", explain.SeverityWarning},
+		{"PodsNearLimit", "oc-batch-09", explain.SeverityWarning},
 		{"PoolUpgrading", "oc-up-05", explain.SeverityInfo},
 	} {
 		f := findingsFor(rep, want.code, want.node)
@@ -192,6 +221,16 @@ func TestOnCallOverview(t *testing.T) {
 	}
 	if f := findingsFor(rep, "LimitsOvercommitted", "oc-batch-02"); len(f) == 1 && (f[0].Usage == nil || f[0].Usage.Percent != 600) {
 		t.Errorf("the limits finding's numbers: %+v", f[0].Usage)
+	}
+	var missing *explain.Finding
+	for i, f := range rep.Findings {
+		if f.Code == explain.CodeDaemonSetIncomplete && strings.HasPrefix(f.Title, "DaemonSet oncall/log-agent:") {
+			missing = &rep.Findings[i]
+		}
+	}
+	if missing == nil || missing.Title != "DaemonSet oncall/log-agent: 8 of 9 pods ready, 1 pod not placed" ||
+		!strings.Contains(missing.Fix, "`kubectl explain-nodes why-pending -n oncall -l app=oc-agent`") {
+		t.Errorf("the DaemonSet missing on the full node: %+v", missing)
 	}
 	if len(rep.Pools) != 3 || len(rep.Nodes) != 25 {
 		t.Errorf("%d pools and %d nodes, want 3 and 25", len(rep.Pools), len(rep.Nodes))
