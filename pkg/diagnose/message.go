@@ -1,12 +1,14 @@
 package diagnose
 
 import (
+	"fmt"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
 
 // MessageExplanation explains a scheduler message without a cluster.
@@ -25,6 +27,9 @@ type MessageExplanation struct {
 	// Unrecognised is text of the message this tool could not place: a
 	// note after the reasons that is not the preemption note.
 	Unrecognised []string `json:"unrecognised,omitempty"`
+	// CountMismatch, when set, says that the reasons count fewer nodes than
+	// the message's N.
+	CountMismatch string `json:"countMismatch,omitempty"`
 }
 
 // ReasonExplained is one reason of a scheduler message.
@@ -100,27 +105,87 @@ func ExplainMessage(msg string) *MessageExplanation {
 			r.Fix = "Look up the plugin that words it this way in the scheduler's configuration."
 		}
 		if r.Taint != "" {
-			r.Meaning = "These nodes carry the taint {" + r.Taint + "} and the pod does not tolerate it."
-			r.Fix = "Add a toleration for that taint to the pod, or remove the taint from the nodes if it no longer serves a purpose."
+			r.Meaning, r.Fix = namedTaint(r.Taint)
 		}
 		out.Reasons = append(out.Reasons, r)
 	}
 	sort.SliceStable(out.Reasons, func(i, j int) bool { return out.Reasons[i].Count > out.Reasons[j].Count })
+	out.CountMismatch = countMismatch(out.Reasons, total)
 	return out
 }
 
+// namedTaint explains a taint an older message names as {key: value}: from
+// the taint catalogue where it knows the key.
+func namedTaint(taint string) (meaning, fix string) {
+	key, _, _ := strings.Cut(taint, ":")
+	key = strings.TrimSpace(key)
+	info := explain.LookupTaint(key)
+	if !info.Known {
+		return "These nodes carry the taint {" + taint + "} and the pod does not tolerate it.",
+			"Add a toleration for that taint to the pod, or remove the taint from the nodes if it no longer serves a purpose."
+	}
+	meaning = "These nodes carry the taint {" + taint + "} (" + info.Title + ") and the pod does not tolerate it. " + info.Meaning
+	if explain.IsControlPlaneTaint(key) {
+		return meaning, "Nothing to change for an ordinary pod: it belongs on the worker nodes, and the reasons for those are the ones to fix. Tolerate the taint only in a pod meant to run on the control plane."
+	}
+	return meaning, info.Fix
+}
+
+// countMismatch says when the counts of a message's reasons cannot add up
+// to its N nodes: each node counts once under its first failing plugin's
+// reasons, so the counts add up to at least N unless the message was cut or
+// mixes several scheduling cycles or profiles. A node may fail more than
+// one reason of a plugin, so more than N is not a sign of trouble.
+func countMismatch(rs []ReasonExplained, total int) string {
+	sum := 0
+	for _, r := range rs {
+		sum += r.Count
+	}
+	if len(rs) == 0 || sum >= total {
+		return ""
+	}
+	return fmt.Sprintf("The reasons count %d nodes of the %d: the others are not accounted for. The message may be cut short (log line limits), or pieced together from more than one scheduling attempt.", sum, total)
+}
+
+// preemptionMeaning explains the scheduler's preemption note, each of its
+// counted reasons in turn: "0/N nodes are available: 32 No preemption
+// victims found for incoming pod, 8 Preemption is not helpful for
+// scheduling."
 func preemptionMeaning(p string) string {
 	switch {
-	case strings.Contains(p, "Preemption is not helpful"):
-		return "Evicting lower-priority pods would not help on those nodes: what blocks the pod there is not a lack of room."
-	case strings.Contains(p, "No preemption victims found"):
-		return "The scheduler found no lower-priority pods whose eviction would make room for this one."
 	case strings.Contains(p, "terminating pod on the nominated node"):
 		return "The scheduler already evicted lower-priority pods on the node it nominated for this pod, and waits for them to terminate before it tries to preempt again."
 	case strings.Contains(p, "preemptionPolicy=Never"):
 		return "The pod's priority class forbids it to evict other pods (preemptionPolicy: Never)."
 	}
-	return "The scheduler's note on whether evicting lower-priority pods could make room."
+	body := p
+	if _, rest, ok := strings.Cut(p, "are available:"); ok {
+		body = rest
+	}
+	var parts []string
+	for _, part := range splitReasons(strings.TrimRight(strings.TrimSpace(body), ".")) {
+		part = strings.TrimSpace(part)
+		n := ""
+		if cm := countRE.FindStringSubmatch(part); cm != nil {
+			n, part = cm[1], cm[2]
+		}
+		on := "On the nodes"
+		if n != "" {
+			on = "On " + n + " " + map[bool]string{true: "node", false: "nodes"}[n == "1"]
+		}
+		switch {
+		case strings.Contains(part, "Preemption is not helpful"):
+			parts = append(parts, on+", evicting lower-priority pods would not help: what blocks the pod there is not a lack of room (a taint, a selector, affinity, a port).")
+		case strings.Contains(part, "No preemption victims found"):
+			parts = append(parts, on+", the pod does not fit for lack of room, and evicting the lower-priority pods there would not make it fit: there are none, or too few to free enough.")
+		case part != "":
+			parts = append(parts, on+": "+part+".")
+		}
+	}
+	if len(parts) == 0 {
+		return "The scheduler's note on whether evicting lower-priority pods could make room."
+	}
+	return strings.Join(parts, " ")
 }
 
 func atoi(s string) int {

@@ -285,3 +285,41 @@ func TestGroupByCauseAndFix(t *testing.T) {
 		t.Errorf("the disktype selector should be a group of its own with one fix: %+v", got.Groups)
 	}
 }
+
+// A message with a master taint, a preemption note that counts its reasons,
+// and counts short of N: the known taint is explained from the catalogue,
+// each preemption reason in its own words, and the shortfall is said.
+func TestExplainMessageTaintPreemptionCounts(t *testing.T) {
+	e := ExplainMessage("0/40 nodes are available: 8 Insufficient cpu, 3 node(s) had untolerated taint {node-role.kubernetes.io/master: }. preemption: 0/40 nodes are available: 8 No preemption victims found for incoming pod, 3 Preemption is not helpful for scheduling.")
+	if !e.Recognised || len(e.Reasons) != 2 {
+		t.Fatalf("%+v", e)
+	}
+	var taint ReasonExplained
+	for _, r := range e.Reasons {
+		if r.Taint != "" {
+			taint = r
+		}
+	}
+	if !strings.Contains(taint.Meaning, "the old name of the control-plane taint") || !strings.Contains(taint.Fix, "Tolerate the taint only in a pod meant to run on the control plane") {
+		t.Errorf("the master taint: %+v", taint)
+	}
+	for _, want := range []string{
+		"On 8 nodes, the pod does not fit for lack of room, and evicting the lower-priority pods there would not make it fit",
+		"On 3 nodes, evicting lower-priority pods would not help: what blocks the pod there is not a lack of room",
+	} {
+		if !strings.Contains(e.PreemptionMeaning, want) {
+			t.Errorf("preemption meaning %q lacks %q", e.PreemptionMeaning, want)
+		}
+	}
+	if !strings.Contains(e.CountMismatch, "The reasons count 11 nodes of the 40") {
+		t.Errorf("count mismatch %q", e.CountMismatch)
+	}
+	if full := ExplainMessage("0/3 nodes are available: 3 Insufficient cpu."); full.CountMismatch != "" {
+		t.Errorf("counts that add up flagged: %q", full.CountMismatch)
+	}
+	// An unknown key keeps the generic words.
+	other := ExplainMessage("0/2 nodes are available: 2 node(s) had untolerated taint {example.com/team: a}.")
+	if len(other.Reasons) != 1 || !strings.HasPrefix(other.Reasons[0].Meaning, "These nodes carry the taint {example.com/team: a} and the pod does not tolerate it.") {
+		t.Errorf("unknown taint: %+v", other.Reasons)
+	}
+}

@@ -210,6 +210,10 @@ func MessageText(w io.Writer, e *diagnose.MessageExplanation, o TextOptions) err
 		wrap(b, 4, r.Meaning)
 		wrapLabelled(b, 4, "What to do: ", r.Fix)
 	}
+	if e.CountMismatch != "" {
+		b.WriteByte('\n')
+		wrapLabelled(b, 0, "Note: ", e.CountMismatch)
+	}
 	if e.Preemption != "" {
 		b.WriteByte('\n')
 		wrapLabelled(b, 0, "Preemption: ", e.Preemption)
