@@ -96,10 +96,13 @@ func Explain(s *cluster.Snapshot, now time.Time, o Options) *Report {
 	}
 	if !o.Detail {
 		upgrades, names := upgradeFindings(r)
-		r.Findings = groupFindings(append(r.Findings, upgrades...))
+		if len(upgrades) > 0 {
+			r.Findings = append(r.Findings, upgrades...)
+			sortFindings(r.Findings)
+		}
 		r.Verdict.PoolsUpgrading = append(r.Verdict.PoolsUpgrading, names...)
-		r.Verdict.Text = verdictText(r.Verdict, r)
 	}
+	r.Verdict.Text = verdictText(r.Verdict, r)
 	r.fillLists()
 	return r
 }
@@ -742,6 +745,15 @@ func groupFindings(in []Finding) []Finding {
 	for i := range out {
 		sort.Strings(out[i].Nodes)
 	}
+	sortFindings(out)
+	if out == nil {
+		out = []Finding{}
+	}
+	return out
+}
+
+// sortFindings puts findings most severe first, then by code and title.
+func sortFindings(out []Finding) {
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if SeverityRank(a.Severity) != SeverityRank(b.Severity) {
@@ -752,10 +764,6 @@ func groupFindings(in []Finding) []Finding {
 		}
 		return a.Title < b.Title
 	})
-	if out == nil {
-		out = []Finding{}
-	}
-	return out
 }
 
 // SeverityRank orders severities, most severe first: critical, warning,

@@ -137,13 +137,21 @@ func upgradeFindings(r *Report) ([]Finding, []string) {
 	if len(groups) == 0 && len(r.Nodes) > 0 {
 		all := Pool{}
 		for _, n := range r.Nodes {
-			all.Nodes = append(all.Nodes, n.Name)
 			if v := n.KubeletVersion; v != "" && !slices.Contains(all.KubeletVersions, v) {
 				all.KubeletVersions = append(all.KubeletVersions, v)
 			}
 		}
+		if len(all.KubeletVersions) < 2 {
+			return nil, nil
+		}
+		for _, n := range r.Nodes {
+			all.Nodes = append(all.Nodes, n.Name)
+		}
 		sort.Strings(all.KubeletVersions)
 		groups = []Pool{all}
+	}
+	if !slices.ContainsFunc(groups, func(p Pool) bool { return len(p.KubeletVersions) > 1 }) {
+		return nil, nil
 	}
 	byName := map[string]*Node{}
 	for i := range r.Nodes {

@@ -50,7 +50,7 @@ type DownNode struct {
 const verdictNamesAtMost = 3
 
 // judge sets every node's severity, the worst of the findings that name it,
-// and returns the report's verdict.
+// and returns the report's verdict, but for its text (verdictText).
 func judge(r *Report) Verdict {
 	worst := map[string]string{}
 	v := Verdict{Severity: SeverityNone, Down: []DownNode{}, Degraded: []string{}, ControlPlaneFailing: []string{},
@@ -83,7 +83,6 @@ func judge(r *Report) Verdict {
 			v.ControlPlaneFailing = append(v.ControlPlaneFailing, c.Name)
 		}
 	}
-	v.Text = verdictText(v, r)
 	return v
 }
 
@@ -107,22 +106,25 @@ func verdictText(v Verdict, r *Report) string {
 	}
 	var parts []string
 	if len(v.Down) > 0 {
-		var named []string
-		for _, d := range v.Down {
+		named := make([]string, 0, len(v.Down))
+		for i, d := range v.Down {
+			if i == verdictNamesAtMost {
+				named = append(named, make([]string, len(v.Down)-i)...) // counted, not named
+				break
+			}
 			named = append(named, downPhrase(d, r.GeneratedAt))
 		}
 		parts = append(parts, fmt.Sprintf("%s down (%s)", phrase.Plural(len(v.Down), "node"), phrase.List(named, verdictNamesAtMost, ", ")))
 	}
 	if len(v.Degraded) > 0 {
-		notes := map[string]string{}
-		for _, n := range r.Nodes {
-			notes[n.Name] = n.Note
-		}
+		// The first few, with their notes; the nodes are in the same order.
 		var named []string
-		for _, name := range v.Degraded {
-			named = append(named, strings.TrimSpace(name+" "+notes[name]))
+		for i := 0; i < len(r.Nodes) && len(named) < min(len(v.Degraded), verdictNamesAtMost); i++ {
+			if n := r.Nodes[i]; n.Name == v.Degraded[len(named)] {
+				named = append(named, strings.TrimSpace(n.Name+" "+n.Note))
+			}
 		}
-		parts = append(parts, fmt.Sprintf("%d degraded (%s)", len(v.Degraded), phrase.List(named, verdictNamesAtMost, ", ")))
+		parts = append(parts, fmt.Sprintf("%d degraded (%s)", len(v.Degraded), phrase.List(append(named, v.Degraded[len(named):]...), verdictNamesAtMost, ", ")))
 	}
 	if len(v.ControlPlaneFailing) > 0 {
 		var titles []string
