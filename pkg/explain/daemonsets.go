@@ -13,8 +13,12 @@ import (
 // daemonSetFindings names the DaemonSets whose pods are missing or not ready
 // on some of the nodes they select: what they do for those nodes (logs,
 // networking, metrics, storage) is not done there. kube-proxy has its own
-// finding. nodes are the nodes explained: only those are named.
-func daemonSetFindings(s *cluster.Snapshot, nodes map[string]bool) []Finding {
+// finding. Only the nodes explained are named.
+func daemonSetFindings(s *cluster.Snapshot, explained []Node) []Finding {
+	nodes := make(map[string]bool, len(explained))
+	for _, n := range explained {
+		nodes[n.Name] = true
+	}
 	var out []Finding
 	for _, ds := range s.DaemonSets {
 		want, ready := ds.Status.DesiredNumberScheduled, ds.Status.NumberReady

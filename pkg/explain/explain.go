@@ -81,13 +81,17 @@ func Explain(s *cluster.Snapshot, now time.Time, o Options) *Report {
 		r.ControlPlane = explainControlPlane(s, now)
 		findings = append(findings, controlPlaneFindings(r.ControlPlane)...)
 		findings = append(findings, clusterFindings(s, kubeProxy)...)
-		explained := make(map[string]bool, len(r.Nodes))
-		for _, n := range r.Nodes {
-			explained[n.Name] = true
-		}
-		findings = append(findings, daemonSetFindings(s, explained)...)
+		findings = append(findings, daemonSetFindings(s, r.Nodes)...)
 	}
 	r.Findings = groupFindings(findings)
+	r.conclude(o)
+	return r
+}
+
+// conclude judges the report once its nodes and findings are in: each
+// node's severity, the pools, the pools mid-upgrade (overview only), the
+// verdict, and the lists the JSON promises.
+func (r *Report) conclude(o Options) {
 	r.Verdict = judge(r)
 	label := poolLabel(r.Nodes, o.GroupBy)
 	r.Pools = pools(r.Nodes, label)
@@ -104,7 +108,6 @@ func Explain(s *cluster.Snapshot, now time.Time, o Options) *Report {
 	}
 	r.Verdict.Text = verdictText(r.Verdict, r)
 	r.fillLists()
-	return r
 }
 
 // fillLists makes every list the JSON promises an empty list where there
@@ -135,6 +138,46 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// conditionFindings names the node's unhealthy conditions but Ready, each
+// with its own code where the catalogue knows it.
+func conditionFindings(n *Node) []nodeFinding {
+	var out []nodeFinding
+	for _, c := range n.Conditions {
+		if c.Type == string(corev1.NodeReady) || c.Healthy || c.Status == string(corev1.ConditionUnknown) {
+			continue
+		}
+		info := LookupCondition(corev1.NodeConditionType(c.Type))
+		msg := ""
+		if c.Message != "" {
+			msg = ": " + c.Message
+		}
+		code := info.Code
+		if code == "" {
+			code = CodeNodeCondition
+		}
+		out = append(out, nodeFinding{Finding: Finding{Severity: SeverityWarning, Code: code, Nodes: []string{n.Name}, Condition: c.Type,
+			Title: c.Type + msg, Meaning: joinSentences(info.Meaning, info.WhenBad), Fix: info.Fix}, note: c.Type})
+	}
+	return out
+}
+
+// addPodTotals adds up what the node's pods request and may use, and counts
+// those without a memory limit and those being deleted.
+func addPodTotals(out *Node, pods []cluster.Pod) {
+	for _, p := range pods {
+		out.CPURequestedMilli += p.CPUMilli
+		out.MemoryRequested += p.MemoryBytes
+		out.CPULimitsMilli += p.CPULimitMilli
+		out.MemoryLimitsBytes += p.MemoryLimitBytes
+		if p.NoMemoryLimit {
+			out.PodsWithoutMemoryLimit++
+		}
+		if p.Deletion != nil {
+			out.TerminatingPods++
+		}
+	}
 }
 
 // summarize counts the nodes and pods; with selected, only the pods on the
@@ -295,18 +338,7 @@ func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coord
 			out.InternalIP = a.Address
 		}
 	}
-	for _, p := range pods {
-		out.CPURequestedMilli += p.CPUMilli
-		out.MemoryRequested += p.MemoryBytes
-		out.CPULimitsMilli += p.CPULimitMilli
-		out.MemoryLimitsBytes += p.MemoryLimitBytes
-		if p.NoMemoryLimit {
-			out.PodsWithoutMemoryLimit++
-		}
-		if p.Deletion != nil {
-			out.TerminatingPods++
-		}
-	}
+	addPodTotals(&out, pods)
 	readyHeartbeat := nodeConditions(&out, n)
 	in := nodeInput{pods: pods, podsRead: podsRead, kubeProxy: kubeProxy, serverVersion: serverVersion, now: now, taints: n.Spec.Taints, zone: zone}
 	heartbeat(&out, &in, lease, readyHeartbeat)
@@ -422,22 +454,7 @@ func nodeFindings(n *Node, in nodeInput) []nodeFinding {
 		out = append(out, f)
 		n.Evictions = append(evictions, terminatingEvictions(in.pods)...)
 	}
-	for _, c := range n.Conditions {
-		if c.Type == string(corev1.NodeReady) || c.Healthy || c.Status == string(corev1.ConditionUnknown) {
-			continue
-		}
-		info := LookupCondition(corev1.NodeConditionType(c.Type))
-		msg := ""
-		if c.Message != "" {
-			msg = ": " + c.Message
-		}
-		code := info.Code
-		if code == "" {
-			code = CodeNodeCondition
-		}
-		add(SeverityWarning, code, c.Type, c.Type+msg, joinSentences(info.Meaning, info.WhenBad), info.Fix)
-		out[len(out)-1].Condition = c.Type
-	}
+	out = append(out, conditionFindings(n)...)
 	if n.Cordoned {
 		out = append(out, cordonFinding(n, in))
 	} else if n.Readiness != Unknown {
@@ -640,6 +657,18 @@ func capacityFindings(n *Node) []nodeFinding {
 			"Spread pods over more nodes, or raise the kubelet's maxPods if the machine can take it.")
 		usage("pods", "pods", UnitCount, int64(n.Pods), n.PodsAllocatable)
 	}
+	return append(out, limitsFindings(n)...)
+}
+
+// limitsFindings says what limits past what the node has risk: OOM kills
+// and evictions for memory, throttling for CPU.
+func limitsFindings(n *Node) []nodeFinding {
+	var out []nodeFinding
+	add := func(sev string, note, title, meaning, fix string, u Usage) {
+		u.Of, u.Percent = "limits", u.Requested*100/u.Allocatable
+		out = append(out, nodeFinding{Finding: Finding{Severity: sev, Code: CodeLimitsOvercommitted, Nodes: []string{n.Name},
+			Title: title, Meaning: meaning, Fix: fix, Usage: &u}, note: note})
+	}
 	if a := n.MemoryAllocatable; a > 0 && n.MemoryLimitsBytes > a {
 		pct := n.MemoryLimitsBytes * 100 / a
 		// Limits somewhat past allocatable are common (limits a little above
@@ -649,19 +678,19 @@ func capacityFindings(n *Node) []nodeFinding {
 		if pct > memoryLimitsWarnPercent {
 			sev = SeverityWarning
 		}
-		add(sev, CodeLimitsOvercommitted, fmt.Sprintf("mem limits %d%%", pct),
+		add(sev, fmt.Sprintf("mem limits %d%%", pct),
 			fmt.Sprintf("memory limits %d%% of allocatable: %s of %s", pct, phrase.Bytes(n.MemoryLimitsBytes), phrase.Bytes(a)),
 			"The pods' memory limits add up to more than the node has. Each pod may grow to its limit, but not all at once: if they use their limits together, the node runs out of memory, the kernel OOM-kills containers, and the kubelet evicts pods, those using most beyond their requests first."+noLimit(n),
-			"For the pods that matter, set memory limits close to their requests (requests equal to limits make a pod Guaranteed, evicted last), or spread the pods over more nodes.")
-		usage("memory", "limits", UnitBytes, n.MemoryLimitsBytes, a)
+			"For the pods that matter, set memory limits close to their requests (requests equal to limits make a pod Guaranteed, evicted last), or spread the pods over more nodes.",
+			Usage{Resource: "memory", Unit: UnitBytes, Requested: n.MemoryLimitsBytes, Allocatable: a})
 	}
 	if a := n.CPUAllocatableMilli; a > 0 && n.CPULimitsMilli > a {
 		pct := n.CPULimitsMilli * 100 / a
-		add(SeverityInfo, CodeLimitsOvercommitted, fmt.Sprintf("CPU limits %d%%", pct),
+		add(SeverityInfo, fmt.Sprintf("CPU limits %d%%", pct),
 			fmt.Sprintf("CPU limits %d%% of allocatable: %s of %s", pct, FormatCPU(n.CPULimitsMilli), FormatCPU(a)),
 			"The pods' CPU limits add up to more than the node has. Under load they compete for it: each gets CPU in proportion to its request and is throttled at its limit; none is killed for it.",
-			"Nothing must be done; give pods CPU requests that match what they need under load, so that they get that share.")
-		usage("cpu", "limits", UnitMilli, n.CPULimitsMilli, a)
+			"Nothing must be done; give pods CPU requests that match what they need under load, so that they get that share.",
+			Usage{Resource: "cpu", Unit: UnitMilli, Requested: n.CPULimitsMilli, Allocatable: a})
 	}
 	return out
 }

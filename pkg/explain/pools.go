@@ -163,39 +163,49 @@ func upgradeFindings(r *Report) ([]Finding, []string) {
 		if len(p.KubeletVersions) < 2 {
 			continue
 		}
-		count := map[string]int{}
-		var cordoned []string
-		terminating := 0
-		for _, name := range p.Nodes {
-			n := byName[name]
-			count[n.KubeletVersion]++
-			if n.Cordoned {
-				cordoned = append(cordoned, name)
-				terminating += n.TerminatingPods
-			}
-		}
-		var versions []string
-		for _, v := range p.KubeletVersions {
-			versions = append(versions, fmt.Sprintf("%s on %s", v, phrase.Plural(count[v], "node")))
-		}
-		pool, nodes := "pool "+p.Name, "the nodes of pool "+p.Name
-		switch {
-		case p.Name == "" && p.Label == "":
-			pool, nodes = "the nodes", "the nodes"
-		case p.Name == "":
-			pool, nodes = "the nodes without "+p.Label, "the nodes without "+p.Label
-		}
-		title := fmt.Sprintf("%s run %d kubelet versions: %s", nodes, len(p.KubeletVersions), strings.Join(versions, ", "))
-		if len(cordoned) > 0 {
+		f, mid := upgradeFinding(p, byName)
+		out = append(out, f)
+		if mid {
 			names = append(names, p.Name)
-			title = fmt.Sprintf("%s mid-upgrade: kubelet %s; %s cordoned", pool, strings.Join(versions, ", "), phrase.List(cordoned, 3, ", "))
-			if terminating > 0 {
-				title += fmt.Sprintf(", draining (%s terminating)", phrase.Plural(terminating, "pod"))
-			}
 		}
-		out = append(out, Finding{Severity: SeverityInfo, Code: CodePoolUpgrading, Nodes: p.Nodes, Title: title,
-			Meaning: "The nodes run different kubelet versions, as while a pool is upgraded node by node: nodes on the new version join, and the old ones are cordoned, drained and removed or upgraded in place; their pods move as they are drained. Pods that cannot move (a PodDisruptionBudget, a finalizer, local storage) hold a drain back, and the findings about cordoned nodes name them.",
-			Fix:     "If no upgrade is in progress, bring the older nodes to the same version (`kubectl explain-nodes -o wide` shows each node's kubelet); the API server's version bounds how old a kubelet may be."})
 	}
 	return out, names
+}
+
+// upgradeFinding is the finding about one pool whose nodes run several
+// kubelet versions; mid is true when some are cordoned, as in a rolling
+// upgrade.
+func upgradeFinding(p Pool, byName map[string]*Node) (f Finding, mid bool) {
+	count := map[string]int{}
+	var cordoned []string
+	terminating := 0
+	for _, name := range p.Nodes {
+		n := byName[name]
+		count[n.KubeletVersion]++
+		if n.Cordoned {
+			cordoned = append(cordoned, name)
+			terminating += n.TerminatingPods
+		}
+	}
+	var versions []string
+	for _, v := range p.KubeletVersions {
+		versions = append(versions, fmt.Sprintf("%s on %s", v, phrase.Plural(count[v], "node")))
+	}
+	pool, nodes := "pool "+p.Name, "the nodes of pool "+p.Name
+	switch {
+	case p.Name == "" && p.Label == "":
+		pool, nodes = "the nodes", "the nodes"
+	case p.Name == "":
+		pool, nodes = "the nodes without "+p.Label, "the nodes without "+p.Label
+	}
+	title := fmt.Sprintf("%s run %d kubelet versions: %s", nodes, len(p.KubeletVersions), strings.Join(versions, ", "))
+	if len(cordoned) > 0 {
+		title = fmt.Sprintf("%s mid-upgrade: kubelet %s; %s cordoned", pool, strings.Join(versions, ", "), phrase.List(cordoned, 3, ", "))
+		if terminating > 0 {
+			title += fmt.Sprintf(", draining (%s terminating)", phrase.Plural(terminating, "pod"))
+		}
+	}
+	return Finding{Severity: SeverityInfo, Code: CodePoolUpgrading, Nodes: p.Nodes, Title: title,
+		Meaning: "The nodes run different kubelet versions, as while a pool is upgraded node by node: nodes on the new version join, and the old ones are cordoned, drained and removed or upgraded in place; their pods move as they are drained. Pods that cannot move (a PodDisruptionBudget, a finalizer, local storage) hold a drain back, and the findings about cordoned nodes name them.",
+		Fix:     "If no upgrade is in progress, bring the older nodes to the same version (`kubectl explain-nodes -o wide` shows each node's kubelet); the API server's version bounds how old a kubelet may be."}, len(cordoned) > 0
 }

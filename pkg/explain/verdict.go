@@ -117,14 +117,7 @@ func verdictText(v Verdict, r *Report) string {
 		parts = append(parts, fmt.Sprintf("%s down (%s)", phrase.Plural(len(v.Down), "node"), phrase.List(named, verdictNamesAtMost, ", ")))
 	}
 	if len(v.Degraded) > 0 {
-		// The first few, with their notes; the nodes are in the same order.
-		var named []string
-		for i := 0; i < len(r.Nodes) && len(named) < min(len(v.Degraded), verdictNamesAtMost); i++ {
-			if n := r.Nodes[i]; n.Name == v.Degraded[len(named)] {
-				named = append(named, strings.TrimSpace(n.Name+" "+n.Note))
-			}
-		}
-		parts = append(parts, fmt.Sprintf("%d degraded (%s)", len(v.Degraded), phrase.List(append(named, v.Degraded[len(named):]...), verdictNamesAtMost, ", ")))
+		parts = append(parts, degradedPhrase(v.Degraded, r.Nodes))
 	}
 	if len(v.ControlPlaneFailing) > 0 {
 		var titles []string
@@ -176,6 +169,18 @@ func controlPlaneWell(cp ControlPlane) bool {
 		}
 	}
 	return true
+}
+
+// degradedPhrase is "N degraded (a NOTE, b NOTE, c NOTE and 2 more)":
+// the first few, with their notes; nodes are in the order of degraded.
+func degradedPhrase(degraded []string, nodes []Node) string {
+	var named []string
+	for i := 0; i < len(nodes) && len(named) < min(len(degraded), verdictNamesAtMost); i++ {
+		if n := nodes[i]; n.Name == degraded[len(named)] {
+			named = append(named, strings.TrimSpace(n.Name+" "+n.Note))
+		}
+	}
+	return fmt.Sprintf("%d degraded (%s)", len(degraded), phrase.List(append(named, degraded[len(named):]...), verdictNamesAtMost, ", "))
 }
 
 // downPhrase is "NAME NotReady 5m" or "NAME silent 2m".
