@@ -116,9 +116,11 @@ func TestOverviewVerdictOfAPool(t *testing.T) {
 }
 
 // Bad selectors are refused with a clear message, as is a selector that
-// matches no node; node names and -l do not go together.
+// matches no node; node names and -l do not go together; -o wide is the
+// overview's.
 func TestSelectorRefusals(t *testing.T) {
 	t.Parallel()
+	createNodes(t, fixture.Node{Name: "sel-any"}) // the cluster has nodes, none in the pool asked for
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -128,6 +130,7 @@ func TestSelectorRefusals(t *testing.T) {
 		{[]string{"some-node", "-l", "a=b"}, "give node names or -l, not both"},
 		{[]string{"why-pending", "-A", "-l", "!!"}, `-l "!!" is not a label selector`},
 		{[]string{"why-pending", "p", "-l", "a=b"}, "-l selects among the Pending pods"},
+		{[]string{"why-pending", "-A", "-o", "wide"}, "-o wide is for the node overview"},
 	} {
 		r := kubectlRun(t, nil, append([]string{"explain-nodes"}, tc.args...)...)
 		if r.Code != 1 || !strings.Contains(r.Stderr, tc.want) || strings.Contains(r.Stderr, "goroutine") {
