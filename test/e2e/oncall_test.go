@@ -114,21 +114,10 @@ func TestOnCallOverview(t *testing.T) {
 	t.Cleanup(func() {
 		_ = client.AppsV1().DaemonSets("oncall").Delete(context.Background(), "log-agent", metav1.DeleteOptions{})
 	})
-	// The crash loop, as the kubelet reports it.
-	crash, err := client.CoreV1().Pods("oncall").Get(ctx, "trainer", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	crash.Status.Phase = corev1.PodRunning
-	crash.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse, LastTransitionTime: metav1.Now()}}
-	crash.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app", Image: "registry.example/app:1.0", RestartCount: 9,
-		State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off 5m0s restarting failed container"}}}}
-	if _, err := client.CoreV1().Pods("oncall").UpdateStatus(ctx, crash, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	setCrashLooping(t, "oncall", "trainer", 9)
 	// The node controller marks the silent node Unknown after its grace
 	// period.
-	err = wait.PollUntilContextTimeout(ctx, time.Second, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+	err := wait.PollUntilContextTimeout(ctx, time.Second, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
 		n, err := client.CoreV1().Nodes().Get(ctx, "oc-gen-04", metav1.GetOptions{})
 		if err != nil {
 			return false, nil

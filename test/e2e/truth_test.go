@@ -47,6 +47,24 @@ func createNodesAtOnce(t *testing.T, nodes ...fixture.Node) {
 	}
 }
 
+// setCrashLooping gives a held pod the status a kubelet reports for a
+// container in CrashLoopBackOff after restarts restarts.
+func setCrashLooping(t *testing.T, namespace, name string, restarts int32) {
+	t.Helper()
+	ctx := context.Background()
+	crash, err := client.CoreV1().Pods(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	crash.Status.Phase = corev1.PodRunning
+	crash.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse, LastTransitionTime: metav1.Now()}}
+	crash.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app", Image: "registry.example/app:1.0", RestartCount: restarts,
+		State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off 5m0s restarting failed container"}}}}
+	if _, err := client.CoreV1().Pods(namespace).UpdateStatus(ctx, crash, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // findingsFor returns the findings with the code that name the node.
 func findingsFor(rep explain.Report, code, node string) []explain.Finding {
 	var out []explain.Finding
@@ -149,17 +167,7 @@ func TestOverviewProductionScene(t *testing.T) {
 		fixture.Pod{Name: "api-crash", Namespace: ns, NodeName: "prod-spot-01", Hold: true},
 		fixture.Pod{Name: "no-room", Namespace: ns, NodeSelector: map[string]string{"pool": "none"}},
 	)
-	crash, err := client.CoreV1().Pods(ns).Get(ctx, "api-crash", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	crash.Status.Phase = corev1.PodRunning
-	crash.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse, LastTransitionTime: metav1.Now()}}
-	crash.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app", Image: "registry.example/app:1.0", RestartCount: 17,
-		State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off 5m0s restarting failed container"}}}}
-	if _, err := client.CoreV1().Pods(ns).UpdateStatus(ctx, crash, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	setCrashLooping(t, ns, "api-crash", 17)
 	if _, err := fixture.WaitForPod(ctx, client, ns, "no-room", fixture.Unschedulable); err != nil {
 		t.Fatal(err)
 	}
