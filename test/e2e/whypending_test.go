@@ -171,7 +171,7 @@ func TestWhyPendingMessage(t *testing.T) {
 		"1 node: node(s) had untolerated taint {dedicated: batch} (TaintToleration)",
 		"These nodes carry the taint {dedicated: batch}",
 		"2 nodes: node(s) didn't match node selector (NodeAffinity)",
-		"Evicting lower-priority pods would not help",
+		"On 5 nodes, evicting lower-priority pods would not help",
 	} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("lacks %q:\n%s", want, r.Stdout)
