@@ -18,10 +18,20 @@ func Plural(n int, word string) string {
 // List names up to most items, joined by sep, and counts the rest:
 // "a, b, c and 4 more".
 func List(items []string, most int, sep string) string {
-	if len(items) <= most {
-		return strings.Join(items, sep)
+	return ListOf(len(items), most, sep, func(i int) string { return items[i] })
+}
+
+// ListOf is List over n items of which only the ones shown are worded, by
+// name(i).
+func ListOf(n, most int, sep string, name func(i int) string) string {
+	shown := make([]string, min(n, most))
+	for i := range shown {
+		shown[i] = name(i)
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:most], sep), len(items)-most)
+	if n <= most {
+		return strings.Join(shown, sep)
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(shown, sep), n-most)
 }
 
 // Bytes prints a byte count in binary units with at most one decimal:

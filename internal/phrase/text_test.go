@@ -23,3 +23,12 @@ func TestText(t *testing.T) {
 		}
 	}
 }
+
+// ListOf words only the items it shows.
+func TestListOfWordsOnlyWhatItShows(t *testing.T) {
+	var asked []int
+	got := ListOf(1000, 2, ", ", func(i int) string { asked = append(asked, i); return string(rune('a' + i)) })
+	if got != "a, b and 998 more" || len(asked) != 2 {
+		t.Errorf("ListOf = %q, asked for %v", got, asked)
+	}
+}

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -106,15 +107,8 @@ func verdictText(v Verdict, r *Report) string {
 	}
 	var parts []string
 	if len(v.Down) > 0 {
-		named := make([]string, 0, len(v.Down))
-		for i, d := range v.Down {
-			if i == verdictNamesAtMost {
-				named = append(named, make([]string, len(v.Down)-i)...) // counted, not named
-				break
-			}
-			named = append(named, downPhrase(d, r.GeneratedAt))
-		}
-		parts = append(parts, fmt.Sprintf("%s down (%s)", phrase.Plural(len(v.Down), "node"), phrase.List(named, verdictNamesAtMost, ", ")))
+		named := phrase.ListOf(len(v.Down), verdictNamesAtMost, ", ", func(i int) string { return downPhrase(v.Down[i], r.GeneratedAt) })
+		parts = append(parts, fmt.Sprintf("%s down (%s)", phrase.Plural(len(v.Down), "node"), named))
 	}
 	if len(v.Degraded) > 0 {
 		parts = append(parts, degradedPhrase(v.Degraded, r.Nodes))
@@ -171,16 +165,18 @@ func controlPlaneWell(cp ControlPlane) bool {
 	return true
 }
 
-// degradedPhrase is "N degraded (a NOTE, b NOTE, c NOTE and 2 more)":
-// the first few, with their notes; nodes are in the order of degraded.
+// degradedPhrase is "N degraded (a NOTE, b NOTE, c NOTE and 2 more)": the
+// first few, with their notes.
 func degradedPhrase(degraded []string, nodes []Node) string {
-	var named []string
-	for i := 0; i < len(nodes) && len(named) < min(len(degraded), verdictNamesAtMost); i++ {
-		if n := nodes[i]; n.Name == degraded[len(named)] {
-			named = append(named, strings.TrimSpace(n.Name+" "+n.Note))
+	shown := degraded[:min(len(degraded), verdictNamesAtMost)]
+	notes := make(map[string]string, len(shown))
+	for _, n := range nodes {
+		if slices.Contains(shown, n.Name) {
+			notes[n.Name] = n.Note
 		}
 	}
-	return fmt.Sprintf("%d degraded (%s)", len(degraded), phrase.List(append(named, degraded[len(named):]...), verdictNamesAtMost, ", "))
+	named := phrase.ListOf(len(degraded), verdictNamesAtMost, ", ", func(i int) string { return strings.TrimSpace(degraded[i] + " " + notes[degraded[i]]) })
+	return fmt.Sprintf("%d degraded (%s)", len(degraded), named)
 }
 
 // downPhrase is "NAME NotReady 5m" or "NAME silent 2m".
