@@ -12,7 +12,7 @@ CLUSTER ?= explain-nodes
 E2E_CLUSTER ?= explain-nodes-e2e
 KUBE_BIN = $(shell source test/cluster/versions.sh && echo $$KUBE_BIN)
 
-.PHONY: help build cross dist docs check-docs test unit lint check fuzz bench bench-core e2e test-kind demo readme check-readme cluster cluster-down tools clean
+.PHONY: help build cross dist docs check-docs wordings check-wordings test unit lint check fuzz bench bench-core e2e test-kind demo readme check-readme cluster cluster-down tools clean
 
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
@@ -115,6 +115,14 @@ cross:
 	  GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/kubectl-explain_nodes && \
 	  GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/kubectl_complete-explain_nodes || exit 1; \
 	done
+
+## wordings: fill pkg/diagnose/wordings.tsv's releases column from the scheduler source of every release (Go module proxy; cached)
+wordings:
+	$(GO) run ./build/schedreasons
+
+## check-wordings: fail when wordings.tsv's releases column is not what the scheduler source of every release says
+check-wordings:
+	$(GO) run ./build/schedreasons -check
 
 ## docs: the command reference in docs/commands, generated from the commands, and the finding codes in docs/findings.md
 docs:
