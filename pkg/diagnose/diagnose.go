@@ -94,6 +94,9 @@ func diagnosePod(in input, now time.Time) *Diagnosis {
 	}
 	if fits == 0 {
 		advise(d, in, now)
+		if d.Autoscaling = latestAutoscaling(in.Events); d.Autoscaling != nil {
+			d.Summary += " " + d.Autoscaling.Sentence(now)
+		}
 	}
 	return d
 }
@@ -334,7 +337,11 @@ func diagnoseAll(in input, pods []*corev1.Pod, now time.Time) []*Diagnosis {
 // Cause is a pod's main cause in a line: the computed scheduler message for
 // an unschedulable pod, else its state and first problem.
 func (d *Diagnosis) Cause() string {
-	switch {
+	switch a := d.Autoscaling; {
+	case a != nil && (a.State == ScaleUpTriggered || a.State == ScaleUpNominated):
+		return "Waiting for a new node: " + a.Short()
+	case a != nil && d.ComputedMessage != "":
+		return d.ComputedMessage + " " + capitalise(a.Short()) + "."
 	case d.ComputedMessage != "":
 		return d.ComputedMessage
 	case d.SchedulerMessage != "" && d.State == StateUnschedulable:
@@ -372,7 +379,7 @@ func schedulerVerdict(pod *corev1.Pod, events []corev1.Event) *SchedulerVerdict 
 	var latest *corev1.Event
 	for i := range events {
 		e := &events[i]
-		if e.Reason != "FailedScheduling" {
+		if e.Reason != EventFailedScheduling || isKarpenterEvent(e) {
 			continue
 		}
 		if latest == nil || eventTime(e).After(eventTime(latest)) {

@@ -11,25 +11,49 @@ import (
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
 
-// MessageExplanation explains a scheduler message without a cluster.
+// MessageExplanation explains a message of the scheduler or of a node
+// autoscaler without a cluster.
 type MessageExplanation struct {
 	APIVersion string `json:"apiVersion"`
 	Kind       string `json:"kind"`
 	Message    string `json:"message"`
-	// Recognised is false when the message is not a FitError the tool knows.
+	// Recognised is false when the message is not one the tool knows.
 	Recognised bool `json:"recognised"`
-	// Nodes is how many nodes the scheduler looked at.
-	Nodes   int               `json:"nodes"`
-	Reasons []ReasonExplained `json:"reasons,omitempty"`
+	// Source is the component that words messages this way:
+	// kube-scheduler, cluster-autoscaler or karpenter.
+	Source string `json:"source,omitempty"`
+	// Releases are the scheduler releases that lay a message out this way,
+	// when today's scheduler no longer does.
+	Releases string `json:"releases,omitempty"`
+	// Nodes is how many nodes the scheduler looked at, when it says.
+	Nodes int `json:"nodes"`
+	// CountsOf is what the reasons' counts count: nodes, or node groups
+	// (the cluster autoscaler's).
+	CountsOf string            `json:"countsOf,omitempty"`
+	Reasons  []ReasonExplained `json:"reasons,omitempty"`
 	// Preemption is the scheduler's note on preemption, if any, explained.
 	Preemption        string `json:"preemption,omitempty"`
 	PreemptionMeaning string `json:"preemptionMeaning,omitempty"`
+	// Autoscaling explains a node autoscaler's event.
+	Autoscaling *Autoscaling `json:"autoscaling,omitempty"`
 	// Unrecognised is text of the message this tool could not place: a
 	// note after the reasons that is not the preemption note.
 	Unrecognised []string `json:"unrecognised,omitempty"`
-	// CountMismatch, when set, says that the reasons count fewer nodes than
-	// the message's N.
+	// CountMismatch, when set, says that the reasons' counts cannot add up
+	// to the message's N.
 	CountMismatch string `json:"countMismatch,omitempty"`
+	// Cut, when set, says the message was cut short.
+	Cut string `json:"cut,omitempty"`
+	// Notes are the notes of PostFilter plugins other than preemption.
+	Notes []Note `json:"notes,omitempty"`
+}
+
+// Note is a plugin's note in a message, explained.
+type Note struct {
+	Text    string `json:"text"`
+	Meaning string `json:"meaning"`
+	// Releases are the releases that printed it, if today's does not.
+	Releases string `json:"releases,omitempty"`
 }
 
 // ReasonExplained is one reason of a scheduler message.
@@ -42,76 +66,334 @@ type ReasonExplained struct {
 	Fix     string `json:"fix"`
 	// Taint is the taint an older message names, if it names one.
 	Taint string `json:"taint,omitempty"`
+	// Releases are the releases whose scheduler printed this wording, and
+	// Now what today's scheduler prints instead, when it is an older one.
+	Releases string `json:"releases,omitempty"`
+	Now      string `json:"now,omitempty"`
 }
 
-var (
-	namedTaintRE = regexp.MustCompile(`^node\(s\) had (?:untolerated taint|taint) \{(.*)\}`)
+var namedTaintRE = regexp.MustCompile(`^node\(s\) had (?:untolerated taint|taint) \{(.*)\}`)
+
+// The layouts of the scheduler's message over the releases
+// (wordings.tsv's frames).
+const (
+	// Kubernetes 1.10 and later: "0/3 nodes are available: 1 reason, 2 reason."
+	formCounted = "counted"
+	// 1.7 to 1.9: "No nodes are available that match all of the
+	// predicates: Insufficient cpu (3), MatchNodeSelector (2)."
+	formPredicates = "predicates"
+	// 1.5 and 1.6: "pod (web) failed to fit in any node\nfit failure
+	// summary on nodes : Insufficient cpu (3)".
+	formFitFailure = "fit-failure"
+	// Before 1.5: "pod (web) failed to fit in any node\nfit failure on node
+	// (n1): Insufficient cpu\nfit failure on node (n2): …", a line a node.
+	formPerNode = "per-node"
 )
 
+var (
+	countedRE       = regexp.MustCompile(`0/(\d+) nodes are available:`)
+	predicatesRE    = regexp.MustCompile(`No nodes are available that match all of the (?:following )?predicates::?`)
+	fitFailureRE    = regexp.MustCompile(`fit failure summary on nodes ?:`)
+	trailingCountRE = regexp.MustCompile(`^(.+) \((\d+)\)$`)
+)
+
+// frame is a message's layout, found in it.
+type frame struct {
+	form string
+	// head is the frame's text in wordings.tsv.
+	head  string
+	total int
+	// body is the reasons and what follows them.
+	body string
+}
+
+// findFrame finds the scheduler's layout in a message, wherever it starts:
+// a pasted event line or GKE's "Cannot schedule pods: " may come first.
+func findFrame(msg string) (frame, bool) {
+	if loc := countedRE.FindStringSubmatchIndex(msg); loc != nil {
+		return frame{form: formCounted, head: "0/%v nodes are available", total: atoi(msg[loc[2]:loc[3]]), body: msg[loc[1]:]}, true
+	}
+	if loc := predicatesRE.FindStringIndex(msg); loc != nil {
+		head := "No nodes are available that match all of the predicates"
+		if strings.Contains(msg[loc[0]:loc[1]], "following") {
+			head = "No nodes are available that match all of the following predicates:"
+		}
+		return frame{form: formPredicates, head: head, body: msg[loc[1]:]}, true
+	}
+	if loc := fitFailureRE.FindStringIndex(msg); loc != nil {
+		return frame{form: formFitFailure, head: "fit failure summary on nodes : %v", body: msg[loc[1]:]}, true
+	}
+	if loc := perNodeRE.FindStringIndex(msg); loc != nil {
+		return frame{form: formPerNode, head: "fit failure on node (%v): %v", body: msg[loc[0]:]}, true
+	}
+	return frame{}, false
+}
+
+// perNodeRE finds the oldest layout, one line a node: "fit failure on node
+// (NAME): REASON".
+var perNodeRE = regexp.MustCompile(`fit failure on node \(`)
+
+// perNodeReasons counts the reasons of the oldest layout's lines, which
+// may run together when pasted on one line.
+func perNodeReasons(body string) []ReasonExplained {
+	counts, order := map[string]int{}, []string{}
+	for _, line := range perNodeRE.Split(body, -1) {
+		_, reason, ok := strings.Cut(line, "): ")
+		if !ok {
+			continue
+		}
+		reason = strings.TrimSpace(reason)
+		if counts[reason] == 0 {
+			order = append(order, reason)
+		}
+		counts[reason]++
+	}
+	out := make([]ReasonExplained, 0, len(order))
+	for _, r := range order {
+		out = append(out, explainReason(r, counts[r]))
+	}
+	return out
+}
+
+// gkePrefix starts the scheduler's message as GKE's console shows it, one
+// sentence at a time: it splits the message at every dot, even inside a
+// resource's name ("Insufficient nvidia" and "com/gpu.").
+const gkePrefix = "Cannot schedule pods: "
+
+// domainTailRE matches what is left of a resource's name after a split at
+// its dot: "com/gpu".
+var domainTailRE = regexp.MustCompile(`^[a-z]{2,6}/[-a-z0-9_.]+\.?$`)
+
+// pluginErrorRE matches a plugin's failure after Filter: "running Reserve
+// plugin "DynamicResources": …".
+var pluginErrorRE = regexp.MustCompile(`^running (\w+) plugin "(\w+)": (.+)$`)
+
+// unframed explains a message with no "nodes are available" layout: one
+// reason on its own, GKE's console line, a plugin's failure, or a PreFilter
+// message with the PostFilter's notes after it.
+func unframed(out *MessageExplanation, msg string) {
+	text := strings.TrimPrefix(msg, gkePrefix)
+	gke := text != msg
+	if m := pluginErrorRE.FindStringSubmatch(text); m != nil {
+		out.Recognised = true
+		out.Reasons = []ReasonExplained{{Reason: text, Plugin: m[2],
+			Meaning: "The scheduler had chosen a node, then the " + m[2] + " plugin failed at its " + m[1] + " step: " + m[3] + ". The pod goes back to the queue and is tried again." + pluginErrorMeaning(m[2], m[3]),
+			Fix:     "If it keeps failing, look at what the " + m[2] + " plugin waits for; the scheduler's log has the details."}}
+		return
+	}
+	first, rest, _ := strings.Cut(text, ". ")
+	if rest != "" {
+		rest = postFilterNotes(out, rest)
+		if strings.TrimSpace(rest) != "" {
+			return
+		}
+	}
+	first = strings.TrimSuffix(strings.TrimSpace(first), ".")
+	switch {
+	case gke && domainTailRE.MatchString(first):
+		out.Recognised = true
+		out.Reasons = []ReasonExplained{{Reason: first,
+			Meaning: "The end of a resource's name (such as nvidia.com/gpu): GKE's console splits the scheduler's message at every dot, so \"Insufficient nvidia.com/gpu\" shows as two lines, \"Insufficient nvidia\" and this one.",
+			Fix:     "Read the whole message: `kubectl describe pod POD` or `kubectl explain-nodes why-pending POD`."}}
+		return
+	case gke:
+		out.Recognised = true
+		r := explainReason(first, 0)
+		if res, ok := strings.CutPrefix(first, reasonInsufficientPrefix); ok && !strings.HasSuffix(msg, ".") && !strings.Contains(res, "/") {
+			r.Meaning += " GKE's console cuts the message at the resource name's first dot, so \"" + res + "\" stands for a longer name such as " + res + ".com/gpu."
+		}
+		out.Reasons = []ReasonExplained{r}
+		return
+	}
+	if _, ok := reasons[first]; ok || preFilterReason(first) {
+		out.Recognised = true
+		out.Reasons = []ReasonExplained{explainReason(first, 0)}
+	}
+}
+
+// pluginErrorMeaning adds what a plugin's known failure means.
+func pluginErrorMeaning(plugin, text string) string {
+	if plugin == "DynamicResources" && strings.Contains(text, "waiting for resource driver") {
+		return " The claim is allocated by its resource driver's controller (classic dynamic resource allocation, Kubernetes 1.26 to 1.31), which has not done it yet."
+	}
+	return ""
+}
+
+// postFilterNotes takes the PostFilter plugins' notes that follow a
+// message's reasons ("no new claims to deallocate, preemption: …" has gone
+// to the preemption field by then), explains those it knows, and returns
+// the message before them with anything it does not know.
+func postFilterNotes(out *MessageExplanation, body string) string {
+	i := strings.Index(body, ". ")
+	if i < 0 {
+		return body
+	}
+	rest := strings.TrimSpace(body[i+2:])
+	body = body[:i+1]
+	var unknown []string
+	for _, note := range strings.Split(rest, ",") {
+		note = strings.TrimSpace(note)
+		if note == "" {
+			continue
+		}
+		if m, ok := postFilterMeanings[note]; ok {
+			n := Note{Text: note, Meaning: m}
+			if w := lookupWording(note, wordingPreemption); w != nil && !w.current() {
+				n.Releases = w.releases
+			}
+			out.Notes = append(out.Notes, n)
+			continue
+		}
+		unknown = append(unknown, note)
+	}
+	if len(unknown) > 0 {
+		out.Unrecognised = append(out.Unrecognised, strings.Join(unknown, ", "))
+	}
+	return body
+}
+
+// postFilterMeanings explains the PostFilter plugins' notes other than
+// preemption's: the DynamicResources plugin's (1.26 to 1.31).
+var postFilterMeanings = map[string]string{
+	"no new claims to deallocate": "The DynamicResources plugin looked for a claim of the pod it could release so that the pod might fit elsewhere, and found none: it changed nothing.",
+	"still not schedulable":       "The DynamicResources plugin released what it could, and the pod still cannot be placed.",
+}
+
+// preFilterReason reports whether a message is a PreFilter plugin's message
+// on its own, which the scheduler prints without the nodes count.
+func preFilterReason(text string) bool {
+	for _, prefix := range []string{"persistentvolumeclaim ", "waiting for dynamic resource controller to create the resourceclaim", "resourceclaim ", reasonInsufficientPrefix} {
+		if strings.HasPrefix(text, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 // ExplainMessage explains a scheduler message, as found in a pod's condition,
-// an event, a log or CI output, with no cluster.
+// an event, a log or CI output, with no cluster: any release's wording, and
+// the node autoscalers' events about pending pods.
 func ExplainMessage(msg string) *MessageExplanation {
 	msg = strings.TrimSpace(msg)
 	out := &MessageExplanation{APIVersion: v1alpha1.APIVersion, Kind: v1alpha1.KindMessage, Message: msg}
-	if i := strings.Index(msg, " preemption: "); i >= 0 {
-		out.Preemption = strings.TrimSpace(msg[i+len(" preemption: "):])
-		out.PreemptionMeaning = preemptionMeaning(out.Preemption)
-	}
-	if info, ok := reasons[strings.TrimSuffix(msg, ".")]; ok {
-		out.Recognised = true
-		out.Reasons = []ReasonExplained{{Reason: strings.TrimSuffix(msg, "."), Plugin: info.plugin, Meaning: info.meaning, Fix: info.fix}}
+	if a := explainAutoscalerMessage(msg); a != nil {
+		out.Recognised, out.Source, out.Autoscaling, out.Reasons = true, a.Component, a, a.Reasons
+		if a.State == ScaleUpNotTriggered {
+			out.CountsOf = "node groups"
+		}
 		return out
 	}
-	total, _, ok := ParseFitError(msg)
+	out.Source = "kube-scheduler"
+	f, ok := findFrame(msg)
 	if !ok {
+		unframed(out, msg)
 		return out
 	}
-	out.Recognised, out.Nodes = true, total
-	body := msg[strings.Index(msg, ":")+1:]
-	if i := strings.Index(body, " preemption:"); i >= 0 {
+	out.Recognised, out.Nodes, out.CountsOf = true, f.total, "nodes"
+	if w := lookupWording(f.head, wordingFrame); w != nil && !w.current() {
+		out.Releases = w.releases
+	}
+	body := f.body
+	if i := strings.Index(body, " preemption: "); i >= 0 {
+		out.Preemption = strings.TrimSpace(body[i+len(" preemption: "):])
+		out.PreemptionMeaning = preemptionMeaning(out.Preemption)
 		body = body[:i]
 	}
-	if i := strings.Index(body, ". "); i >= 0 {
-		if rest := strings.TrimSpace(body[i+2:]); rest != "" {
-			out.Unrecognised = append(out.Unrecognised, rest)
+	body = postFilterNotes(out, body)
+	body = strings.TrimSpace(body)
+	ended := strings.HasSuffix(body, ".") || f.form == formFitFailure || f.form == formPerNode
+	body = strings.TrimRight(body, ".")
+	switch f.form {
+	case formCounted:
+		for _, part := range splitReasons(body) {
+			out.Reasons = append(out.Reasons, countedReason(strings.TrimSpace(part), f))
 		}
-		body = body[:i]
-	}
-	body = strings.TrimRight(strings.TrimSpace(body), ".")
-	for _, part := range splitReasons(body) {
-		r := ReasonExplained{Reason: strings.TrimSpace(part), Count: total}
-		if cm := countRE.FindStringSubmatch(r.Reason); cm != nil {
-			r.Reason = cm[2]
-			r.Count = atoi(cm[1])
+	case formPerNode:
+		out.Reasons = perNodeReasons(body)
+	default:
+		for _, part := range strings.Split(body, "), ") {
+			if !strings.HasSuffix(part, ")") && strings.Contains(part, " (") {
+				part += ")"
+			}
+			out.Reasons = append(out.Reasons, countedReason(strings.TrimSpace(part), f))
 		}
-		if m := namedTaintRE.FindStringSubmatch(r.Reason); m != nil {
-			r.Taint = m[1]
-		}
-		canonical := canonicalReason(r.Reason)
-		switch info, ok := reasons[canonical]; {
-		case ok:
-			r.Plugin, r.Meaning, r.Fix = info.plugin, info.meaning, info.fix
-		case strings.HasPrefix(canonical, reasonInsufficientPrefix):
-			res := strings.TrimPrefix(canonical, reasonInsufficientPrefix)
-			r.Plugin = PluginNodeResourcesFit
-			r.Meaning = "The pods already on these nodes request so much " + res + " that what is left is less than this pod requests (requests count, not actual use)."
-			r.Fix = "Lower the pod's " + res + " request, free " + res + " by scaling other workloads down, or add nodes with more; `kubectl explain-nodes why-pending POD` shows how much each node has free."
-		case strings.HasPrefix(canonical, "persistentvolumeclaim "):
-			r.Plugin = PluginVolumeBinding
-			r.Meaning = "A PersistentVolumeClaim the pod uses is missing, being deleted, or bound to a volume that is gone."
-			r.Fix = "Create or fix the claim named in the message."
-		default:
-			r.Meaning = "A reason this tool does not know: it comes from another plugin, a scheduler extender or a newer Kubernetes version."
-			r.Fix = "Look up the plugin that words it this way in the scheduler's configuration."
-		}
-		if r.Taint != "" {
-			r.Meaning, r.Fix = namedTaint(r.Taint)
-		}
-		out.Reasons = append(out.Reasons, r)
 	}
 	sort.SliceStable(out.Reasons, func(i, j int) bool { return out.Reasons[i].Count > out.Reasons[j].Count })
-	out.CountMismatch = countMismatch(out.Reasons, total)
+	if last := &out.Reasons[len(out.Reasons)-1]; !ended && last.Plugin == "" && last.Now == "" {
+		out.Cut = "The message stops mid-reason: it was cut short (a log line limit, a console's width), so its last reason is incomplete and the counts may miss nodes."
+		last.Meaning = "Cut off: the rest of this reason is missing from the message."
+		last.Fix = "Read the whole message from the pod: `kubectl get pod POD -o jsonpath='{.status.conditions}'`."
+	}
+	if f.form == formCounted && out.Cut == "" {
+		out.CountMismatch = countMismatch(out.Reasons, f.total)
+	}
 	return out
+}
+
+// singleReason explains a message that is one of the scheduler's reasons on
+// its own: "no nodes available to schedule pods".
+func singleReason(msg string) (ReasonExplained, bool) {
+	text := strings.TrimSuffix(msg, ".")
+	if _, ok := reasons[text]; !ok {
+		return ReasonExplained{}, false
+	}
+	return explainReason(text, 0), true
+}
+
+// countedReason reads one reason of a message in its era's layout: "3
+// Insufficient cpu" from 1.10 on, "Insufficient cpu (3)" before.
+func countedReason(part string, f frame) ReasonExplained {
+	count := f.total
+	if f.form == formCounted {
+		if cm := countRE.FindStringSubmatch(part); cm != nil {
+			count, part = atoi(cm[1]), cm[2]
+		}
+	} else if cm := trailingCountRE.FindStringSubmatch(part); cm != nil {
+		part, count = cm[1], atoi(cm[2])
+	}
+	return explainReason(part, count)
+}
+
+// explainReason explains one reason as printed by any release: today's
+// words for it, the releases that printed an older wording, and, for a
+// taint the message names, what the catalogue knows of it.
+func explainReason(text string, count int) ReasonExplained {
+	r := ReasonExplained{Reason: text, Count: count}
+	now := canonicalReason(text)
+	if w := lookupWording(text, wordingReason, wordingPredicate); w != nil {
+		r.Plugin = w.plugin
+		if !w.current() {
+			r.Releases, r.Now = w.releases, w.now
+		}
+		if w.now != "" && !w.current() {
+			now = w.now
+		}
+		if r.Now == "" && w.now == "" {
+			r.Releases = w.releases
+		}
+	}
+	if m := namedTaintRE.FindStringSubmatch(text); m != nil {
+		r.Taint = m[1]
+	}
+	switch info, ok := reasons[now]; {
+	case ok:
+		r.Plugin, r.Meaning, r.Fix = info.plugin, info.meaning, info.fix
+	case strings.HasPrefix(now, reasonInsufficientPrefix):
+		res := strings.TrimPrefix(now, reasonInsufficientPrefix)
+		r.Plugin = PluginNodeResourcesFit
+		r.Meaning = "The pods already on these nodes request so much " + res + " that what is left is less than this pod requests (requests count, not actual use)."
+		r.Fix = "Lower the pod's " + res + " request, free " + res + " by scaling other workloads down, or add nodes with more; `kubectl explain-nodes why-pending POD` shows how much each node has free."
+	case strings.HasPrefix(now, "persistentvolumeclaim "):
+		r.Plugin = PluginVolumeBinding
+		r.Meaning = "A PersistentVolumeClaim the pod uses is missing, being deleted, or bound to a volume that is gone."
+		r.Fix = "Create or fix the claim named in the message."
+	default:
+		retired(&r)
+	}
+	if r.Taint != "" {
+		r.Meaning, r.Fix = namedTaint(r.Taint)
+	}
+	return r
 }
 
 // namedTaint explains a taint an older message names as {key: value}: from
@@ -132,19 +414,39 @@ func namedTaint(taint string) (meaning, fix string) {
 }
 
 // countMismatch says when the counts of a message's reasons cannot add up
-// to its N nodes: each node counts once under its first failing plugin's
-// reasons, so the counts add up to at least N unless the message was cut or
-// mixes several scheduling cycles or profiles. A node may fail more than
-// one reason of a plugin, so more than N is not a sign of trouble.
+// to its N nodes. Each node counts under the reasons of the first plugin it
+// fails, so plugins' nodes do not overlap, while one plugin may give a node
+// several reasons (Insufficient cpu and Insufficient memory). Older
+// schedulers' GeneralPredicates gave resources, node selector, host ports
+// and node name together, so those count as one. The counts then add up to
+// at least N, and each group's largest count is at most its share of N,
+// unless the message was cut or mixes several attempts or profiles.
 func countMismatch(rs []ReasonExplained, total int) string {
-	sum := 0
-	for _, r := range rs {
+	sum, largest := 0, map[string]int{}
+	for i, r := range rs {
 		sum += r.Count
+		group := r.Plugin
+		switch group {
+		case PluginNodeResourcesFit, PluginNodeAffinity, PluginNodePorts, PluginNodeName:
+			group = "general"
+		case "":
+			group = fmt.Sprint("unknown-", i)
+		}
+		largest[group] = max(largest[group], r.Count)
 	}
-	if len(rs) == 0 || sum >= total {
+	least := 0
+	for _, n := range largest {
+		least += n
+	}
+	switch {
+	case len(rs) == 0:
 		return ""
+	case sum < total:
+		return fmt.Sprintf("The reasons count %d nodes of the %d: the others are not accounted for. The message may be cut short (log line limits), or pieced together from more than one scheduling attempt.", sum, total)
+	case least > total:
+		return fmt.Sprintf("The reasons count at least %d different nodes, more than the %d the message names: the message may be pieced together from more than one scheduling attempt or scheduler profile.", least, total)
 	}
-	return fmt.Sprintf("The reasons count %d nodes of the %d: the others are not accounted for. The message may be cut short (log line limits), or pieced together from more than one scheduling attempt.", sum, total)
+	return ""
 }
 
 // preemptionMeaning explains the scheduler's preemption note, each of its
@@ -291,4 +593,46 @@ func Group(ds []*Diagnosis, namespace string, gaps []v1alpha1.Gap, now time.Time
 	}
 	sort.SliceStable(out.Groups, func(i, j int) bool { return len(out.Groups[i].Pods) > len(out.Groups[j].Pods) })
 	return out
+}
+
+// retiredChecks explains the node-condition checks older schedulers made
+// themselves (CheckNodeCondition, CheckNodeMemoryPressure, …): today the node
+// lifecycle controller taints such nodes and the taint check keeps pods off
+// them. Keyed by words of the reason, in its predicate or sentence form.
+var retiredChecks = []struct {
+	words        []string
+	meaning, fix string
+}{
+	{[]string{"not ready", "NotReady"}, "These nodes were not Ready (their kubelet did not report healthy). Today's scheduler no longer checks this itself: such nodes carry the node.kubernetes.io/not-ready taint, and the taint check keeps pods off.", "Find why the nodes are not Ready: `kubectl explain-nodes NODE`."},
+	{[]string{"out of disk", "OutOfDisk"}, "These nodes reported OutOfDisk, a condition kubelets no longer report (replaced by DiskPressure).", "Free disk space on the nodes: `kubectl explain-nodes NODE` shows their conditions."},
+	{[]string{"memory pressure", "MemoryPressure"}, "These nodes were under memory pressure, so best-effort pods were kept off. Today the node.kubernetes.io/memory-pressure taint does this.", "Free memory on the nodes, or give the pod requests so it is not best-effort."},
+	{[]string{"disk pressure", "DiskPressure"}, "These nodes were under disk pressure (little free disk or inodes). Today the node.kubernetes.io/disk-pressure taint keeps pods off them.", "Free disk space on the nodes: images, logs, emptyDir volumes."},
+	{[]string{"pid pressure", "PIDPressure"}, "These nodes were running short of process IDs. Today the node.kubernetes.io/pid-pressure taint keeps pods off them.", "Find the pods forking many processes on those nodes."},
+	{[]string{"network unavailable", "NetworkUnavailable"}, "These nodes' network was not configured (NetworkUnavailable). Today the node.kubernetes.io/network-unavailable taint keeps pods off them.", "Check the network plugin (CNI) on those nodes."},
+	{[]string{"unknown condition", "UnknownCondition"}, "These nodes had a condition in an unknown state: their kubelet had stopped reporting. Today the node.kubernetes.io/unreachable taint keeps pods off them.", "Find why the kubelet stopped reporting: `kubectl explain-nodes NODE`."},
+	{[]string{"pod affinity/anti-affinity", "MatchInterPodAffinity"}, "The pod's required pod affinity or anti-affinity rules rule these nodes out, or pods already on them have anti-affinity against it. Older schedulers did not say which; today's say \"didn't match pod affinity rules\", \"didn't match pod anti-affinity rules\" or \"didn't satisfy existing pods anti-affinity rules\".", "Check that the pods it wants to join run, and relax required anti-affinity (preferred instead of required), or add nodes in other topology domains."},
+	{[]string{"requested labels", "CheckNodeLabelPresence"}, "The scheduler's policy (a CheckNodeLabelPresence predicate, configured in the scheduler policy file) required labels these nodes lacked, or forbade labels they had. Scheduler policies were removed in Kubernetes 1.23.", "Label the nodes as the scheduler policy requires, or change the policy."},
+	{[]string{"service affinity", "CheckServiceAffinity"}, "The scheduler's policy (a CheckServiceAffinity predicate) wanted the pods of one service on nodes with the same values of a label, and these nodes had other values. Scheduler policies were removed in Kubernetes 1.23.", "Change the policy, or run the service's pods where its other pods run."},
+	{[]string{"resource driver", "resourceclaim", "resource class", "device class", "claim parameters", "class parameters", "structured parameters", "DRAControlPlaneController", "resource claim"}, "The pod's ResourceClaims (dynamic resource allocation: GPUs and other devices) cannot be satisfied on these nodes, in the words of the DynamicResources plugin.", "Check the pod's ResourceClaims (`kubectl describe resourceclaim`), their device classes and the drivers' ResourceSlices (`kubectl get resourceslices`)."},
+	{[]string{"unschedulable", "NodeUnschedulable"}, "These nodes were cordoned (spec.unschedulable).", "`kubectl uncordon NODE` once the node is fit for work."},
+}
+
+// retired explains a reason today's scheduler has no row for: one of the
+// older schedulers' own checks, or a reason this tool does not know.
+func retired(r *ReasonExplained) {
+	for _, c := range retiredChecks {
+		for _, w := range c.words {
+			if strings.Contains(r.Reason, w) {
+				r.Meaning, r.Fix = c.meaning, c.fix
+				return
+			}
+		}
+	}
+	if r.Releases != "" {
+		r.Meaning = "A check of older schedulers (" + releasesText(r.Releases) + ") that today's scheduler no longer makes."
+		r.Fix = "Read the scheduler's documentation for those releases; on today's clusters the check does not apply."
+		return
+	}
+	r.Meaning = "A reason this tool does not know: it comes from another plugin, a scheduler extender or a newer Kubernetes version."
+	r.Fix = "Look up the plugin that words it this way in the scheduler's configuration."
 }

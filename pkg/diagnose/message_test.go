@@ -126,8 +126,14 @@ func TestExplainMessageMore(t *testing.T) {
 			meaningHas: "does not know",
 		},
 		{
+			name:       "a plugin's failure after the filters",
+			msg:        `running PreBind plugin "VolumeBinding": binding volumes: timed out waiting for the condition`,
+			want:       want{Recognised: true, Reasons: []reason{{`running PreBind plugin "VolumeBinding": binding volumes: timed out waiting for the condition`, 0, "VolumeBinding", ""}}},
+			meaningHas: "the VolumeBinding plugin failed at its PreBind step",
+		},
+		{
 			name: "unknown text",
-			msg:  `running PreBind plugin "VolumeBinding": binding volumes: timed out waiting for the condition`,
+			msg:  `the pod could not be placed for reasons of its own`,
 			want: want{Recognised: false},
 		},
 	}

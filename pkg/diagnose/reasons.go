@@ -21,6 +21,7 @@ const (
 	PluginPodTopologySpread  = "PodTopologySpread"
 	PluginInterPodAffinity   = "InterPodAffinity"
 	PluginSchedulingGates    = "SchedulingGates"
+	PluginDynamicResources   = "DynamicResources"
 )
 
 // The scheduler's reason strings, each beside its plugin's name above
@@ -51,6 +52,9 @@ const (
 	ReasonMaxVolumes              = "node(s) exceed max volume count"
 	ReasonNoNodes                 = "no nodes available to schedule pods"
 	ReasonGated                   = "Scheduling is blocked due to non-empty scheduling gates"
+	ReasonCannotAllocateClaims    = "cannot allocate all claims"
+	ReasonClaimInUse              = "resourceclaim in use"
+	ReasonClaimNotOnNode          = "resourceclaim not available on the node"
 
 	// reasonInsufficientPrefix starts NodeResourcesFit's reason for each
 	// resource: "Insufficient cpu".
@@ -92,6 +96,9 @@ var reasonTable = []reasonInfo{
 	{PluginVolumeRestrictions, ReasonDiskConflict, nil, false, "A disk the pod uses is already in use on these nodes in a way that cannot be shared.", "Stop the other pod using the disk, or use a separate disk."},
 	{PluginVolumeRestrictions, ReasonRWOPInUse, nil, true, "The pod's claim has access mode ReadWriteOncePod and another pod already uses it.", "Stop the other pod, or use ReadWriteOnce if several pods on one node may share it."},
 	{PluginNodeVolumeLimits, ReasonMaxVolumes, nil, true, "These nodes already have as many volumes of this kind attached as their driver allows.", "Spread pods with volumes over more nodes, or use larger nodes."},
+	{PluginDynamicResources, ReasonCannotAllocateClaims, nil, false, "The devices the pod's ResourceClaims ask for (dynamic resource allocation: GPUs and other devices) are not free, or not present, on these nodes.", "Check the claims (`kubectl describe resourceclaim`), the device classes they ask for and the devices the drivers publish (`kubectl get resourceslices`); free devices or add nodes that have them."},
+	{PluginDynamicResources, ReasonClaimInUse, nil, false, "A ResourceClaim of the pod is already reserved for other pods and cannot be shared with it.", "Give the pod a claim of its own (a ResourceClaimTemplate), or wait for the other pods to finish."},
+	{PluginDynamicResources, ReasonClaimNotOnNode, nil, false, "A ResourceClaim of the pod is allocated to devices on other nodes, so the pod can only run there.", "Run the pod where its claim's devices are, or release the claim."},
 	{"", ReasonNoNodes, nil, false, "The cluster has no nodes the scheduler could consider at all.", "Add nodes, or check why they are not registered (`kubectl get nodes`)."},
 	{PluginSchedulingGates, ReasonGated, nil, false, "The pod has scheduling gates; the scheduler waits until they are removed.", "Whatever added the gates removes them when ready; look at spec.schedulingGates."},
 }

@@ -129,6 +129,9 @@ type Diagnosis struct {
 	// Provisioning is set when the pod waits for a provisioner to create
 	// its volume on the node the scheduler chose.
 	Provisioning *Provisioning `json:"provisioning,omitempty"`
+	// Autoscaling is a node autoscaler's latest word on the pod: a cluster
+	// autoscaler's or Karpenter's event.
+	Autoscaling *Autoscaling `json:"autoscaling,omitempty"`
 	// Preempting is set when the pod waits for the pods it preempted.
 	Preempting *PreemptionWait `json:"preempting,omitempty"`
 	Unread     []v1alpha1.Gap  `json:"unread,omitempty"`
