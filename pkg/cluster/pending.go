@@ -136,10 +136,31 @@ func (r *Reader) ReadAllPending(ctx context.Context, namespace, selector string)
 	if len(s.Pending) == 0 {
 		return s, nil
 	}
-	if err := r.readAround(ctx, s, s.Pending, namespace, nil); err != nil {
+	if err := r.readAround(ctx, s, s.Pending, namespace, func(ctx context.Context) error {
+		return r.readAutoscalerEvents(ctx, s, namespace)
+	}); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// autoscalerComponents are the source components of the node autoscalers'
+// events about pods: the cluster autoscaler's and Karpenter's.
+var autoscalerComponents = []string{"cluster-autoscaler", "karpenter"}
+
+// readAutoscalerEvents reads the node autoscalers' events about pods, which
+// say whether a node is being added for a pending pod: a list each,
+// filtered by the API server.
+func (r *Reader) readAutoscalerEvents(ctx context.Context, s *PendingSnapshot, namespace string) error {
+	for _, component := range autoscalerComponents {
+		sel := fields.Set{"involvedObject.kind": "Pod", "source": component}.AsSelector().String()
+		list, err := r.Client.CoreV1().Events(namespace).List(ctx, metav1.ListOptions{FieldSelector: sel})
+		if err != nil {
+			return fmt.Errorf("listing %s events: %w", component, err)
+		}
+		s.Events = append(s.Events, list.Items...)
+	}
+	return nil
 }
 
 // readAround reads, concurrently, what the scheduler's checks need for the
@@ -150,7 +171,7 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 	reads := newGather(ctx, &s.Gaps)
 	r.readCluster(reads, s)
 	if extra != nil {
-		reads.read(about("events in namespace "+namespace, "events").in(namespace), extra)
+		reads.read(about("events"+inNamespace(namespace), "events").in(namespace), extra)
 	}
 	r.readNominatedNodes(reads, s, pods)
 	needNamespaces, needClaims := false, false

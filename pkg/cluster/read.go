@@ -273,6 +273,19 @@ func Summarize(pod *corev1.Pod) Pod {
 		MemoryBytes: req.Memory().Value(),
 		Tolerations: pod.Spec.Tolerations,
 	}
+	for name, q := range req {
+		switch name {
+		case corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourcePods:
+			continue
+		}
+		if q.IsZero() {
+			continue
+		}
+		if out.Extended == nil {
+			out.Extended = map[corev1.ResourceName]int64{}
+		}
+		out.Extended[name] = q.Value()
+	}
 	limits := resourcehelper.PodLimits(pod, resourcehelper.PodResourcesOptions{})
 	out.CPULimitMilli, out.MemoryLimitBytes = limits.Cpu().MilliValue(), limits.Memory().Value()
 	if pod.Spec.Resources == nil || pod.Spec.Resources.Limits == nil {

@@ -61,6 +61,10 @@ type Pod struct {
 	// container has none, so the pod may use all the node has.
 	CPULimitMilli, MemoryLimitBytes int64
 	NoCPULimit, NoMemoryLimit       bool
+	// Extended are the pod's requests of every other resource (GPUs,
+	// hugepages, ephemeral-storage), as the scheduler counts them; nil for
+	// a pod that requests none.
+	Extended map[corev1.ResourceName]int64
 	// OwnerKind is the controller's kind (DaemonSet, ReplicaSet, Job, Node for
 	// static pods), empty for a bare pod.
 	OwnerKind string

@@ -181,7 +181,7 @@ func (o *WhyPendingOptions) RunMessage() error {
 	}
 	e := diagnose.ExplainMessage(msg)
 	if !e.Recognised {
-		return fmt.Errorf("%q is not a scheduler message this tool recognises: it expects \"0/N nodes are available: ...\" or one of the scheduler's own reasons", render.Sanitize(truncate(msg, 200)))
+		return fmt.Errorf("%q is not a scheduler message this tool recognises: it expects a scheduler message of any release (\"0/N nodes are available: ...\", \"No nodes are available that match all of the predicates: ...\", \"fit failure summary on nodes : ...\") or one of its reasons, or a cluster autoscaler's or Karpenter's event message", render.Sanitize(truncate(msg, 200)))
 	}
 	if o.Output != render.FormatText {
 		return render.Structured(o.Out, e, o.Output)

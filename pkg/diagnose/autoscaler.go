@@ -151,7 +151,7 @@ func autoscalerReason(reason string, groups int) ReasonExplained {
 	s := explainReason(reason, groups)
 	r.Plugin = s.Plugin
 	r.Releases, r.Now = s.Releases, s.Now
-	r.Meaning = "A new node from these node groups would fail this scheduler check too, so adding one would not help: " + s.Meaning
+	r.Meaning = "A new node from these node groups would fail this scheduler check too, so adding one would not help. " + s.Meaning
 	r.Fix = s.Fix
 	return r
 }

@@ -629,7 +629,7 @@ func retired(r *ReasonExplained) {
 		}
 	}
 	if r.Releases != "" {
-		r.Meaning = "A check of older schedulers (" + releasesText(r.Releases) + ") that today's scheduler no longer makes."
+		r.Meaning = "A check of older schedulers (" + ReleasesText(r.Releases) + ") that today's scheduler no longer makes."
 		r.Fix = "Read the scheduler's documentation for those releases; on today's clusters the check does not apply."
 		return
 	}

@@ -88,15 +88,14 @@ func lookupWording(text string, kinds ...string) *wording {
 	return nil
 }
 
-// releasesText words a releases column for people: "1.10-1.34" as
-// "Kubernetes 1.10 to 1.34", "1.35-" as "Kubernetes 1.35 and later".
-func releasesText(r string) string {
+// ReleasesText words a releases span: "1.10-1.19" as "Kubernetes 1.10 to
+// 1.19", "1.35-" as "Kubernetes 1.35 and later".
+func ReleasesText(r string) string {
 	var spans []string
 	for _, span := range strings.Split(r, ",") {
-		span = strings.TrimSpace(span)
-		from, to, isRange := strings.Cut(span, "-")
+		from, to, isRange := strings.Cut(strings.TrimSpace(span), "-")
 		switch {
-		case span == "":
+		case from == "":
 		case !isRange || from == to:
 			spans = append(spans, from)
 		case to == "":
@@ -104,9 +103,6 @@ func releasesText(r string) string {
 		default:
 			spans = append(spans, from+" to "+to)
 		}
-	}
-	if len(spans) == 0 {
-		return ""
 	}
 	return "Kubernetes " + strings.Join(spans, ", ")
 }

@@ -190,6 +190,9 @@ type Node struct {
 	MemoryAllocatable int64 `json:"memoryAllocatableBytes"`
 	// MemoryCapacity is the machine's memory, in bytes.
 	MemoryCapacity int64 `json:"memoryCapacityBytes"`
+	// Resources are the node's other resources (GPUs and other devices,
+	// hugepages, ephemeral-storage), by name.
+	Resources []NodeResource `json:"resources,omitempty"`
 	// CPULimitsMilli adds up the CPU limits of the node's pods.
 	CPULimitsMilli int64 `json:"cpuLimitsMilli"`
 	// MemoryLimitsBytes adds up the memory limits of the node's pods.
@@ -403,3 +406,20 @@ type Finding struct {
 	// Fix says what to do, when something can be done.
 	Fix string `json:"fix,omitempty"`
 }
+
+// NodeResource is one resource of a node other than CPU, memory and pods:
+// an extended resource a device plugin advertises (nvidia.com/gpu),
+// hugepages or ephemeral-storage.
+type NodeResource struct {
+	Name string `json:"name"`
+	// Unit is bytes (hugepages, ephemeral-storage) or count.
+	Unit        string `json:"unit"`
+	Capacity    int64  `json:"capacity"`
+	Allocatable int64  `json:"allocatable"`
+	// Requested adds up the node's pods' requests of it; -1 when the pods
+	// were not read.
+	Requested int64 `json:"requested"`
+	// Accelerator says the resource is a GPU or another accelerator.
+	Accelerator bool `json:"accelerator,omitempty"`
+}
+

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/util/duration"
 
@@ -69,6 +70,9 @@ func writeMessages(b *page, d *diagnose.Diagnosis, c Colour) {
 				wrap(b, 4, d.Disagreement+".")
 			}
 		}
+	}
+	if a := d.Autoscaling; a != nil {
+		writeAutoscaling(b, a, d.GeneratedAt)
 	}
 	if len(d.MessageReasons) > 0 {
 		b.WriteString("\nThe scheduler's reasons, explained:\n")
@@ -184,11 +188,80 @@ func writeVerdicts(b *page, verdicts []diagnose.NodeVerdict, c Colour) {
 	}
 }
 
-// MessageText writes an explained scheduler message for people.
+// componentName names a component that writes messages, for a heading.
+func componentName(c string) string {
+	switch c {
+	case diagnose.ComponentClusterAutoscaler:
+		return "The cluster autoscaler"
+	case diagnose.ComponentKarpenter:
+		return "Karpenter"
+	case "", "kube-scheduler":
+		return "The scheduler"
+	}
+	return Sanitize(c)
+}
+
+// writeAutoscaling writes a node autoscaler's word on a pod: what it said,
+// what that means, and its reasons, counted in node groups.
+func writeAutoscaling(b *page, a *diagnose.Autoscaling, now time.Time) {
+	ago := ""
+	if !a.At.IsZero() {
+		ago = ", " + duration.HumanDuration(now.Sub(a.At)) + " ago"
+	}
+	fmt.Fprintf(b, "\n%s said (%s%s):\n", componentName(a.Component), Sanitize(a.Reason), ago)
+	wrap(b, 2, a.Message)
+	wrap(b, 2, a.Meaning)
+	writeReasons(b, a.Reasons, "node group", 2)
+	if a.Fix != "" {
+		wrapLabelled(b, 2, "What to do: ", a.Fix)
+	}
+}
+
+// writeReasons writes explained reasons, each counted in unit when it has
+// a count.
+func writeReasons(b *page, rs []diagnose.ReasonExplained, unit string, indent int) {
+	for _, r := range rs {
+		head := Sanitize(r.Reason)
+		if r.Count > 0 && unit != "" {
+			head = fmt.Sprintf("%s: %s", phrase.Plural(r.Count, unit), head)
+		}
+		if r.Plugin != "" {
+			head += " (" + r.Plugin + ")"
+		}
+		b.WriteByte('\n')
+		wrapLabelled(b, indent, "- ", head)
+		switch {
+		case r.Now != "":
+			wrap(b, indent+2, "An older wording, printed by "+diagnose.ReleasesText(r.Releases)+"; today's scheduler says \""+r.Now+"\".")
+		case r.Releases != "":
+			wrap(b, indent+2, "Printed by "+diagnose.ReleasesText(r.Releases)+" only; today's scheduler no longer makes this check.")
+		}
+		wrap(b, indent+2, r.Meaning)
+		wrapLabelled(b, indent+2, "What to do: ", r.Fix)
+	}
+}
+
+// MessageText writes an explained scheduler or autoscaler message for
+// people.
 func MessageText(w io.Writer, e *diagnose.MessageExplanation, o TextOptions) error {
 	b, c := newPage(o), o.Colour
 	if !e.Recognised {
 		wrap(b, 0, "Not a scheduler message this tool recognises: "+e.Message)
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	if a := e.Autoscaling; a != nil {
+		fmt.Fprintf(b, "%s\n", c.Bold(componentName(a.Component)+" said ("+Sanitize(a.Reason)+"):"))
+		wrap(b, 2, a.Meaning)
+		unit := ""
+		if e.CountsOf == "node groups" {
+			unit = "node group"
+		}
+		writeReasons(b, a.Reasons, unit, 2)
+		if a.Fix != "" {
+			b.WriteByte('\n')
+			wrapLabelled(b, 0, "What to do: ", a.Fix)
+		}
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
@@ -197,22 +270,28 @@ func MessageText(w io.Writer, e *diagnose.MessageExplanation, o TextOptions) err
 	} else {
 		fmt.Fprintf(b, "%s\n", c.Bold("The scheduler could not place the pod:"))
 	}
-	for _, r := range e.Reasons {
-		head := Sanitize(r.Reason)
-		if e.Nodes > 0 {
-			head = fmt.Sprintf("%s: %s", phrase.Plural(r.Count, "node"), head)
-		}
-		if r.Plugin != "" {
-			head += " (" + r.Plugin + ")"
-		}
+	if e.Releases != "" {
+		wrap(b, 0, "The message is laid out as the scheduler of "+diagnose.ReleasesText(e.Releases)+" printed it.")
+	}
+	unit := "node"
+	if e.Nodes == 0 && !strings.Contains(e.Message, "(") {
+		unit = ""
+	}
+	writeReasons(b, e.Reasons, unit, 0)
+	if e.Cut != "" {
 		b.WriteByte('\n')
-		wrapLabelled(b, 2, "- ", head)
-		wrap(b, 4, r.Meaning)
-		wrapLabelled(b, 4, "What to do: ", r.Fix)
+		wrapLabelled(b, 0, "Note: ", e.Cut)
 	}
 	if e.CountMismatch != "" {
 		b.WriteByte('\n')
 		wrapLabelled(b, 0, "Note: ", e.CountMismatch)
+	}
+	for _, n := range e.Notes {
+		b.WriteByte('\n')
+		wrapLabelled(b, 0, "Note \""+n.Text+"\": ", n.Meaning)
+		if n.Releases != "" {
+			wrap(b, 2, "Printed by "+diagnose.ReleasesText(n.Releases)+".")
+		}
 	}
 	if e.Preemption != "" {
 		b.WriteByte('\n')

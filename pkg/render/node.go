@@ -40,6 +40,9 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 		explain.FormatCPU(n.CPUCapacityMilli), explain.FormatCPU(n.CPUAllocatableMilli), explain.FormatCPU(n.CPURequestedMilli),
 		phrase.Bytes(n.MemoryCapacity), phrase.Bytes(n.MemoryAllocatable), phrase.Bytes(n.MemoryRequested),
 		n.Pods, n.PodsAllocatable))
+	for _, r := range n.Resources {
+		wrapLabelled(b, 4, "- ", resourceLine(r))
+	}
 	if n.Pods > 0 {
 		wrap(b, 4, limitsLine(n))
 	}
@@ -153,4 +156,18 @@ func limitsLine(n explain.Node) string {
 		line += fmt.Sprintf(" %d pods have no memory limit.", n.PodsWithoutMemoryLimit)
 	}
 	return line + " A pod may use up to its limits, so limits past 100% are safe only while the pods do not use them all at once."
+}
+
+// resourceLine words one of a node's other resources: "nvidia.com/gpu
+// (accelerator): 2, 2 allocatable, 1 requested, 1 free."
+func resourceLine(r explain.NodeResource) string {
+	name := Sanitize(r.Name)
+	if r.Accelerator {
+		name += " (accelerator)"
+	}
+	line := fmt.Sprintf("%s: %s, %s allocatable", name, r.Format(r.Capacity), r.Format(r.Allocatable))
+	if r.Requested < 0 {
+		return line + "; what pods request of it is unknown (pods not read)."
+	}
+	return line + fmt.Sprintf(", %s requested, %s free.", r.Format(r.Requested), r.Format(r.Free()))
 }

@@ -271,7 +271,7 @@ func writeComponent(b *page, comp explain.Component, c Colour, job bool) {
 
 // row is one line of the node table.
 type row struct {
-	name, role, status, age, kubelet, pods, cpu, mem, taints, note string
+	name, role, status, age, kubelet, pods, cpu, mem, gpu, taints, note string
 	style                                                          func(string) string
 	// node is the node the row stands for, the first of a folded row's.
 	node explain.Node
@@ -281,7 +281,12 @@ type row struct {
 // first and folds alike healthy nodes into a row, unless wide; wide adds
 // each node's pool, zone, address and runtime, and never shortens a note.
 func writeNodeTable(b *page, r *explain.Report, c Colour, overview, wide bool) {
-	head := []string{"NAME", "ROLE", "STATUS", "AGE", "KUBELET", "PODS", "CPU", "MEMORY", "TAINTS"}
+	head := []string{"NAME", "ROLE", "STATUS", "AGE", "KUBELET", "PODS", "CPU", "MEMORY"}
+	gpus := anyAccelerator(r.Nodes)
+	if gpus {
+		head = append(head, "GPU")
+	}
+	head = append(head, "TAINTS")
 	if wide {
 		head = append(head, "POOL", "ZONE", "INTERNAL-IP", "RUNTIME")
 	}
@@ -307,7 +312,11 @@ func writeNodeTable(b *page, r *explain.Report, c Colour, overview, wide bool) {
 	}
 	for _, rw := range list {
 		cells := []cell{{text: rw.name}, {text: rw.role}, {text: rw.status, style: rw.style}, {text: rw.age},
-			{text: rw.kubelet}, {text: rw.pods}, {text: rw.cpu}, {text: rw.mem}, {text: rw.taints}}
+			{text: rw.kubelet}, {text: rw.pods}, {text: rw.cpu}, {text: rw.mem}}
+		if gpus {
+			cells = append(cells, cell{text: rw.gpu})
+		}
+		cells = append(cells, cell{text: rw.taints})
 		if wide {
 			cells = append(cells, cell{text: orDash(Sanitize(rw.node.Pool))}, cell{text: orDash(Sanitize(rw.node.Labels[zoneLabel]))},
 				cell{text: orDash(Sanitize(rw.node.InternalIP))}, cell{text: orDash(Sanitize(rw.node.ContainerRuntime))})
@@ -427,8 +436,46 @@ func nodeRow(n explain.Node, r *explain.Report, c Colour) row {
 		pods:   podsCell(r, n.Pods, n.PodsAllocatable),
 		cpu:    usage(r, n.CPURequestedMilli, n.CPUAllocatableMilli, explain.FormatCPU),
 		mem:    memoryUsage(r, n.MemoryRequested, n.MemoryAllocatable),
+		gpu:    acceleratorCell(r, []explain.Node{n}),
 		taints: strconv.Itoa(len(n.Taints)), note: Sanitize(n.Note), node: n,
 	}
+}
+
+// anyAccelerator says whether some node has GPUs or other accelerators,
+// which gives the table its GPU column.
+func anyAccelerator(nodes []explain.Node) bool {
+	for _, n := range nodes {
+		for _, res := range n.Resources {
+			if res.Accelerator && res.Allocatable > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// acceleratorCell is the GPU column's cell: the accelerators the nodes'
+// pods request of those they offer, "1/2", or "-" for nodes without.
+func acceleratorCell(r *explain.Report, nodes []explain.Node) string {
+	var requested, allocatable int64
+	unknown := r.Summary.Pods < 0
+	for _, n := range nodes {
+		for _, res := range n.Resources {
+			if !res.Accelerator {
+				continue
+			}
+			allocatable += res.Allocatable
+			requested += max(res.Requested, 0)
+			unknown = unknown || res.Requested < 0
+		}
+	}
+	switch {
+	case allocatable == 0:
+		return "-"
+	case unknown:
+		return "?/" + strconv.FormatInt(allocatable, 10)
+	}
+	return fmt.Sprintf("%d/%d", requested, allocatable)
 }
 
 func groupRow(nodes []explain.Node, r *explain.Report, c Colour) row {
@@ -448,6 +495,7 @@ func groupRow(nodes []explain.Node, r *explain.Report, c Colour) row {
 	rw.pods = podsCell(r, pods, podsAlloc)
 	rw.cpu = usage(r, cpu, cpuAlloc, explain.FormatCPU)
 	rw.mem = memoryUsage(r, mem, memAlloc)
+	rw.gpu = acceleratorCell(r, nodes)
 	rw.note = fmt.Sprintf("totals of %d", len(nodes))
 	return rw
 }

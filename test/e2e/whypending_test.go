@@ -193,6 +193,37 @@ func TestWhyPendingMessage(t *testing.T) {
 		t.Errorf("explained %+v", e)
 	}
 
+	// Messages of other eras and of the node autoscalers, from the corpus
+	// (pkg/diagnose/testdata/corpus/messages.tsv, with their sources).
+	for msg, wants := range map[string][]string{
+		"No nodes are available that match all of the following predicates:: MatchNodeSelector (3), PodToleratesNodeTaints (3).": {
+			"laid out as the scheduler of Kubernetes 1.6 to 1.7 printed it",
+			"3 nodes: MatchNodeSelector (NodeAffinity)",
+			`An older wording, printed by Kubernetes 1.5 to 1.9; today's scheduler says "node(s) didn't match Pod's node affinity/selector".`,
+		},
+		"pod didn't trigger scale-up: 12 node(s) didn't match Pod's node affinity/selector, 3 max node group size reached.": {
+			"The cluster autoscaler said (NotTriggerScaleUp):",
+			"The counts below are node groups, not nodes.",
+			"3 node groups: max node group size reached",
+			"Raise the node group's maximum",
+		},
+		"0/7 nodes are available: 1 node(s) had untolerated taint(s), 6 Insufficient cpu. no new claims to deallocate, preemption: 0/7 nodes are available: 1 Preemption is not helpful for scheduling, 6 No preemption victims found for incoming pod.": {
+			`Note "no new claims to deallocate": The DynamicResources plugin`,
+			"On 6 nodes, the pod does not fit for lack of room",
+		},
+	} {
+		r := kubectlRun(t, noCluster, "explain-nodes", "why-pending", "--message", msg)
+		flat := strings.Join(strings.Fields(r.Stdout), " ")
+		for _, want := range wants {
+			if r.Code != 0 || !strings.Contains(flat, want) {
+				t.Errorf("--message %q lacks %q:\n%s", msg, want, r)
+			}
+		}
+		if strings.Contains(flat, "Not understood") || strings.Contains(flat, "does not know") {
+			t.Errorf("--message %q leaves text unexplained:\n%s", msg, r.Stdout)
+		}
+	}
+
 	r = kubectlRun(t, noCluster, "explain-nodes", "why-pending", "--message", "the cluster is on fire")
 	if r.Code != 1 || !strings.Contains(r.Stderr, "is not a scheduler message this tool recognises") {
 		t.Errorf("want exit 1 and a clear message:\n%s", r)
