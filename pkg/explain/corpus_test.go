@@ -70,3 +70,32 @@ func TestCorpusNodesShowTheirResources(t *testing.T) {
 		t.Errorf("GPU node's first resource: %+v", first)
 	}
 }
+
+// Every real node of the corpus is placed on its platform from its labels,
+// annotations and provider ID.
+func TestCorpusNodesPlatform(t *testing.T) {
+	want := map[string]Platform{
+		"aks-agentpool-vmss000000.yaml":                 {Cloud: "Azure", Distribution: "AKS", Region: "southcentralus", Zone: "0", InstanceType: "Standard_D2s_v3"},
+		"eks-hpc7g-efa-hugepages.yaml":                  {Cloud: "AWS", Distribution: "EKS", Region: "us-east-1", Zone: "us-east-1a", InstanceType: "hpc7g.16xlarge", Capacity: "on-demand", CapacityLabel: "eks.amazonaws.com/capacityType=ON_DEMAND"},
+		"gke-preemptible-pool-1.yaml":                   {Cloud: "Google Cloud", Distribution: "GKE", Region: "us-central1", Zone: "us-central1-c", InstanceType: "n1-standard-1", Capacity: "preemptible", CapacityLabel: "cloud.google.com/gke-preemptible=true"},
+		"k3s-c9b7eea91.yaml":                            {Distribution: "k3s"},
+		"k3s-gpu-8x-nvidia.yaml":                        {Distribution: "k3s"},
+		"kind-control-plane-unreachable.yaml":           {Cloud: "a kind container", Distribution: "kind"},
+		"microk8s-repldev-marc.yaml":                    {Distribution: "MicroK8s"},
+		"openshift-baremetal-worker-cnf-sriov.yaml":     {Cloud: "bare metal", Distribution: "OpenShift", Provisioner: "OpenShift Machine worker1"},
+		"openshift-gcp-worker-cnf-hugepages.yaml":       {Cloud: "Google Cloud", Distribution: "OpenShift", Region: "us-central1", Zone: "us-central1-a", InstanceType: "n1-standard-4", Provisioner: "OpenShift Machine openshift-machine-api/ci-ln-t0prq3t-72292-h4x2n-worker-a-wqnqt"},
+		"openshift-gcp-worker-insights-anonymized.yaml": {Cloud: "Google Cloud", Distribution: "OpenShift", Region: "us-east1", Zone: "us-east1-b", InstanceType: "n1-standard-4", Provisioner: "OpenShift Machine openshift-machine-api/ci-ln-d53y532-f76d1-2btqq-worker-b-7x8mw"},
+		"rke2-gpu-a16-vgpu.yaml":                        {Distribution: "RKE2"},
+	}
+	nodes := readNodeCorpus(t)
+	for file, n := range nodes {
+		w, ok := want[file]
+		if !ok {
+			t.Errorf("%s: no expected platform; add one", file)
+			continue
+		}
+		if got := platformOf(n); got != w {
+			t.Errorf("%s:\n got  %+v\n want %+v", file, got, w)
+		}
+	}
+}

@@ -340,6 +340,7 @@ func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coord
 	}
 	addPodTotals(&out, pods)
 	out.Resources = nodeResources(n, pods, podsRead)
+	out.Platform = platformOf(n)
 	readyHeartbeat := nodeConditions(&out, n)
 	in := nodeInput{pods: pods, podsRead: podsRead, kubeProxy: kubeProxy, serverVersion: serverVersion, now: now, taints: n.Spec.Taints, zone: zone}
 	heartbeat(&out, &in, lease, readyHeartbeat)

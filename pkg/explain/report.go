@@ -171,6 +171,9 @@ type Node struct {
 	Architecture string `json:"architecture,omitempty"`
 	// ProviderID is the cloud provider's ID of the machine.
 	ProviderID string `json:"providerID,omitempty"`
+	// Platform is what the node's labels and provider ID say of the
+	// machine: cloud, region, zone, instance type, spot capacity.
+	Platform Platform `json:"platform"`
 	// InternalIP is the node's first InternalIP address.
 	InternalIP string `json:"internalIP,omitempty"`
 	// Pods counts the non-terminal pods bound to the node.
@@ -422,4 +425,3 @@ type NodeResource struct {
 	// Accelerator says the resource is a GPU or another accelerator.
 	Accelerator bool `json:"accelerator,omitempty"`
 }
-

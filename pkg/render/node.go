@@ -86,6 +86,9 @@ func writeNodeComponents(b *page, n explain.Node, now time.Time) {
 	if len(machine) > 0 {
 		wrapLabelled(b, 2, "Machine: ", strings.Join(machine, ", ")+".")
 	}
+	if p := platformLine(n); p != "" {
+		wrapLabelled(b, 2, "Platform: ", p)
+	}
 	heartbeat := "no heartbeat seen"
 	if n.LastHeartbeat != nil {
 		heartbeat = "last heartbeat " + age(*n.LastHeartbeat, now) + " ago"
@@ -170,4 +173,41 @@ func resourceLine(r explain.NodeResource) string {
 		return line + "; what pods request of it is unknown (pods not read)."
 	}
 	return line + fmt.Sprintf(", %s requested, %s free.", r.Format(r.Requested), r.Format(r.Free()))
+}
+
+// platformLine words what a node's labels and provider ID say of its
+// machine, and what spot capacity means for its pods.
+func platformLine(n explain.Node) string {
+	p := n.Platform
+	var parts []string
+	add := func(label, v string) {
+		if v != "" {
+			parts = append(parts, label+Sanitize(v))
+		}
+	}
+	add("", p.Cloud)
+	add("", p.Distribution)
+	add("pool ", n.Pool)
+	add("", p.Provisioner)
+	add("region ", p.Region)
+	add("zone ", p.Zone)
+	add("instance type ", p.InstanceType)
+	if p.Capacity != "" {
+		parts = append(parts, Sanitize(p.Capacity)+" capacity ("+Sanitize(p.CapacityLabel)+")")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	line := strings.Join(parts, ", ") + "."
+	if p.Reclaimable() {
+		notice := "at short notice"
+		switch p.Cloud {
+		case "AWS":
+			notice = "with two minutes' notice"
+		case "Google Cloud", "Azure":
+			notice = "with about 30 seconds' notice"
+		}
+		line += fmt.Sprintf(" The cloud may take this machine back at any time %s, stopping its %s: only pods that can be stopped and started elsewhere at any moment belong here.", notice, phrase.Plural(n.Pods, "pod"))
+	}
+	return line
 }

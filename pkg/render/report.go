@@ -272,7 +272,7 @@ func writeComponent(b *page, comp explain.Component, c Colour, job bool) {
 // row is one line of the node table.
 type row struct {
 	name, role, status, age, kubelet, pods, cpu, mem, gpu, taints, note string
-	style                                                          func(string) string
+	style                                                               func(string) string
 	// node is the node the row stands for, the first of a folded row's.
 	node explain.Node
 }

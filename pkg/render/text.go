@@ -180,7 +180,9 @@ func age(t, now time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return duration.HumanDuration(now.Sub(t))
+	// A time ahead of now (the clocks of the node and of this machine
+	// differ) reads as now rather than as kubectl's "<invalid>".
+	return duration.HumanDuration(max(now.Sub(t), 0))
 }
 
 func orDash(s string) string {

@@ -1,0 +1,141 @@
+package explain
+
+import (
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Platform is what a node's well-known labels, annotations and provider ID
+// say about the machine under it.
+type Platform struct {
+	// Cloud is the infrastructure: AWS, Google Cloud, Azure, bare metal…
+	Cloud string `json:"cloud,omitempty"`
+	// Distribution is the Kubernetes service or distribution: EKS, GKE,
+	// AKS, OpenShift, k3s, RKE2, kind…
+	Distribution string `json:"distribution,omitempty"`
+	Region       string `json:"region,omitempty"`
+	Zone         string `json:"zone,omitempty"`
+	InstanceType string `json:"instanceType,omitempty"`
+	// Capacity is spot, preemptible, on-demand or reserved, when a label
+	// says; CapacityLabel is the label that says it.
+	Capacity      string `json:"capacity,omitempty"`
+	CapacityLabel string `json:"capacityLabel,omitempty"`
+	// Provisioner is what made the node: Karpenter, the cluster
+	// autoscaler's node group, a Machine API machine.
+	Provisioner string `json:"provisioner,omitempty"`
+}
+
+// Reclaimable says the cloud may take the machine back at short notice.
+func (p Platform) Reclaimable() bool { return p.Capacity == "spot" || p.Capacity == "preemptible" }
+
+// clouds names the infrastructure by the provider ID's scheme.
+var clouds = map[string]string{
+	"aws": "AWS", "gce": "Google Cloud", "azure": "Azure", "digitalocean": "DigitalOcean", "linode": "Linode",
+	"oci": "Oracle Cloud", "ibm": "IBM Cloud", "vsphere": "vSphere", "openstack": "OpenStack", "hcloud": "Hetzner Cloud",
+	"equinixmetal": "Equinix Metal", "baremetalhost": "bare metal", "kind": "a kind container", "k3s": "", "kwok": "kwok (simulated)",
+}
+
+// serviceClouds names the cloud under a managed service, for nodes without
+// a provider ID.
+var serviceClouds = map[string]string{"EKS": "AWS", "GKE": "Google Cloud", "AKS": "Azure"}
+
+// capacityLabels say whether a node is spot capacity, by platform.
+var capacityLabels = []struct{ label, spotValue, value string }{
+	{"karpenter.sh/capacity-type", "spot", ""},
+	{"eks.amazonaws.com/capacityType", "SPOT", ""},
+	{"cloud.google.com/gke-spot", "true", "spot"},
+	{"cloud.google.com/gke-preemptible", "true", "preemptible"},
+	{"kubernetes.azure.com/scalesetpriority", "spot", "spot"},
+	{"node.kubernetes.io/lifecycle", "spot", ""},
+}
+
+// labelOf returns the first of the labels a node has.
+func labelOf(labels map[string]string, keys ...string) string {
+	for _, k := range keys {
+		if v := labels[k]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// platformOf reads a node's platform from its labels, annotations and
+// provider ID.
+func platformOf(n *corev1.Node) Platform {
+	l := n.Labels
+	p := Platform{
+		Region:       labelOf(l, corev1.LabelTopologyRegion, corev1.LabelFailureDomainBetaRegion),
+		Zone:         labelOf(l, corev1.LabelTopologyZone, corev1.LabelFailureDomainBetaZone),
+		InstanceType: labelOf(l, corev1.LabelInstanceTypeStable, corev1.LabelInstanceType),
+	}
+	if scheme, _, ok := strings.Cut(n.Spec.ProviderID, "://"); ok {
+		p.Cloud = clouds[scheme]
+	}
+	p.Distribution = distributionOf(n)
+	if p.Cloud == "" {
+		p.Cloud = serviceClouds[p.Distribution]
+	}
+	if strings.EqualFold(p.InstanceType, p.Distribution) {
+		// k3s and RKE2 put their own name there.
+		p.InstanceType = ""
+	}
+	for _, c := range capacityLabels {
+		v, ok := l[c.label]
+		if !ok {
+			continue
+		}
+		p.CapacityLabel = c.label + "=" + v
+		switch {
+		case strings.EqualFold(v, c.spotValue) && c.value != "":
+			p.Capacity = c.value
+		case c.value != "":
+			continue
+		default:
+			p.Capacity = strings.ReplaceAll(strings.ToLower(v), "_", "-")
+		}
+		break
+	}
+	switch {
+	case l["karpenter.sh/nodepool"] != "":
+		p.Provisioner = "Karpenter NodePool " + l["karpenter.sh/nodepool"]
+	case l["karpenter.sh/provisioner-name"] != "":
+		p.Provisioner = "Karpenter Provisioner " + l["karpenter.sh/provisioner-name"]
+	case n.Annotations["machine.openshift.io/machine"] != "":
+		p.Provisioner = "OpenShift Machine " + n.Annotations["machine.openshift.io/machine"]
+	case n.Annotations["cluster.x-k8s.io/machine"] != "":
+		p.Provisioner = "Cluster API Machine " + n.Annotations["cluster.x-k8s.io/machine"]
+	}
+	return p
+}
+
+// distributionOf names the Kubernetes service or distribution a node
+// belongs to, from the marks each leaves on its nodes.
+func distributionOf(n *corev1.Node) string {
+	for _, m := range managedProviders {
+		if _, ok := n.Labels[m.label]; ok {
+			return m.name
+		}
+	}
+	switch {
+	case hasPrefixKey(n.Labels, "kubernetes.azure.com/"):
+		return "AKS"
+	case hasPrefixKey(n.Labels, "node.openshift.io/") || hasPrefixKey(n.Annotations, "machineconfiguration.openshift.io/"):
+		return "OpenShift"
+	case hasPrefixKey(n.Annotations, "rke2.io/"):
+		return "RKE2"
+	case n.Labels["node.kubernetes.io/instance-type"] == "k3s" || hasPrefixKey(n.Annotations, "k3s.io/"):
+		return "k3s"
+	case hasPrefixKey(n.Labels, "microk8s.io/"):
+		return "MicroK8s"
+	case strings.HasPrefix(n.Spec.ProviderID, "kind://"):
+		return "kind"
+	case hasPrefixKey(n.Labels, "node.k0sproject.io/"):
+		return "k0s"
+	case n.Labels["minikube.k8s.io/name"] != "":
+		return "minikube"
+	case strings.HasPrefix(n.Spec.ProviderID, "aws://") && hasPrefixKey(n.Labels, "eks.amazonaws.com/"):
+		return "EKS"
+	}
+	return ""
+}
