@@ -84,8 +84,11 @@ with the numbers.
 
 Without POD, every Pending pod of the namespace (all namespaces with -A) is
 listed, grouped by cause and fix, followed by the controllers that could not
-create their pods. With --message, a scheduler message copied from a log or
-CI output is explained without any cluster.
+create their pods. A pending pod's cluster autoscaler or Karpenter events say
+whether a node is being added for it. With --message, a message copied from a
+log or CI output is explained without any cluster: the scheduler's of any
+release since 1.5 (with the releases that printed an older wording and what
+today's scheduler calls it), or a cluster autoscaler's or Karpenter's event.
 
 With --wait DURATION (for CI), the pod, or the Pending pods of the namespace
 (-A: of the cluster), are watched until none is Pending or the time is up;
@@ -125,7 +128,7 @@ the controller to create its pods first (kubectl rollout status).`,
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Without POD: list the Pending pods of every namespace")
 	cmd.Flags().StringVarP(&o.Selector, "selector", "l", "", "Without POD: only the Pending pods whose labels match this selector (for example app=web,tier!=cache), as kubectl get pods -l")
 	cmd.Flags().DurationVar(&o.Wait, "wait", 0, "Watch until no selected pod is Pending or this time is up (for example 2m), then explain the ones still Pending and exit with status 3 if there are any")
-	cmd.Flags().StringVar(&o.Message, "message", "", `Explain this scheduler message ("0/N nodes are available: ...") without a cluster; "-" reads it from standard input`)
+	cmd.Flags().StringVar(&o.Message, "message", "", `Explain this scheduler message of any release ("0/N nodes are available: ...") or a cluster autoscaler's or Karpenter's event message, without a cluster; "-" reads it from standard input`)
 	return cmd
 }
 

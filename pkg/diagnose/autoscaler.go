@@ -473,3 +473,35 @@ func capitalise(s string) string {
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
+
+// withScaleUp places what a node autoscaler's word makes the fix among the
+// remedies: waiting for the node it adds comes first; raising the size of
+// node groups at their maximum restores ordinary capacity, so it comes
+// before any change to the pod.
+func withScaleUp(rs []Remedy, a *Autoscaling) []Remedy {
+	if a == nil {
+		return rs
+	}
+	switch a.State {
+	case ScaleUpTriggered, ScaleUpNominated:
+		wait := Remedy{Text: capitalise(a.Short()) + ": wait for the new node to be Ready, and the scheduler places the pod on it; change nothing else unless the node does not come."}
+		return append([]Remedy{wait}, rs...)
+	case ScaleUpNotTriggered:
+		atMax := 0
+		for _, r := range a.Reasons {
+			if r.Reason == "max node group size reached" || r.Reason == "max limit reached" {
+				atMax += r.Count
+			}
+		}
+		if atMax == 0 {
+			return rs
+		}
+		raise := Remedy{Text: fmt.Sprintf("Raise the maximum size of the %s the cluster autoscaler found at their limit, so that it may add a node; it did not check whether their nodes would fit the pod, since it skips a group at its maximum.", phrase.Plural(atMax, "node group"))}
+		i := 0
+		for i < len(rs) && (len(rs[i].Changes) == 0 || !podChanges(rs[i].Changes)) {
+			i++
+		}
+		return append(rs[:i:i], append([]Remedy{raise}, rs[i:]...)...)
+	}
+	return rs
+}

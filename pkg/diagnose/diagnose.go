@@ -93,8 +93,9 @@ func diagnosePod(in input, now time.Time) *Diagnosis {
 		d.Agrees, d.Disagreement = &agrees, why
 	}
 	if fits == 0 {
+		d.Autoscaling = latestAutoscaling(in.Events)
 		advise(d, in, now)
-		if d.Autoscaling = latestAutoscaling(in.Events); d.Autoscaling != nil {
+		if d.Autoscaling != nil {
 			d.Summary += " " + d.Autoscaling.Sentence(now)
 		}
 	}
@@ -197,7 +198,7 @@ func advise(d *Diagnosis, in input, now time.Time) {
 		d.Preempting = w
 		d.Summary, d.Remedies = w.waitText()
 	} else {
-		d.Remedies = remedies(pod, d.Nodes, e, in.Nodes)
+		d.Remedies = withScaleUp(remedies(pod, d.Nodes, e, in.Nodes), d.Autoscaling)
 		d.Tolerations = tolerationsYAML(pod, d.Remedies)
 		d.Preemption = preemptionAdvice(pod, d.Nodes, e, resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{}))
 	}

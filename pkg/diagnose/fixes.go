@@ -102,13 +102,17 @@ func podRequestsAny(pod *corev1.Pod) corev1.ResourceList {
 	return out
 }
 
-// rank orders remedies: plain fixes of the node or the pod first, loosening
-// the pod's constraints next, tolerations last, and among tolerations those
-// of nodes reserved for others after the rest.
+// rank orders remedies: restoring ordinary capacity first (a cordon, a
+// node's pressure, a label a node lacks), then plain fixes of the pod (its
+// requests, its selector, its host ports), loosening the pod's constraints
+// next, tolerations last, and among tolerations those of nodes reserved for
+// others after the rest.
 func rank(c Change, pod *corev1.Pod) int {
 	switch c.Kind {
-	case ChangeUncordon, ChangeLowerRequest, ChangeSetNodeSelector, ChangeLabelNode, ChangeDropHostPorts:
+	case ChangeUncordon, ChangeLabelNode:
 		return 1
+	case ChangeLowerRequest, ChangeSetNodeSelector, ChangeDropHostPorts:
+		return 2
 	case ChangeTaintCleared:
 		key, _, _ := splitTaint(c.Taint)
 		if roleOf(key, pod) == roleStartup {
