@@ -330,16 +330,6 @@ func ExplainMessage(msg string) *MessageExplanation {
 	return out
 }
 
-// singleReason explains a message that is one of the scheduler's reasons on
-// its own: "no nodes available to schedule pods".
-func singleReason(msg string) (ReasonExplained, bool) {
-	text := strings.TrimSuffix(msg, ".")
-	if _, ok := reasons[text]; !ok {
-		return ReasonExplained{}, false
-	}
-	return explainReason(text, 0), true
-}
-
 // countedReason reads one reason of a message in its era's layout: "3
 // Insufficient cpu" from 1.10 on, "Insufficient cpu (3)" before.
 func countedReason(part string, f frame) ReasonExplained {

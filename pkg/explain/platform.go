@@ -14,12 +14,16 @@ type Platform struct {
 	// Distribution is the Kubernetes service or distribution: EKS, GKE,
 	// AKS, OpenShift, k3s, RKE2, kind…
 	Distribution string `json:"distribution,omitempty"`
-	Region       string `json:"region,omitempty"`
-	Zone         string `json:"zone,omitempty"`
+	// Region is the node's topology.kubernetes.io/region.
+	Region string `json:"region,omitempty"`
+	// Zone is the node's topology.kubernetes.io/zone.
+	Zone string `json:"zone,omitempty"`
+	// InstanceType is the machine type: node.kubernetes.io/instance-type.
 	InstanceType string `json:"instanceType,omitempty"`
 	// Capacity is spot, preemptible, on-demand or reserved, when a label
-	// says; CapacityLabel is the label that says it.
-	Capacity      string `json:"capacity,omitempty"`
+	// says.
+	Capacity string `json:"capacity,omitempty"`
+	// CapacityLabel is the label that says it, as key=value.
 	CapacityLabel string `json:"capacityLabel,omitempty"`
 	// Provisioner is what made the node: Karpenter, the cluster
 	// autoscaler's node group, a Machine API machine.

@@ -414,11 +414,14 @@ type Finding struct {
 // an extended resource a device plugin advertises (nvidia.com/gpu),
 // hugepages or ephemeral-storage.
 type NodeResource struct {
+	// Name is the resource's name: nvidia.com/gpu, hugepages-2Mi.
 	Name string `json:"name"`
 	// Unit is bytes (hugepages, ephemeral-storage) or count.
-	Unit        string `json:"unit"`
-	Capacity    int64  `json:"capacity"`
-	Allocatable int64  `json:"allocatable"`
+	Unit string `json:"unit"`
+	// Capacity is what the machine has of it.
+	Capacity int64 `json:"capacity"`
+	// Allocatable is what of it pods may request.
+	Allocatable int64 `json:"allocatable"`
 	// Requested adds up the node's pods' requests of it; -1 when the pods
 	// were not read.
 	Requested int64 `json:"requested"`
