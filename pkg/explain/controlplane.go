@@ -229,8 +229,15 @@ func nodeProvider(n *corev1.Node) string {
 type nodeSigns struct {
 	cpNodes                  []string
 	k3s, k0s, kind, minikube bool
-	managed                  map[string]int // managed service -> votes
+	// microk8s and rke2 and openshift are those distributions' marks.
+	microk8s, rke2, openshift bool
+	managed                   map[string]int // managed service -> votes
 }
+
+// selfManaged are distributions that run on clouds' machines without being
+// the clouds' managed services: a gce:// provider ID on their nodes does not
+// make the cluster GKE.
+var selfManaged = map[string]bool{"OpenShift": true, "RKE2": true, "k3s": true, "MicroK8s": true, "kind": true, "k0s": true, "minikube": true}
 
 // readNodeSigns reads the nodes' roles, labels, annotations and provider IDs.
 func readNodeSigns(s *cluster.Snapshot) nodeSigns {
@@ -247,6 +254,16 @@ func readNodeSigns(s *cluster.Snapshot) nodeSigns {
 		signs.kind = signs.kind || strings.HasPrefix(n.Spec.ProviderID, "kind://")
 		if _, ok := n.Labels["minikube.k8s.io/name"]; ok {
 			signs.minikube = true
+		}
+		dist := distributionOf(n)
+		signs.microk8s = signs.microk8s || dist == "MicroK8s"
+		signs.rke2 = signs.rke2 || dist == "RKE2"
+		signs.openshift = signs.openshift || dist == "OpenShift"
+		if selfManaged[dist] {
+			continue
+		}
+		if dist != "" {
+			signs.managed[dist]++
 		}
 		for _, p := range managedProviders {
 			if strings.HasPrefix(n.Spec.ProviderID, p.providerPrefix) {
@@ -281,10 +298,13 @@ func detectMode(s *cluster.Snapshot) ControlPlane {
 	}
 	sort.Strings(podNames)
 	switch {
-	case signs.k3s || signs.k0s:
+	case signs.k3s || signs.k0s || signs.microk8s:
 		dist := "k3s"
-		if signs.k0s {
+		switch {
+		case signs.k0s:
 			dist = "k0s"
+		case signs.microk8s:
+			dist = "MicroK8s"
 		}
 		return ControlPlane{Mode: ModeSingleBinary, Distribution: dist,
 			Explanation: "This is a " + dist + " cluster: one binary on each server runs the API server, scheduler and controllers (and the kubelet), with an embedded datastore; they do not show up as pods.",
@@ -304,6 +324,11 @@ func detectMode(s *cluster.Snapshot) ControlPlane {
 			Explanation: "The control plane is run by " + best + ", outside your nodes: its API server, etcd, scheduler and controllers are not visible as pods and are not yours to repair. What is shown below is what the API server itself reports.",
 			Evidence:    evidence}
 	}
+	if signs.openshift {
+		return ControlPlane{Mode: ModeNotVisible, Distribution: "OpenShift",
+			Explanation: "This is an OpenShift cluster (its nodes carry OpenShift's labels and annotations), and none of the nodes read runs its control plane: OpenShift runs it as pods on its master nodes, in the openshift-kube-apiserver, openshift-etcd and related namespaces. What is shown below is what the API server reports and the leader-election leases.",
+			Evidence:    []string{"OpenShift labels and annotations on the nodes, no control-plane nodes"}}
+	}
 	return ControlPlane{Mode: ModeNotVisible,
 		Explanation: "No node of this cluster runs the control plane and no managed service is recognised: its components run elsewhere (separate machines, processes outside the cluster, or an unrecognised managed service). What is shown below is what the API server reports and the leader-election leases.",
 		Evidence:    []string{"no control-plane nodes, no component pods in kube-system"}}
@@ -318,6 +343,10 @@ func selfHosted(signs nodeSigns, podNames, evidence []string) ControlPlane {
 		dist = "kind"
 	case signs.minikube:
 		dist = "minikube"
+	case signs.rke2:
+		dist = "RKE2"
+	case signs.openshift:
+		dist = "OpenShift"
 	}
 	if len(signs.cpNodes) > 0 {
 		evidence = append(evidence, "control-plane nodes: "+phrase.List(signs.cpNodes, 4, ", "))

@@ -99,3 +99,28 @@ func TestCorpusNodesPlatform(t *testing.T) {
 		}
 	}
 }
+
+// Where the control plane is out of view, what the corpus's real nodes say
+// names who runs it: the managed service, or the distribution; a gce://
+// provider ID on an OpenShift node does not make the cluster GKE.
+func TestCorpusNodesControlPlane(t *testing.T) {
+	want := map[string][2]string{
+		"aks-agentpool-vmss000000.yaml":                 {ModeManaged, "AKS"},
+		"eks-hpc7g-efa-hugepages.yaml":                  {ModeManaged, "EKS"},
+		"gke-preemptible-pool-1.yaml":                   {ModeManaged, "GKE"},
+		"k3s-c9b7eea91.yaml":                            {ModeSingleBinary, "k3s"},
+		"k3s-gpu-8x-nvidia.yaml":                        {ModeSingleBinary, "k3s"},
+		"kind-control-plane-unreachable.yaml":           {ModeSelfHosted, "kind"},
+		"microk8s-repldev-marc.yaml":                    {ModeSingleBinary, "MicroK8s"},
+		"openshift-baremetal-worker-cnf-sriov.yaml":     {ModeNotVisible, "OpenShift"},
+		"openshift-gcp-worker-cnf-hugepages.yaml":       {ModeNotVisible, "OpenShift"},
+		"openshift-gcp-worker-insights-anonymized.yaml": {ModeNotVisible, "OpenShift"},
+		"rke2-gpu-a16-vgpu.yaml":                        {ModeSelfHosted, "RKE2"},
+	}
+	for file, n := range readNodeCorpus(t) {
+		rep := Explain(&cluster.Snapshot{Nodes: []corev1.Node{*n}, PodsRead: true}, n.CreationTimestamp.Add(time.Hour), Options{})
+		if got := [2]string{rep.ControlPlane.Mode, rep.ControlPlane.Distribution}; got != want[file] {
+			t.Errorf("%s: control plane %v, want %v", file, got, want[file])
+		}
+	}
+}
