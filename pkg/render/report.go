@@ -288,7 +288,7 @@ func writeNodeTable(b *page, r *explain.Report, c Colour, overview, wide bool) {
 	}
 	head = append(head, "TAINTS")
 	if wide {
-		head = append(head, "POOL", "ZONE", "INTERNAL-IP", "RUNTIME")
+		head = append(head, "POOL", "ZONE", "INSTANCE-TYPE", "CAPACITY", "INTERNAL-IP", "RUNTIME")
 	}
 	head = append(head, "NOTE")
 	header := make([]cell, len(head))
@@ -318,7 +318,9 @@ func writeNodeTable(b *page, r *explain.Report, c Colour, overview, wide bool) {
 		}
 		cells = append(cells, cell{text: rw.taints})
 		if wide {
-			cells = append(cells, cell{text: orDash(Sanitize(rw.node.Pool))}, cell{text: orDash(Sanitize(rw.node.Labels[zoneLabel]))},
+			p := rw.node.Platform
+			cells = append(cells, cell{text: orDash(Sanitize(rw.node.Pool))}, cell{text: orDash(Sanitize(p.Zone))},
+				cell{text: orDash(Sanitize(p.InstanceType))}, cell{text: orDash(Sanitize(p.Capacity))},
 				cell{text: orDash(Sanitize(rw.node.InternalIP))}, cell{text: orDash(Sanitize(rw.node.ContainerRuntime))})
 		}
 		rows = append(rows, append(cells, cell{text: rw.note}))

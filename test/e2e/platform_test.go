@@ -96,7 +96,7 @@ func TestRealNodesFacts(t *testing.T) {
 	}
 
 	table := explainNodes(t, "-o", "wide").Stdout
-	var header, row string
+	var header, row, gkeRow string
 	for _, line := range strings.Split(table, "\n") {
 		f := strings.Fields(line)
 		switch {
@@ -104,10 +104,15 @@ func TestRealNodesFacts(t *testing.T) {
 			header = line
 		case len(f) > 0 && f[0] == "pf-gpu":
 			row = line
+		case len(f) > 0 && f[0] == "pf-gke":
+			gkeRow = line
 		}
 	}
 	if !strings.Contains(header, " GPU ") || !strings.Contains(row, " 3/8 ") {
 		t.Errorf("the table's GPU column:\n%s\n%s", header, row)
+	}
+	if !strings.Contains(header, " INSTANCE-TYPE  CAPACITY ") || !strings.Contains(gkeRow, " us-central1-c  n1-standard-1  preemptible ") {
+		t.Errorf("-o wide's platform columns:\n%s\n%s", header, gkeRow)
 	}
 	rep := reportJSON(t)
 	n, ok := findNode(rep, "pf-gke")
