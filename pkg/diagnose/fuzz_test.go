@@ -17,6 +17,16 @@ func FuzzExplainMessage(f *testing.F) {
 		"no nodes available to schedule pods",
 		"0/x nodes are available: ",
 		"0/1 nodes are available: , , 1",
+		"pod (web) failed to fit in any node\nfit failure summary on nodes : Insufficient cpu (2), PodToleratesNodeTaints (1)",
+		"No nodes are available that match all of the following predicates:: Insufficient cpu (3), MatchNodeSelector (2).",
+		"pod (x) failed to fit in any node\nfit failure on node (a): Insufficient cpu\nfit failure on node (b): PodToleratesNodeTaints",
+		"Cannot schedule pods: Insufficient nvidia",
+		"pod didn't trigger scale-up: 1 node(s) had taint {k: v}, that the pod didn't tolerate, 2 max node group size reached",
+		"pod triggered scale-up: [{ng 1->2 (max: 5)}]",
+		`Failed to schedule pod, incompatible with nodepool "a", did not tolerate k=v:NoSchedule; incompatible with nodepool "b", no instance type satisfied resources {"cpu":"9"}`,
+		"Pod should schedule on: nodeclaim/default-x, node/ip-1",
+		"0/2 nodes are available: 1 cannot allocate all claims, 1 Insufficient cpu. still not schedulable, preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
+		`running Reserve plugin "DynamicResources": waiting for resource driver to allocate resource`,
 	} {
 		f.Add(s)
 	}

@@ -306,7 +306,9 @@ func ExplainMessage(msg string) *MessageExplanation {
 	switch f.form {
 	case formCounted:
 		for _, part := range splitReasons(body) {
-			out.Reasons = append(out.Reasons, countedReason(strings.TrimSpace(part), f))
+			if part = strings.TrimSpace(part); part != "" {
+				out.Reasons = append(out.Reasons, countedReason(part, f))
+			}
 		}
 	case formPerNode:
 		out.Reasons = perNodeReasons(body)
@@ -315,10 +317,16 @@ func ExplainMessage(msg string) *MessageExplanation {
 			if !strings.HasSuffix(part, ")") && strings.Contains(part, " (") {
 				part += ")"
 			}
-			out.Reasons = append(out.Reasons, countedReason(strings.TrimSpace(part), f))
+			if part = strings.TrimSpace(part); part != "" {
+				out.Reasons = append(out.Reasons, countedReason(part, f))
+			}
 		}
 	}
 	sort.SliceStable(out.Reasons, func(i, j int) bool { return out.Reasons[i].Count > out.Reasons[j].Count })
+	if len(out.Reasons) == 0 {
+		out.Recognised = false
+		return out
+	}
 	if last := &out.Reasons[len(out.Reasons)-1]; !ended && last.Plugin == "" && last.Now == "" {
 		out.Cut = "The message stops mid-reason: it was cut short (a log line limit, a console's width), so its last reason is incomplete and the counts may miss nodes."
 		last.Meaning = "Cut off: the rest of this reason is missing from the message."

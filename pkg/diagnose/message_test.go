@@ -329,3 +329,15 @@ func TestExplainMessageTaintPreemptionCounts(t *testing.T) {
 		t.Errorf("unknown taint: %+v", other.Reasons)
 	}
 }
+
+// Frames with nothing after them are not recognised, and do not panic.
+func TestExplainMessageEmptyFrames(t *testing.T) {
+	for _, msg := range []string{"fit failure on node (", "fit failure on node (x)", "0/3 nodes are available:", "No nodes are available that match all of the predicates:", "pod didn't trigger scale-up", "Failed to schedule pod,", "Pod should schedule on", "Cannot schedule pods: "} {
+		e := ExplainMessage(msg)
+		for _, r := range e.Reasons {
+			if r.Meaning == "" {
+				t.Errorf("%q: reason %q without a meaning", msg, r.Reason)
+			}
+		}
+	}
+}
