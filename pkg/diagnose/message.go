@@ -322,7 +322,6 @@ func ExplainMessage(msg string) *MessageExplanation {
 			}
 		}
 	}
-	sort.SliceStable(out.Reasons, func(i, j int) bool { return out.Reasons[i].Count > out.Reasons[j].Count })
 	if len(out.Reasons) == 0 {
 		out.Recognised = false
 		return out
@@ -332,6 +331,7 @@ func ExplainMessage(msg string) *MessageExplanation {
 		last.Meaning = "Cut off: the rest of this reason is missing from the message."
 		last.Fix = "Read the whole message from the pod: `kubectl get pod POD -o jsonpath='{.status.conditions}'`."
 	}
+	sort.SliceStable(out.Reasons, func(i, j int) bool { return out.Reasons[i].Count > out.Reasons[j].Count })
 	if f.form == formCounted && out.Cut == "" {
 		out.CountMismatch = countMismatch(out.Reasons, f.total)
 	}

@@ -341,3 +341,26 @@ func TestExplainMessageEmptyFrames(t *testing.T) {
 		}
 	}
 }
+
+// Counts that cannot add up to N are flagged both ways; a node counted
+// under two reasons of one plugin is not; a message cut mid-reason says so.
+func TestExplainMessageCountsAndCuts(t *testing.T) {
+	for msg, want := range map[string]string{
+		"0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient memory.":                                                             "",
+		"0/3 nodes are available: 2 node(s) were unschedulable, 3 Insufficient cpu.":                                                      "The reasons count at least 5 different nodes, more than the 3",
+		"0/4 nodes are available: 1 node(s) were unschedulable.":                                                                          "The reasons count 1 nodes of the 4",
+		"0/3 nodes are available: 2 Insufficient cpu, 1 node(s) didn't match Pod's node affinity/selector.":                               "",
+		"0/4 nodes are available: 3 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector, 2 node(s) were unschedulable.": "The reasons count at least 5",
+	} {
+		e := ExplainMessage(msg)
+		if want == "" && e.CountMismatch != "" || want != "" && !strings.Contains(e.CountMismatch, want) {
+			t.Errorf("%q: count mismatch %q, want %q", msg, e.CountMismatch, want)
+		}
+	}
+	// A message cut mid-reason, as a log line limit cuts one (written for
+	// this test; the corpus has cuts only in the preemption note).
+	e := ExplainMessage("0/8 nodes are available: 3 Insufficient cpu, 5 node(s) didn't mat")
+	if e.Cut == "" || e.CountMismatch != "" || len(e.Reasons) != 2 || !strings.HasPrefix(e.Reasons[0].Meaning, "Cut off") {
+		t.Errorf("a cut message: %+v", e)
+	}
+}
