@@ -331,9 +331,6 @@ func writeNodeTable(b *page, r *explain.Report, c Colour, overview, wide bool) {
 	_ = table(b, rows)
 }
 
-// zoneLabel is the well-known label of a node's zone.
-const zoneLabel = "topology.kubernetes.io/zone"
-
 // commonSuffix returns the domain suffix all node names share (such as
 // ".eu-west-1.compute.internal"), or "" when they share none or there is only
 // one row.
