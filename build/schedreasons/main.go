@@ -789,8 +789,9 @@ func analyze(dir, version string, minor int) (*release, error) {
 	return rel, nil
 }
 
-// resourceNames collects the ResourceName constants of the API's types.
-func resourceNames(f *ast.File, into map[string]string) {
+// eachConst calls each for every constant of a file that has a value,
+// with the type its spec names (nil if none).
+func eachConst(f *ast.File, each func(name string, typ, value ast.Expr)) {
 	for _, d := range f.Decls {
 		gd, ok := d.(*ast.GenDecl)
 		if !ok || gd.Tok != token.CONST {
@@ -798,20 +799,27 @@ func resourceNames(f *ast.File, into map[string]string) {
 		}
 		for _, s := range gd.Specs {
 			vs := s.(*ast.ValueSpec)
-			if t, ok := vs.Type.(*ast.Ident); !ok || t.Name != "ResourceName" {
-				continue
-			}
 			for i, n := range vs.Names {
 				if i < len(vs.Values) {
-					if bl, ok := vs.Values[i].(*ast.BasicLit); ok && bl.Kind == token.STRING {
-						if v, err := strconv.Unquote(bl.Value); err == nil {
-							into[n.Name] = v
-						}
-					}
+					each(n.Name, vs.Type, vs.Values[i])
 				}
 			}
 		}
 	}
+}
+
+// resourceNames collects the ResourceName constants of the API's types.
+func resourceNames(f *ast.File, into map[string]string) {
+	eachConst(f, func(name string, typ, value ast.Expr) {
+		if t, ok := typ.(*ast.Ident); !ok || t.Name != "ResourceName" {
+			return
+		}
+		if bl, ok := value.(*ast.BasicLit); ok && bl.Kind == token.STRING {
+			if v, err := strconv.Unquote(bl.Value); err == nil {
+				into[name] = v
+			}
+		}
+	})
 }
 
 // evaluator folds the string constants of one package.
@@ -822,20 +830,7 @@ type evaluator struct {
 }
 
 func (e *evaluator) collect(f *ast.File) {
-	for _, d := range f.Decls {
-		gd, ok := d.(*ast.GenDecl)
-		if !ok || gd.Tok != token.CONST {
-			continue
-		}
-		for _, s := range gd.Specs {
-			vs := s.(*ast.ValueSpec)
-			for i, n := range vs.Names {
-				if i < len(vs.Values) {
-					e.consts[n.Name] = vs.Values[i]
-				}
-			}
-		}
-	}
+	eachConst(f, func(name string, _, value ast.Expr) { e.consts[name] = value })
 }
 
 // eval returns the string value of a constant expression: literals, the

@@ -457,13 +457,30 @@ func (a *Autoscaling) Sentence(now time.Time) string {
 	if !a.At.IsZero() {
 		when = " (" + duration.HumanDuration(now.Sub(a.At)) + " ago)"
 	}
-	switch a.State {
-	case ScaleUpTriggered, ScaleUpNominated:
+	switch {
+	case a.Stale(now):
+		return capitalise(a.past()) + when + ", and the pod still waits: the new node has not come or has not taken the pod; look at the node group's instances (Karpenter: the NodeClaim) and the autoscaler's latest events."
+	case a.State == ScaleUpTriggered || a.State == ScaleUpNominated:
 		return capitalise(a.Short()) + when + ": the pod should run once the new node is Ready."
-	case ScaleUpNotTriggered, ScaleUpFailed:
+	case a.State == ScaleUpNotTriggered || a.State == ScaleUpFailed:
 		return capitalise(a.Short()) + when + ", so the pod waits until what blocks it is fixed."
 	}
 	return capitalise(a.Short()) + when + "."
+}
+
+// past says Short of a scale-up that is over: "the cluster autoscaler was
+// adding a node (…)".
+func (a *Autoscaling) past() string { return strings.Replace(a.Short(), " is ", " was ", 1) }
+
+// scaleUpPatience is how long a new node takes at most, as a rule, from
+// the autoscaler's decision to Ready: the cluster autoscaler's default
+// --max-node-provision-time is 15 minutes.
+const scaleUpPatience = 15 * time.Minute
+
+// Stale says a scale-up or nomination is older than a new node takes to
+// come, so waiting for it is no longer the answer.
+func (a *Autoscaling) Stale(now time.Time) bool {
+	return (a.State == ScaleUpTriggered || a.State == ScaleUpNominated) && !a.At.IsZero() && now.Sub(a.At) > scaleUpPatience
 }
 
 // capitalise starts a sentence with a capital letter.
@@ -478,8 +495,8 @@ func capitalise(s string) string {
 // remedies: waiting for the node it adds comes first; raising the size of
 // node groups at their maximum restores ordinary capacity, so it comes
 // before any change to the pod.
-func withScaleUp(rs []Remedy, a *Autoscaling) []Remedy {
-	if a == nil {
+func withScaleUp(rs []Remedy, a *Autoscaling, now time.Time) []Remedy {
+	if a == nil || a.Stale(now) {
 		return rs
 	}
 	switch a.State {

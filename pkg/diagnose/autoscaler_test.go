@@ -29,6 +29,10 @@ func TestScaleUpRanking(t *testing.T) {
 		// order are substrings of fixes, in the order they must come.
 		order []string
 		none  []string
+		// age is how old the event is (30s if unset); summary is a
+		// substring of the summary.
+		age     time.Duration
+		summary string
 	}{
 		{
 			// A node is on its way: waiting is the fix; lowering the pod's
@@ -36,6 +40,16 @@ func TestScaleUpRanking(t *testing.T) {
 			name:    "a scale-up under way: wait for the node first",
 			message: "pod triggered scale-up: [{ng-web 2->3 (max: 5)}]",
 			order:   []string{"The cluster autoscaler is adding a node (group ng-web from 2 to 3, max 5): wait for the new node", "Uncordon b", "lower it to at most 1"},
+		},
+		{
+			// A scale-up from long ago that has not placed the pod: waiting
+			// is no longer the answer.
+			name:    "a scale-up long past: no wait offered",
+			message: "pod triggered scale-up: [{ng-web 2->3 (max: 5)}]",
+			age:     40 * time.Minute,
+			order:   []string{"Uncordon b", "lower it to at most 1"},
+			none:    []string{"wait for the new node"},
+			summary: "and the pod still waits: the new node has not come",
 		},
 		{
 			// The node group is at its maximum: more nodes of it are ordinary
@@ -56,7 +70,10 @@ func TestScaleUpRanking(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			pod := mkPod("web", res("cpu", "2"), unschedulable("0/2 nodes are available: 1 Insufficient cpu, 1 node(s) were unschedulable.", now.Add(-time.Minute)))
-			ev := podEvent(&pod, ComponentClusterAutoscaler, "", tc.message, now.Add(-30*time.Second))
+			if tc.age == 0 {
+				tc.age = 30 * time.Second
+			}
+			ev := podEvent(&pod, ComponentClusterAutoscaler, "", tc.message, now.Add(-tc.age))
 			ev.Reason = EventNotTriggerScaleUp
 			if strings.HasPrefix(tc.message, "pod triggered") {
 				ev.Reason = EventTriggeredScaleUp
@@ -74,6 +91,9 @@ func TestScaleUpRanking(t *testing.T) {
 					t.Errorf("%q comes too early:\n%s", want, all)
 				}
 				last = i
+			}
+			if !strings.Contains(d.Summary, tc.summary) {
+				t.Errorf("summary %q lacks %q", d.Summary, tc.summary)
 			}
 			for _, no := range tc.none {
 				if strings.Contains(all, no) {

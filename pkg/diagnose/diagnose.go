@@ -9,6 +9,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/duration"
 	resourcehelper "k8s.io/component-helpers/resource"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
@@ -198,7 +199,7 @@ func advise(d *Diagnosis, in input, now time.Time) {
 		d.Preempting = w
 		d.Summary, d.Remedies = w.waitText()
 	} else {
-		d.Remedies = withScaleUp(remedies(pod, d.Nodes, e, in.Nodes), d.Autoscaling)
+		d.Remedies = withScaleUp(remedies(pod, d.Nodes, e, in.Nodes), d.Autoscaling, now)
 		d.Tolerations = tolerationsYAML(pod, d.Remedies)
 		d.Preemption = preemptionAdvice(pod, d.Nodes, e, resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{}))
 	}
@@ -339,6 +340,8 @@ func diagnoseAll(in input, pods []*corev1.Pod, now time.Time) []*Diagnosis {
 // an unschedulable pod, else its state and first problem.
 func (d *Diagnosis) Cause() string {
 	switch a := d.Autoscaling; {
+	case a != nil && a.Stale(d.GeneratedAt):
+		return "A scale-up has not placed it: " + a.past() + ", " + duration.HumanDuration(d.GeneratedAt.Sub(a.At)) + " ago"
 	case a != nil && (a.State == ScaleUpTriggered || a.State == ScaleUpNominated):
 		return "Waiting for a new node: " + a.Short()
 	case a != nil && d.ComputedMessage != "":
