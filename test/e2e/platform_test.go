@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -111,7 +112,7 @@ func TestRealNodesFacts(t *testing.T) {
 	if !strings.Contains(header, " GPU ") || !strings.Contains(row, " 3/8 ") {
 		t.Errorf("the table's GPU column:\n%s\n%s", header, row)
 	}
-	if !strings.Contains(header, " INSTANCE-TYPE  CAPACITY ") || !strings.Contains(gkeRow, " us-central1-c  n1-standard-1  preemptible ") {
+	if !regexp.MustCompile(` ZONE +INSTANCE-TYPE +CAPACITY `).MatchString(header) || !regexp.MustCompile(` us-central1-c +n1-standard-1 +preemptible `).MatchString(gkeRow) {
 		t.Errorf("-o wide's platform columns:\n%s\n%s", header, gkeRow)
 	}
 	rep := reportJSON(t)

@@ -85,7 +85,7 @@ func TestOverviewVerdictOfAPool(t *testing.T) {
 		t.Errorf("no POOLS section by the label asked for:\n%s", wide)
 	}
 	for _, n := range []string{"vd-a-ok", "vd-b-disk", "vd-c-cordoned", "vd-d-notready"} {
-		if !regexp.MustCompile(`(?m)^` + n + ` .* vd +- +- +containerd://`).MatchString(wide) {
+		if !regexp.MustCompile(`(?m)^` + n + ` .* vd +- +- +- +- +containerd://`).MatchString(wide) {
 			t.Errorf("-o wide has no full row for %s with its pool:\n%s", n, wide)
 		}
 	}
