@@ -113,33 +113,68 @@ func platformOf(n *corev1.Node) Platform {
 	return p
 }
 
+// distributionMarks are the label and annotation key prefixes each
+// distribution leaves on its nodes, the most telling first: a managed
+// service's own labels, then the distributions'.
+var distributionMarks = []struct {
+	prefix, distribution string
+	annotation           bool
+}{
+	{"eks.amazonaws.com/nodegroup", "EKS", false},
+	{"cloud.google.com/gke-nodepool", "GKE", false},
+	{"kubernetes.azure.com/", "AKS", false},
+	{"doks.digitalocean.com/", "DigitalOcean Kubernetes", false},
+	{"lke.linode.com/", "Linode Kubernetes Engine", false},
+	{"oke.oraclecloud.com/", "Oracle Kubernetes Engine", false},
+	{"ibm-cloud.kubernetes.io/", "IBM Cloud Kubernetes Service", false},
+	{"node.openshift.io/", "OpenShift", false},
+	{"machineconfiguration.openshift.io/", "OpenShift", true},
+	{"rke2.io/", "RKE2", true},
+	{"k3s.io/", "k3s", true},
+	{"microk8s.io/", "MicroK8s", false},
+	{"node.k0sproject.io/", "k0s", false},
+	{"minikube.k8s.io/name", "minikube", false},
+	{"eks.amazonaws.com/", "EKS", false},
+}
+
+// marksByDomain indexes distributionMarks by the domain of their prefix
+// (what comes before the "/"), so a key is matched with one lookup.
+var marksByDomain = func() map[string][]int {
+	out := map[string][]int{}
+	for i, m := range distributionMarks {
+		domain, _, _ := strings.Cut(m.prefix, "/")
+		out[domain] = append(out[domain], i)
+	}
+	return out
+}()
+
 // distributionOf names the Kubernetes service or distribution a node
-// belongs to, from the marks each leaves on its nodes.
+// belongs to, from the marks each leaves on its nodes: one pass over its
+// labels and one over its annotations.
 func distributionOf(n *corev1.Node) string {
-	for _, m := range managedProviders {
-		if _, ok := n.Labels[m.label]; ok {
-			return m.name
+	best := len(distributionMarks)
+	scan := func(keys map[string]string, annotation bool) {
+		for k := range keys {
+			domain, _, found := strings.Cut(k, "/")
+			if !found {
+				continue
+			}
+			for _, i := range marksByDomain[domain] {
+				if m := distributionMarks[i]; i < best && m.annotation == annotation && strings.HasPrefix(k, m.prefix) {
+					best = i
+				}
+			}
 		}
 	}
+	scan(n.Labels, false)
+	scan(n.Annotations, true)
 	switch {
-	case hasPrefixKey(n.Labels, "kubernetes.azure.com/"):
-		return "AKS"
-	case hasPrefixKey(n.Labels, "node.openshift.io/") || hasPrefixKey(n.Annotations, "machineconfiguration.openshift.io/"):
-		return "OpenShift"
-	case hasPrefixKey(n.Annotations, "rke2.io/"):
-		return "RKE2"
-	case n.Labels["node.kubernetes.io/instance-type"] == "k3s" || hasPrefixKey(n.Annotations, "k3s.io/"):
+	case best < len(distributionMarks):
+		return distributionMarks[best].distribution
+	case n.Labels["node.kubernetes.io/instance-type"] == "k3s":
 		return "k3s"
-	case hasPrefixKey(n.Labels, "microk8s.io/"):
-		return "MicroK8s"
 	case strings.HasPrefix(n.Spec.ProviderID, "kind://"):
 		return "kind"
-	case hasPrefixKey(n.Labels, "node.k0sproject.io/"):
-		return "k0s"
-	case n.Labels["minikube.k8s.io/name"] != "":
-		return "minikube"
-	case strings.HasPrefix(n.Spec.ProviderID, "aws://") && hasPrefixKey(n.Labels, "eks.amazonaws.com/"):
-		return "EKS"
 	}
 	return ""
 }
