@@ -86,3 +86,20 @@ func TestWordingsCoverReasonTable(t *testing.T) {
 		}
 	}
 }
+
+// Every wording of wordings.tsv, of any release, is explained: none is
+// called unknown, and a check that is gone says what took its place.
+func TestEveryWordingExplained(t *testing.T) {
+	for text, w := range wordingsByText {
+		if w.kind != wordingReason && w.kind != wordingPredicate {
+			continue
+		}
+		r := explainReason(text, 1)
+		switch {
+		case strings.HasPrefix(r.Meaning, "A reason this tool does not know"):
+			t.Errorf("%s %q (%s) is called unknown", w.kind, text, w.releases)
+		case w.now == "" && strings.HasPrefix(r.Meaning, "A check of older schedulers"):
+			t.Logf("%s %q (%s): only the generic words for a retired check", w.kind, text, w.releases)
+		}
+	}
+}

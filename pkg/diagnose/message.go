@@ -593,10 +593,13 @@ func Group(ds []*Diagnosis, namespace string, gaps []v1alpha1.Gap, now time.Time
 	return out
 }
 
-// retiredChecks explains the node-condition checks older schedulers made
-// themselves (CheckNodeCondition, CheckNodeMemoryPressure, …): today the node
-// lifecycle controller taints such nodes and the taint check keeps pods off
-// them. Keyed by words of the reason, in its predicate or sentence form.
+// retiredChecks explains, by words of the reason in its predicate or
+// sentence form, the reasons the scheduler table has no row for: the
+// node-condition checks older schedulers made themselves
+// (CheckNodeCondition, CheckNodeMemoryPressure, …; today the node lifecycle
+// controller taints such nodes and the taint check keeps pods off them),
+// the older policies' checks, and the rarer reasons of DRA, volumes, pod
+// groups and in-place resizes.
 var retiredChecks = []struct {
 	words        []string
 	meaning, fix string
@@ -606,13 +609,23 @@ var retiredChecks = []struct {
 	{[]string{"memory pressure", "MemoryPressure"}, "These nodes were under memory pressure, so best-effort pods were kept off. Today the node.kubernetes.io/memory-pressure taint does this.", "Free memory on the nodes, or give the pod requests so it is not best-effort."},
 	{[]string{"disk pressure", "DiskPressure"}, "These nodes were under disk pressure (little free disk or inodes). Today the node.kubernetes.io/disk-pressure taint keeps pods off them.", "Free disk space on the nodes: images, logs, emptyDir volumes."},
 	{[]string{"pid pressure", "PIDPressure"}, "These nodes were running short of process IDs. Today the node.kubernetes.io/pid-pressure taint keeps pods off them.", "Find the pods forking many processes on those nodes."},
-	{[]string{"network unavailable", "NetworkUnavailable"}, "These nodes' network was not configured (NetworkUnavailable). Today the node.kubernetes.io/network-unavailable taint keeps pods off them.", "Check the network plugin (CNI) on those nodes."},
+	{[]string{"network unavailable", "unavailable network", "NetworkUnavailable"}, "These nodes' network was not configured (NetworkUnavailable). Today the node.kubernetes.io/network-unavailable taint keeps pods off them.", "Check the network plugin (CNI) on those nodes."},
 	{[]string{"unknown condition", "UnknownCondition"}, "These nodes had a condition in an unknown state: their kubelet had stopped reporting. Today the node.kubernetes.io/unreachable taint keeps pods off them.", "Find why the kubelet stopped reporting: `kubectl explain-nodes NODE`."},
 	{[]string{"pod affinity/anti-affinity", "MatchInterPodAffinity"}, "The pod's required pod affinity or anti-affinity rules rule these nodes out, or pods already on them have anti-affinity against it. Older schedulers did not say which; today's say \"didn't match pod affinity rules\", \"didn't match pod anti-affinity rules\" or \"didn't satisfy existing pods anti-affinity rules\".", "Check that the pods it wants to join run, and relax required anti-affinity (preferred instead of required), or add nodes in other topology domains."},
 	{[]string{"requested labels", "CheckNodeLabelPresence"}, "The scheduler's policy (a CheckNodeLabelPresence predicate, configured in the scheduler policy file) required labels these nodes lacked, or forbade labels they had. Scheduler policies were removed in Kubernetes 1.23.", "Label the nodes as the scheduler policy requires, or change the policy."},
 	{[]string{"service affinity", "CheckServiceAffinity"}, "The scheduler's policy (a CheckServiceAffinity predicate) wanted the pods of one service on nodes with the same values of a label, and these nodes had other values. Scheduler policies were removed in Kubernetes 1.23.", "Change the policy, or run the service's pods where its other pods run."},
-	{[]string{"resource driver", "resourceclaim", "resource class", "device class", "claim parameters", "class parameters", "structured parameters", "DRAControlPlaneController", "resource claim"}, "The pod's ResourceClaims (dynamic resource allocation: GPUs and other devices) cannot be satisfied on these nodes, in the words of the DynamicResources plugin.", "Check the pod's ResourceClaims (`kubectl describe resourceclaim`), their device classes and the drivers' ResourceSlices (`kubectl get resourceslices`)."},
+	{[]string{"resource driver", "resourceclaim", "resource class", "device class", "claim parameters", "class parameters", "structured parameters", "DRAControlPlaneController", "resource claim", "allocate devices"}, "The pod's ResourceClaims (dynamic resource allocation: GPUs and other devices) cannot be satisfied on these nodes, in the words of the DynamicResources plugin.", "Check the pod's ResourceClaims (`kubectl describe resourceclaim`), their device classes and the drivers' ResourceSlices (`kubectl get resourceslices`)."},
 	{[]string{"unschedulable", "NodeUnschedulable"}, "These nodes were cordoned (spec.unschedulable).", "`kubectl uncordon NODE` once the node is fit for work."},
+	{[]string{"allocating devices", "cannot fit resource", "DRA"}, "The pod's device requests (dynamic resource allocation) cannot be met on these nodes, in the words of the DynamicResources plugin.", "Check the pod's ResourceClaims and its pod-level requests and limits against the devices the drivers publish (`kubectl get resourceslices`)."},
+	{[]string{"resize fits, waiting for Kubelet"}, "The pod's in-place resize fits its node; the scheduler waits for the kubelet to apply it.", "Wait; if it stays, look at the pod's resize conditions (PodResizePending, PodResizeInProgress)."},
+	{[]string{"resize preemption disabled"}, "Making room for the pod's in-place resize on this node would mean evicting other pods, and the node does not allow that for resizes.", "Resize within the node's free room, or let the pod be recreated elsewhere."},
+	{[]string{"pod assigned to different node"}, "The pod is bound to another node, so this one is not considered for it.", "Explain the node the pod is on: `kubectl explain-nodes NODE`."},
+	{[]string{"PersistentVolume had no name", "PersistentVolumeClaim had no", "VolumeBindingMode not set"}, "A volume of the pod is incomplete: its claim names no volume or storage class, its volume has no name, or its storage class has no volumeBindingMode.", "Fix the claim, volume or storage class the message names (`kubectl describe pvc`)."},
+	{[]string{"didn't satisfy plugin"}, "PreFilter plugins narrowed the pod to other nodes (the plugins named in brackets; NodeAffinity pins a pod by name, as DaemonSets do), so these were not checked; with several plugins, their sets of nodes do not overlap.", "Look at the nodes the named plugins allow the pod: `kubectl explain-nodes why-pending POD`."},
+	{[]string{"minCount", "feasible placements", "for PodGroup"}, "The pod belongs to a pod group scheduled together (gang scheduling), which needs at least a minimum number of its pods placed at once, and there is no placement for enough of them.", "Add room for the whole group, or lower the group's minimum count."},
+	{[]string{"parsing pod"}, "The scheduler could not read a field of the pod's spec.", "Check the pod's spec; the scheduler's log has the error."},
+	{[]string{"required features"}, "The pod uses features that these nodes' kubelets do not declare (node declared features): an older kubelet, or a feature turned off there.", "Upgrade those nodes' kubelets, or run the pod where the feature is declared."},
+	{[]string{"SidecarContainers feature is disabled"}, "The pod has a sidecar (an init container with restartPolicy: Always), and the scheduler's SidecarContainers feature gate was off.", "Turn the feature gate on, or drop the sidecar."},
 }
 
 // retired explains a reason today's scheduler has no row for: one of the

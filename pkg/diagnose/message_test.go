@@ -119,11 +119,19 @@ func TestExplainMessageMore(t *testing.T) {
 		},
 		{
 			name: "a reason from a plugin the tool does not know",
+			msg:  "0/2 nodes are available: 2 node(s) failed the example.com/gpu-health check.",
+			want: want{Recognised: true, Nodes: 2, Reasons: []reason{
+				{"node(s) failed the example.com/gpu-health check", 2, "", ""},
+			}},
+			meaningHas: "does not know",
+		},
+		{
+			name: "a PreFilter plugin the tool does not know narrowed the nodes",
 			msg:  "0/2 nodes are available: 2 node(s) didn't satisfy plugin(s) [Custom].",
 			want: want{Recognised: true, Nodes: 2, Reasons: []reason{
 				{"node(s) didn't satisfy plugin(s) [Custom]", 2, "", ""},
 			}},
-			meaningHas: "does not know",
+			meaningHas: "PreFilter plugins narrowed the pod to other nodes",
 		},
 		{
 			name:       "a plugin's failure after the filters",

@@ -234,7 +234,7 @@ func writeReasons(b *page, rs []diagnose.ReasonExplained, unit string, indent in
 		case r.Now != "":
 			wrap(b, indent+2, "An older wording, printed by "+diagnose.ReleasesText(r.Releases)+"; today's scheduler says \""+r.Now+"\".")
 		case r.Releases != "":
-			wrap(b, indent+2, "Printed by "+diagnose.ReleasesText(r.Releases)+" only; today's scheduler no longer makes this check.")
+			wrap(b, indent+2, "An older wording, printed by "+diagnose.ReleasesText(r.Releases)+"; today's scheduler has no one wording for it (what it does instead follows).")
 		}
 		wrap(b, indent+2, r.Meaning)
 		wrapLabelled(b, indent+2, "What to do: ", r.Fix)
