@@ -201,17 +201,18 @@ func componentPods(s *cluster.Snapshot) map[string][]cluster.Pod {
 }
 
 // managedProviders recognises managed control planes by node providerID
-// prefix, node labels and the API server's host name.
+// prefix and the API server's host name; their nodes' labels are among
+// distributionMarks.
 var managedProviders = []struct {
-	name, providerPrefix, label, hostSuffix string
+	name, providerPrefix, hostSuffix string
 }{
-	{"EKS", "aws://", "eks.amazonaws.com/nodegroup", ".eks.amazonaws.com"},
-	{"GKE", "gce://", "cloud.google.com/gke-nodepool", ""},
-	{"AKS", "azure://", "kubernetes.azure.com/cluster", ".azmk8s.io"},
-	{"DigitalOcean Kubernetes", "digitalocean://", "doks.digitalocean.com/node-pool", ".k8s.ondigitalocean.com"},
-	{"Linode Kubernetes Engine", "linode://", "lke.linode.com/pool-id", ".linodelke.net"},
-	{"Oracle Kubernetes Engine", "oci://", "oke.oraclecloud.com/node.info.private_subnet", ""},
-	{"IBM Cloud Kubernetes Service", "ibm://", "ibm-cloud.kubernetes.io/worker-pool-id", ""},
+	{"EKS", "aws://", ".eks.amazonaws.com"},
+	{"GKE", "gce://", ""},
+	{"AKS", "azure://", ".azmk8s.io"},
+	{"DigitalOcean Kubernetes", "digitalocean://", ".k8s.ondigitalocean.com"},
+	{"Linode Kubernetes Engine", "linode://", ".linodelke.net"},
+	{"Oracle Kubernetes Engine", "oci://", ""},
+	{"IBM Cloud Kubernetes Service", "ibm://", ""},
 }
 
 // nodeProvider names the managed platform a node's provider ID points to
@@ -267,9 +268,6 @@ func readNodeSigns(s *cluster.Snapshot) nodeSigns {
 		}
 		for _, p := range managedProviders {
 			if strings.HasPrefix(n.Spec.ProviderID, p.providerPrefix) {
-				signs.managed[p.name]++
-			}
-			if _, ok := n.Labels[p.label]; ok {
 				signs.managed[p.name]++
 			}
 		}
