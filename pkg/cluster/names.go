@@ -53,3 +53,17 @@ func (r *Reader) PendingPodNames(ctx context.Context, namespace string) ([]strin
 	}
 	return names, nil
 }
+
+// BoundPodNames lists the names of the namespace's pods that are on a node,
+// for shell completion of why-here.
+func (r *Reader) BoundPodNames(ctx context.Context, namespace string) ([]string, error) {
+	list, err := r.Client.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName!="})
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(list.Items))
+	for i, p := range list.Items {
+		names[i] = p.Name
+	}
+	return names, nil
+}

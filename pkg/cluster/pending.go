@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -49,7 +50,9 @@ type PendingSnapshot struct {
 	Namespaces map[string]map[string]string
 	// Volumes is read only when the pod uses PersistentVolumeClaims.
 	Volumes *Volumes
-	Gaps    []v1alpha1.Gap
+	// Siblings are read only to explain a placement (ReadPlaced).
+	Siblings *Siblings
+	Gaps     []v1alpha1.Gap
 }
 
 // Volumes is what the scheduler's volume checks read: the claims (by
@@ -472,8 +475,19 @@ type BoundPod struct {
 	Requests []Amount
 	// HostPorts are the host ports it holds, as "PROTO/IP:PORT".
 	HostPorts []string
+	// NonZero are its cpu (millicores) and memory (bytes) requests as the
+	// scheduler's scoring counts them: a container that requests no cpu
+	// counts 100m, one that requests no memory 200Mi.
+	NonZero [2]int64
+	// Created is when the pod was created.
+	Created time.Time
 	// AntiAffinity are its required pod anti-affinity terms.
 	AntiAffinity []corev1.PodAffinityTerm
+	// Affinity are its required pod affinity terms, and Preferred and
+	// PreferredAnti its preferred pod affinity and anti-affinity terms: what
+	// the scheduler's InterPodAffinity scoring reads of the pods in place.
+	Affinity                 []corev1.PodAffinityTerm
+	Preferred, PreferredAnti []corev1.WeightedPodAffinityTerm
 	// Claims are the PersistentVolumeClaims it uses.
 	Claims []string
 }
@@ -521,8 +535,15 @@ func Bind(p *corev1.Pod) BoundPod {
 			}
 		}
 	}
+	b.NonZero = NonZeroRequests(p)
+	b.Created = p.CreationTimestamp.Time
 	if a := p.Spec.Affinity; a != nil && a.PodAntiAffinity != nil {
 		b.AntiAffinity = a.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution
+		b.PreferredAnti = a.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution
+	}
+	if a := p.Spec.Affinity; a != nil && a.PodAffinity != nil {
+		b.Affinity = a.PodAffinity.RequiredDuringSchedulingIgnoredDuringExecution
+		b.Preferred = a.PodAffinity.PreferredDuringSchedulingIgnoredDuringExecution
 	}
 	for _, v := range p.Spec.Volumes {
 		switch {
@@ -533,6 +554,39 @@ func Bind(p *corev1.Pod) BoundPod {
 		}
 	}
 	return b
+}
+
+// Defaults the scheduler's scoring counts for a container that requests no
+// cpu or no memory (k8s.io/kubernetes/pkg/scheduler/util DefaultMilliCPURequest
+// and DefaultMemoryRequest).
+const (
+	DefaultMilliCPURequest int64 = 100
+	DefaultMemoryRequest   int64 = 200 * 1024 * 1024
+)
+
+// nonMissing are those defaults as the scheduler's resource helper takes them.
+var nonMissing = corev1.ResourceList{
+	corev1.ResourceCPU:    *resource.NewMilliQuantity(DefaultMilliCPURequest, resource.DecimalSI),
+	corev1.ResourceMemory: *resource.NewQuantity(DefaultMemoryRequest, resource.DecimalSI),
+}
+
+// NonZeroRequests are a pod's cpu (millicores) and memory (bytes) requests
+// as the scheduler's NodeResourcesFit scoring counts them, with the defaults
+// for containers that request none.
+func NonZeroRequests(p *corev1.Pod) [2]int64 {
+	if len(p.Spec.InitContainers) == 0 && p.Spec.Overhead == nil && p.Spec.Resources == nil && len(p.Spec.Containers) == 1 {
+		out := [2]int64{DefaultMilliCPURequest, DefaultMemoryRequest}
+		r := p.Spec.Containers[0].Resources.Requests
+		if q, ok := r[corev1.ResourceCPU]; ok {
+			out[0] = q.MilliValue()
+		}
+		if q, ok := r[corev1.ResourceMemory]; ok {
+			out[1] = q.Value()
+		}
+		return out
+	}
+	r := resourcehelper.PodRequests(p, resourcehelper.PodResourcesOptions{NonMissingContainerRequests: nonMissing})
+	return [2]int64{r.Cpu().MilliValue(), r.Memory().Value()}
 }
 
 // podRequests sums a plain pod's container requests directly, and leaves

@@ -55,6 +55,15 @@ func pendingPodNames(ctx context.Context, o *Common) ([]string, error) {
 	return o.reader().PendingPodNames(ctx, ns)
 }
 
+// boundPodNames completes why-here's POD: the namespace's pods on a node.
+func boundPodNames(ctx context.Context, o *Common) ([]string, error) {
+	ns, _, err := o.ConfigFlags.ToRawKubeConfigLoader().Namespace()
+	if err != nil {
+		return nil, err
+	}
+	return o.reader().BoundPodNames(ctx, ns)
+}
+
 // fixed completes a flag from a fixed list of values.
 func fixed(values ...string) cobra.CompletionFunc {
 	return func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {

@@ -133,6 +133,7 @@ The plugin only reads from the cluster; it never changes anything.`,
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", fixed(failOnSeverities...))
 	cmd.AddCommand(newCmdVersion(streams))
 	cmd.AddCommand(newCmdWhyPending(&o.Common))
+	cmd.AddCommand(newCmdWhyHere(&o.Common))
 	return cmd
 }
 

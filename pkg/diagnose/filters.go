@@ -23,6 +23,9 @@ type nodeInfo struct {
 	// requested sums the pods' requests: millicores for cpu, whole units
 	// (bytes, devices) for the rest.
 	requested map[corev1.ResourceName]int64
+	// nonZero sums the pods' cpu and memory requests as scoring counts
+	// them (cluster.BoundPod.NonZero).
+	nonZero [2]int64
 	// ports maps a host port in use ("TCP/0.0.0.0:80") to the pod holding it.
 	ports map[string]string
 	// podList are the pods bound to the node.
@@ -64,6 +67,8 @@ func newNodeInfos(nodes []corev1.Node, bound []cluster.BoundPod) map[string]*nod
 		for _, a := range p.Requests {
 			info.requested[a.Name] += a.Value
 		}
+		info.nonZero[0] += p.NonZero[0]
+		info.nonZero[1] += p.NonZero[1]
 		for _, port := range p.HostPorts {
 			if info.ports == nil {
 				info.ports = map[string]string{}

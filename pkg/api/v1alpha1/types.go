@@ -19,6 +19,8 @@ const (
 	KindControllerDiagnosis = "ControllerDiagnosis"
 	// KindMessage is why-pending --message: a scheduler message explained.
 	KindMessage = "SchedulerMessage"
+	// KindPlacement is why-here: why a pod is on its node.
+	KindPlacement = "Placement"
 )
 
 // HealthCheck is one line of /readyz?verbose or /livez?verbose.

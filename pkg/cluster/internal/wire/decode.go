@@ -55,6 +55,7 @@ var (
 			1:  nil, // name
 			3:  nil, // namespace
 			5:  nil, // uid
+			8:  nil, // creationTimestamp
 			9:  nil, // deletionTimestamp
 			11: nil, // labels
 		}},
