@@ -6,7 +6,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -172,6 +174,8 @@ func TestWhyHereAgreesWithScheduler(t *testing.T) {
 		// want is the node the pod must land on ("" when a tie leaves it
 		// to chance), decided the plugin that must decide it ("tie" for a tie).
 		want, decided string
+		// filtered are the scene's nodes the filters reject.
+		filtered []string
 	}{
 		{name: "least", nodes: []fixture.Node{{Name: "wh-least-a"}, {Name: "wh-least-b"}},
 			before: []fixture.Pod{busy("wh-least-a")},
@@ -219,6 +223,24 @@ func TestWhyHereAgreesWithScheduler(t *testing.T) {
 					{Weight: 100, PodAffinityTerm: corev1.PodAffinityTerm{TopologyKey: corev1.LabelHostname, LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "noisy"}}}},
 				}}}},
 			want: "wh-panti-b", decided: diagnose.PluginInterPodAffinity},
+		// Several causes at once, and nodes the filters reject.
+		{name: "messy", nodes: []fixture.Node{
+			{Name: "wh-messy-busy", Modify: withImage, Labels: map[string]string{"disk": "ssd"}},
+			{Name: "wh-messy-tainted", Labels: map[string]string{"disk": "ssd"},
+				Taints: []corev1.Taint{{Key: "maintenance", Value: "soon", Effect: corev1.TaintEffectPreferNoSchedule}}},
+			{Name: "wh-messy-noisy", Labels: map[string]string{"disk": "hdd"}},
+			{Name: "wh-messy-cordoned", Unschedulable: true},
+			{Name: "wh-messy-small", Capacity: fixture.Resources("1", "2Gi", "110")}},
+			before: []fixture.Pod{busy("wh-messy-busy"),
+				{Name: "noisy-messy", Namespace: "wh", NodeName: "wh-messy-noisy", Labels: map[string]string{"app": "noisy"}, Requests: fixture.Resources("100m", "128Mi", "")}},
+			pod: fixture.Pod{Namespace: "wh", Requests: fixture.Resources("1500m", "1Gi", ""),
+				Affinity: &corev1.Affinity{
+					NodeAffinity: &corev1.NodeAffinity{PreferredDuringSchedulingIgnoredDuringExecution: []corev1.PreferredSchedulingTerm{
+						{Weight: 30, Preference: corev1.NodeSelectorTerm{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "disk", Operator: corev1.NodeSelectorOpIn, Values: []string{"ssd"}}}}}}},
+					PodAntiAffinity: &corev1.PodAntiAffinity{PreferredDuringSchedulingIgnoredDuringExecution: []corev1.WeightedPodAffinityTerm{
+						{Weight: 50, PodAffinityTerm: corev1.PodAffinityTerm{TopologyKey: corev1.LabelHostname, LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "noisy"}}}}}},
+				}},
+			filtered: []string{"wh-messy-cordoned", "wh-messy-small"}},
 		{name: "tie", nodes: []fixture.Node{{Name: "wh-tie-a"}, {Name: "wh-tie-b"}},
 			pod:     fixture.Pod{Namespace: "wh", Requests: fixture.Resources("500m", "512Mi", "")},
 			decided: "tie"},
@@ -251,7 +273,23 @@ func TestWhyHereAgreesWithScheduler(t *testing.T) {
 			if p.Node != node || !p.Scored {
 				t.Errorf("why-here says node %q, scored %v; the pod is on %s", p.Node, p.Scored, node)
 			}
+			rejected := map[string]string{}
+			for _, v := range p.Filtered {
+				rejected[v.Node] = strings.Join(v.Reasons, ", ")
+			}
+			for _, n := range sc.filtered {
+				if rejected[n] == "" {
+					t.Errorf("%s fails the filters and should be listed among the filtered: %v", n, rejected)
+				}
+			}
+			if len(sc.filtered) > 0 && !strings.Contains(p.FilterSummary, "1 node(s) were unschedulable") {
+				t.Errorf("the filter summary should count the cordoned node: %q", p.FilterSummary)
+			}
 			switch {
+			case sc.decided == "":
+				if len(p.Decided) == 0 {
+					t.Errorf("why-here should say what decided it: %q", p.Summary)
+				}
 			case sc.decided == "tie":
 				if len(p.Tied) != 2 || !strings.Contains(p.Summary, "tie") {
 					t.Errorf("a tie should be said: tied %v, summary %q", p.Tied, p.Summary)
@@ -365,5 +403,104 @@ func TestWhyHereNotScored(t *testing.T) {
 	bad = kubectlRun(t, nil, "explain-nodes", "why-here")
 	if bad.Code == 0 || !strings.Contains(bad.Stderr, "one argument") {
 		t.Errorf("why-here without a pod should fail with a clear message:\n%s", bad)
+	}
+}
+
+// schedulerConfig is a KubeSchedulerConfiguration that changes scoring: a
+// profile of its own name that packs pods (MostAllocated) with
+// NodeResourcesFit weighing 5, and without ImageLocality.
+const schedulerConfig = `apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+clientConnection:
+  kubeconfig: %s
+leaderElection:
+  leaderElect: false
+profiles:
+- schedulerName: packing-scheduler
+  plugins:
+    score:
+      enabled:
+      - name: NodeResourcesFit
+        weight: 5
+      disabled:
+      - name: ImageLocality
+  pluginConfig:
+  - name: NodeResourcesFit
+    args:
+      scoringStrategy:
+        type: MostAllocated
+        resources:
+        - name: cpu
+          weight: 1
+        - name: memory
+          weight: 1
+`
+
+// A second, real kube-scheduler runs with a configuration of its own; for a
+// pod it placed, why-here --scheduler-config with the same file must give
+// its scores, number for number, and without the file it must say the
+// scores follow the default profile.
+func TestWhyHereSchedulerConfig(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "scheduler.yaml")
+	if err := os.WriteFile(config, []byte(fmt.Sprintf(schedulerConfig, kubeconfig)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(dir, "scheduler.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	sched := exec.Command(filepath.Join(filepath.Dir(kubectl), "kube-scheduler"), "--config", config, "--vmodule", "schedule_one=10", "--secure-port", "0")
+	sched.Stdout, sched.Stderr = logFile, logFile
+	if err := sched.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = sched.Process.Kill()
+		_ = sched.Wait()
+	})
+
+	createNamespace(t, "whc")
+	createNodes(t, fixture.Node{Name: "wh-pack-busy", Labels: map[string]string{"wh-scene": "pack"}},
+		fixture.Node{Name: "wh-pack-empty", Labels: map[string]string{"wh-scene": "pack"}})
+	createPods(t, fixture.Pod{Name: "busy", Namespace: "whc", NodeName: "wh-pack-busy", Requests: fixture.Resources("2", "4Gi", "")})
+	if _, err := fixture.WaitForPod(context.Background(), client, "whc", "busy", fixture.Running); err != nil {
+		t.Fatal(err)
+	}
+	createPods(t, fixture.Pod{Name: "packed", Namespace: "whc", NodeSelector: map[string]string{"wh-scene": "pack"},
+		Requests: fixture.Resources("1", "1Gi", ""), Modify: func(p *corev1.Pod) { p.Spec.SchedulerName = "packing-scheduler" }})
+	node := waitBound(t, "whc", "packed")
+	if node != "wh-pack-busy" {
+		logged, _ := os.ReadFile(logPath)
+		t.Fatalf("the packing scheduler put the pod on %s, not on the busy node\n%s", node, logged)
+	}
+	p := placementJSON(t, "packed", "-n", "whc", "--scheduler-config", config)
+	compareWithLog(t, p, readScores(t, logPath, "whc/packed"))
+	if !strings.Contains(p.Profile, "packing-scheduler") || len(p.Decided) == 0 || !strings.HasPrefix(p.Decided[0], diagnose.PluginNodeResourcesFit+":") {
+		t.Errorf("the packing profile should be named and NodeResourcesFit decide: profile %q, decided %q", p.Profile, p.Decided)
+	}
+	plain := placementJSON(t, "packed", "-n", "whc")
+	if !strings.Contains(strings.Join(plain.Caveats, " "), `asks for scheduler "packing-scheduler"`) {
+		t.Errorf("without its configuration, why-here should say the pod's scheduler may score differently: %q", plain.Caveats)
+	}
+	for _, bad := range []struct{ content, want string }{
+		{"kind: Pod\napiVersion: v1\n", "is not a KubeSchedulerConfiguration"},
+		{"apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n- plugins:\n    score:\n      enabled:\n      - name: MyPlugin\n", "MyPlugin"},
+		{"{{{", "is not a KubeSchedulerConfiguration"},
+	} {
+		f := filepath.Join(dir, "bad.yaml")
+		if err := os.WriteFile(f, []byte(bad.content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := kubectlRun(t, nil, "explain-nodes", "why-here", "packed", "-n", "whc", "--scheduler-config", f)
+		if r.Code == 0 || !strings.Contains(r.Stderr, bad.want) || strings.Contains(r.Stderr, "goroutine") {
+			t.Errorf("a bad --scheduler-config should fail with %q:\n%s", bad.want, r)
+		}
+	}
+	r := kubectlRun(t, nil, "explain-nodes", "why-here", "packed", "-n", "whc", "--scheduler-config", filepath.Join(dir, "missing.yaml"))
+	if r.Code == 0 || !strings.Contains(r.Stderr, "missing.yaml") {
+		t.Errorf("a missing --scheduler-config should be named:\n%s", r)
 	}
 }
