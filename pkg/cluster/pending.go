@@ -168,8 +168,9 @@ func (r *Reader) readAutoscalerEvents(ctx context.Context, s *PendingSnapshot, n
 
 // readAround reads, concurrently, what the scheduler's checks need for the
 // given pods: nodes, pods bound to nodes, leases in kube-system, and, where
-// the pods need them, namespaces and volumes. extra, if set, runs alongside;
-// its failure is a gap named "events".
+// the pods need them, namespaces and volumes; for one pod (s.Pod), its
+// siblings, which the scheduler's default spread scores by. extra, if set,
+// runs alongside; its failure is a gap named "events".
 func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*corev1.Pod, namespace string, extra func(context.Context) error) error {
 	reads := newGather(ctx, &s.Gaps)
 	r.readCluster(reads, s)
@@ -177,6 +178,9 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 		reads.read(about("events"+inNamespace(namespace), "events").in(namespace), extra)
 	}
 	r.readNominatedNodes(reads, s, pods)
+	if s.Pod != nil {
+		r.readSiblings(reads, s)
+	}
 	needNamespaces, needClaims := false, false
 	for _, p := range pods {
 		needNamespaces = needNamespaces || selectsNamespaces(p)

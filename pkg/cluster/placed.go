@@ -26,30 +26,37 @@ type Siblings struct {
 }
 
 // ReadPlaced reads what explaining a pod's placement needs: all that
-// ReadPending reads, and the namespaces' labels, the services of the pod's
-// namespace and the pod's controller, which the scheduler's scoring reads.
+// ReadPending reads, and the namespaces' labels, which the scheduler's
+// scoring of other pods' affinity terms reads.
 func (r *Reader) ReadPlaced(ctx context.Context, namespace, name string) (*PendingSnapshot, error) {
 	s, err := r.ReadPending(ctx, namespace, name)
-	if err != nil {
+	if err != nil || s.Namespaces != nil {
+		return s, err
+	}
+	reads := newGather(ctx, &s.Gaps)
+	reads.read(about("namespaces", "namespaces"), func(ctx context.Context) error {
+		list, err := r.Client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+		if err != nil {
+			return fmt.Errorf("listing namespaces: %w", err)
+		}
+		s.Namespaces = make(map[string]map[string]string, len(list.Items))
+		for _, ns := range list.Items {
+			s.Namespaces[ns.Name] = ns.Labels
+		}
+		return nil
+	})
+	if err := reads.wait(); err != nil {
 		return nil, err
 	}
+	return s, nil
+}
+
+// readSiblings reads, alongside the other reads, the services of the pod's
+// namespace that select it and the controller that owns it, into s.Siblings.
+func (r *Reader) readSiblings(reads *gather, s *PendingSnapshot) {
+	pod, namespace := s.Pod, s.Pod.Namespace
 	sib := &Siblings{}
-	reads := newGather(ctx, &s.Gaps)
-	if s.Namespaces == nil {
-		reads.read(about("namespaces", "namespaces"), func(ctx context.Context) error {
-			list, err := r.Client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-			if err != nil {
-				return fmt.Errorf("listing namespaces: %w", err)
-			}
-			labels := make(map[string]map[string]string, len(list.Items))
-			for _, ns := range list.Items {
-				labels[ns.Name] = ns.Labels
-			}
-			defer reads.lock()()
-			s.Namespaces = labels
-			return nil
-		})
-	}
+	s.Siblings = sib
 	reads.read(about("services"+inNamespace(namespace), "services").in(namespace), func(ctx context.Context) error {
 		list, err := r.Client.CoreV1().Services(namespace).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
 		if err != nil {
@@ -57,10 +64,7 @@ func (r *Reader) ReadPlaced(ctx context.Context, namespace, name string) (*Pendi
 		}
 		var selectors []map[string]string
 		for _, svc := range list.Items {
-			if svc.Spec.Selector == nil {
-				continue
-			}
-			if selectorMatches(svc.Spec.Selector, s.Pod.Labels) {
+			if svc.Spec.Selector != nil && selectorMatches(svc.Spec.Selector, pod.Labels) {
 				selectors = append(selectors, svc.Spec.Selector)
 			}
 		}
@@ -68,51 +72,47 @@ func (r *Reader) ReadPlaced(ctx context.Context, namespace, name string) (*Pendi
 		sib.Services = selectors
 		return nil
 	})
-	if owner := metav1.GetControllerOfNoCopy(s.Pod); owner != nil {
-		gv, _ := schema.ParseGroupVersion(owner.APIVersion)
-		kind := gv.WithKind(owner.Kind)
-		read := func(what string, get func(context.Context) error) {
-			sib.OwnerKind, sib.OwnerName = owner.Kind, owner.Name
-			reads.read(about(fmt.Sprintf("%s %s/%s", what, namespace, owner.Name), what).in(namespace), get)
-		}
-		switch kind {
-		case schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "ReplicaSet"}:
-			read("replicasets", func(ctx context.Context) error {
-				rs, err := r.Client.AppsV1().ReplicaSets(namespace).Get(ctx, owner.Name, metav1.GetOptions{})
-				if err != nil {
-					return err
-				}
-				defer reads.lock()()
-				sib.Owner = rs.Spec.Selector
-				return nil
-			})
-		case schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "StatefulSet"}:
-			read("statefulsets", func(ctx context.Context) error {
-				ss, err := r.Client.AppsV1().StatefulSets(namespace).Get(ctx, owner.Name, metav1.GetOptions{})
-				if err != nil {
-					return err
-				}
-				defer reads.lock()()
-				sib.Owner = ss.Spec.Selector
-				return nil
-			})
-		case schema.GroupVersionKind{Version: "v1", Kind: "ReplicationController"}:
-			read("replicationcontrollers", func(ctx context.Context) error {
-				rc, err := r.Client.CoreV1().ReplicationControllers(namespace).Get(ctx, owner.Name, metav1.GetOptions{})
-				if err != nil {
-					return err
-				}
-				defer reads.lock()()
-				sib.OwnerSet = rc.Spec.Selector
-				return nil
-			})
-		}
+	owner := metav1.GetControllerOfNoCopy(pod)
+	if owner == nil {
+		return
 	}
-	if err := reads.wait(); err != nil {
-		return nil, err
+	gv, _ := schema.ParseGroupVersion(owner.APIVersion)
+	read := func(resource string, get func(context.Context) error) {
+		sib.OwnerKind, sib.OwnerName = owner.Kind, owner.Name
+		reads.read(about(fmt.Sprintf("%s %s/%s", resource, namespace, owner.Name), resource).in(namespace), get)
 	}
-	s.Siblings = sib
-	return s, nil
+	switch gv.WithKind(owner.Kind) {
+	case schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "ReplicaSet"}:
+		read("replicasets", func(ctx context.Context) error {
+			rs, err := r.Client.AppsV1().ReplicaSets(namespace).Get(ctx, owner.Name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			defer reads.lock()()
+			sib.Owner = rs.Spec.Selector
+			return nil
+		})
+	case schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "StatefulSet"}:
+		read("statefulsets", func(ctx context.Context) error {
+			ss, err := r.Client.AppsV1().StatefulSets(namespace).Get(ctx, owner.Name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			defer reads.lock()()
+			sib.Owner = ss.Spec.Selector
+			return nil
+		})
+	case schema.GroupVersionKind{Version: "v1", Kind: "ReplicationController"}:
+		read("replicationcontrollers", func(ctx context.Context) error {
+			rc, err := r.Client.CoreV1().ReplicationControllers(namespace).Get(ctx, owner.Name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			defer reads.lock()()
+			sib.OwnerSet = rc.Spec.Selector
+			return nil
+		})
+	}
 }
 
 // selectorMatches is a service's selector against a pod's labels.

@@ -32,7 +32,7 @@ func DiagnoseAll(s *cluster.PendingSnapshot, now time.Time) []*Diagnosis {
 // inputOf is what the filters read of a pending snapshot.
 func inputOf(s *cluster.PendingSnapshot) input {
 	return input{Pod: s.Pod, Nodes: s.Nodes, Bound: s.Assigned, Nominated: s.Nominated, NominatedNodePods: s.NominatedNodePods,
-		Events: s.Events, Namespaces: s.Namespaces, Volumes: s.Volumes, NodesRead: s.NodesRead, AssignedUnread: !s.AssignedRead,
+		Events: s.Events, Namespaces: s.Namespaces, Volumes: s.Volumes, Siblings: s.Siblings, NodesRead: s.NodesRead, AssignedUnread: !s.AssignedRead,
 		Leases: s.Leases, Gaps: s.Gaps}
 }
 
@@ -202,6 +202,7 @@ func advise(d *Diagnosis, in input, now time.Time) {
 		d.Remedies = withScaleUp(remedies(pod, d.Nodes, e, in.Nodes), d.Autoscaling, now)
 		d.Tolerations = tolerationsYAML(pod, d.Remedies)
 		d.Preemption = preemptionAdvice(pod, d.Nodes, e, resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{}))
+		d.Likely = likelyNode(pod, d.Nodes, e, in.Nodes, in.Siblings)
 	}
 	for _, r := range d.Remedies {
 		d.Fixes = append(d.Fixes, r.Text)

@@ -39,6 +39,9 @@ type input struct {
 	Namespaces map[string]map[string]string
 	// Volumes are the claims, volumes and storage classes, when the pod uses claims.
 	Volumes *cluster.Volumes
+	// Siblings are the selectors of the pod's services and controller, for
+	// the scheduler's default topology spread; nil when unread.
+	Siblings *cluster.Siblings
 	// NodesRead is true when the node list was read. AssignedUnread is true
 	// when the pods bound to nodes could not be read.
 	NodesRead, AssignedUnread bool
@@ -124,6 +127,9 @@ type Diagnosis struct {
 	// Tolerations is YAML to paste under the pod's spec: tolerations for
 	// every taint an operator set that blocks a node.
 	Tolerations string `json:"tolerations,omitempty"`
+	// Likely is where the pod would go once the cordons and taints that
+	// alone keep it from some nodes were lifted.
+	Likely *Likely `json:"likely,omitempty"`
 	// Preemption says whether evicting lower-priority pods could make room.
 	Preemption string `json:"preemption,omitempty"`
 	// Provisioning is set when the pod waits for a provisioner to create

@@ -116,6 +116,10 @@ func writeHelp(b *page, d *diagnose.Diagnosis) {
 			wrapLabelled(b, 2, fmt.Sprintf("%d. ", i+1), f)
 		}
 	}
+	if d.Likely != nil {
+		b.WriteByte('\n')
+		wrap(b, 0, d.Likely.Text)
+	}
 	if d.Tolerations != "" {
 		b.WriteByte('\n')
 		wrap(b, 0, "To tolerate the taints that block nodes, add under the pod's spec (pod template):")

@@ -504,3 +504,49 @@ func TestWhyHereSchedulerConfig(t *testing.T) {
 		t.Errorf("a missing --scheduler-config should be named:\n%s", r)
 	}
 }
+
+// why-pending says where a pod kept off every node would go once the taints
+// that alone keep it from some nodes were lifted; the real scheduler then
+// lifts them (the pod gains a toleration, one change) and must place the pod
+// there, with the scores why-pending gave. A control-plane node is never a
+// candidate.
+func TestWhyPendingLikelyNode(t *testing.T) {
+	logPath := schedulerLog(t)
+	createNamespace(t, "whl")
+	scene := map[string]string{"wh-scene": "likely"}
+	rollout := func(wave string) []corev1.Taint {
+		return []corev1.Taint{{Key: "example.com/rollout", Value: wave, Effect: corev1.TaintEffectNoSchedule}}
+	}
+	createNodes(t,
+		fixture.Node{Name: "wh-likely-wave1", Labels: scene, Taints: rollout("wave-1")},
+		fixture.Node{Name: "wh-likely-wave2", Labels: scene, Taints: rollout("wave-2"), Modify: func(n *corev1.Node) {
+			n.Status.Images = []corev1.ContainerImage{{Names: []string{"registry.example/app:1.0"}, SizeBytes: 800 << 20}}
+		}},
+		fixture.Node{Name: "wh-likely-cp", Labels: scene, Roles: []string{"control-plane"}, Taints: []corev1.Taint{fixture.ControlPlaneTaint}},
+	)
+	createPods(t, fixture.Pod{Name: "waiting", Namespace: "whl", NodeSelector: scene, Requests: fixture.Resources("500m", "512Mi", "")})
+	if _, err := fixture.WaitForPod(context.Background(), client, "whl", "waiting", fixture.Unschedulable); err != nil {
+		t.Fatal(err)
+	}
+	d := diagnosisJSON(t, "waiting", "-n", "whl")
+	if d.Likely == nil || d.Likely.Node != "wh-likely-wave2" || len(d.Likely.Candidates) != 2 {
+		t.Fatalf("why-pending should name wh-likely-wave2 among 2 candidates: %+v", d.Likely)
+	}
+	text := explainNodes(t, "why-pending", "waiting", "-n", "whl").Stdout
+	if !strings.Contains(strings.Join(strings.Fields(text), " "), "the pod would most likely go to wh-likely-wave2") {
+		t.Errorf("the text should say where the pod would go:\n%s", text)
+	}
+	ctx := context.Background()
+	pod, err := client.CoreV1().Pods("whl").Get(ctx, "waiting", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod.Spec.Tolerations = append(pod.Spec.Tolerations, corev1.Toleration{Key: "example.com/rollout", Operator: corev1.TolerationOpExists})
+	if _, err := client.CoreV1().Pods("whl").Update(ctx, pod, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if node := waitBound(t, "whl", "waiting"); node != d.Likely.Node {
+		t.Fatalf("the scheduler put the pod on %s; why-pending said %s", node, d.Likely.Node)
+	}
+	compareWithLog(t, diagnose.Placement{Namespace: "whl", Pod: "waiting", Scores: d.Likely.Candidates}, readScores(t, logPath, "whl/waiting"))
+}
