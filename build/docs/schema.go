@@ -32,6 +32,7 @@ var outputs = []output{
 	{"report.schema.json", "`kubectl explain-nodes [NODE...] -o json`", &explain.Report{}},
 	{"diagnosis.schema.json", "`kubectl explain-nodes why-pending POD -o json`", &diagnose.Diagnosis{}},
 	{"pendinglist.schema.json", "`kubectl explain-nodes why-pending [-n NS | -A] -o json`", &diagnose.PendingList{}},
+	{"placement.schema.json", "`kubectl explain-nodes why-here POD -o json`", &diagnose.Placement{}},
 }
 
 // module is the import path whose Go comments describe the fields.

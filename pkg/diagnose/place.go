@@ -57,6 +57,9 @@ type Placement struct {
 	// reasons; FilterSummary counts them as the scheduler words them.
 	Filtered      []NodeVerdict `json:"filtered,omitempty"`
 	FilterSummary string        `json:"filterSummary,omitempty"`
+	// Notes say what lets the pod onto its node that keeps other pods off:
+	// a cordon or taints the pod tolerates.
+	Notes []string `json:"notes,omitempty"`
 	// Caveats say what the recomputation cannot know.
 	Caveats []string       `json:"caveats,omitempty"`
 	Unread  []v1alpha1.Gap `json:"unread,omitempty"`
@@ -105,6 +108,7 @@ func Place(s *cluster.PendingSnapshot, profile *Profile, now time.Time) *Placeme
 		p.Caveats = append(p.Caveats, fmt.Sprintf("The pod asks for scheduler %q; the scores below follow %s (%q), and %q may score differently: give its configuration with --scheduler-config.", name, profile.Source, profile.Name, name))
 	}
 
+	p.Notes = toleratedHere(pod, s.Nodes)
 	in := inputOf(s)
 	in.Bound = withoutPod(s.Assigned, pod)
 	in.Nominated = withoutPod(s.Nominated, pod)
@@ -231,6 +235,40 @@ func others(p *Placement, chosen string) []string {
 		out = append(out, line+".")
 	}
 	return out
+}
+
+// toleratedHere says which of its node's barriers the pod passes by
+// tolerating them: the cordon, and NoSchedule or NoExecute taints.
+func toleratedHere(pod *corev1.Pod, nodes []corev1.Node) []string {
+	var node *corev1.Node
+	for i := range nodes {
+		if nodes[i].Name == pod.Spec.NodeName {
+			node = &nodes[i]
+		}
+	}
+	if node == nil {
+		return nil
+	}
+	var notes []string
+	if node.Spec.Unschedulable {
+		notes = append(notes, fmt.Sprintf("%s is cordoned, but the pod tolerates the cordon's taint (%s), so the cordon does not keep it off.", node.Name, corev1.TaintNodeUnschedulable))
+	}
+	var tolerated []string
+	for i := range node.Spec.Taints {
+		t := &node.Spec.Taints[i]
+		if t.Effect == corev1.TaintEffectPreferNoSchedule || t.Key == corev1.TaintNodeUnschedulable {
+			continue
+		}
+		tolerated = append(tolerated, TaintString(t))
+	}
+	switch len(tolerated) {
+	case 0:
+	case 1:
+		notes = append(notes, fmt.Sprintf("%s has the taint %s, which keeps other pods off; this pod tolerates it.", node.Name, tolerated[0]))
+	default:
+		notes = append(notes, fmt.Sprintf("%s has the taints %s, which keep other pods off; this pod tolerates them.", node.Name, strings.Join(tolerated, ", ")))
+	}
+	return notes
 }
 
 // withoutPod drops the pod itself from a list of bound pods: its choice is

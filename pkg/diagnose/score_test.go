@@ -253,7 +253,7 @@ func TestPlaceWithoutScores(t *testing.T) {
 	}
 	direct := placedPod("d", "n1", nil, "1", "1Gi")
 	direct.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "kubectl-create", Operation: metav1.ManagedFieldsOperationUpdate,
-		FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:spec":{"f:nodeName":{}}}`)}}}
+		FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:spec":{"f:nodeName":{}}}`)}}
 	if p := Place(snap(direct), nil, now); p.Scored || p.BoundBy != "kubectl-create" || !strings.Contains(p.Summary, "spec.nodeName") {
 		t.Errorf("created with its node: %+v", p)
 	}

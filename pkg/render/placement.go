@@ -35,6 +35,9 @@ func PlacementText(w io.Writer, p *diagnose.Placement, o TextOptions) error {
 		fmt.Fprintf(b, "%s is on %s\n", c.Bold("Pod "+where), Sanitize(p.Node))
 	}
 	wrap(b, 0, p.Summary)
+	for _, n := range p.Notes {
+		wrap(b, 0, n)
+	}
 	if len(p.Decided) > 0 {
 		b.WriteString("\nWhat decided it (weighted score differences with the runner-up):\n")
 		for _, d := range p.Decided {

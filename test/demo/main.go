@@ -79,12 +79,17 @@ func run(kubeconfig string) error {
 			return err
 		}
 	}
-	for _, ns := range []string{"shop", "ml"} {
+	// Placed by the scheduler once the rest is in place: a monitoring agent
+	// that tolerates every taint, so every node passes the filters and the
+	// scores decide.
+	collector := fixture.Pod{Name: "collector-1", Namespace: "monitoring", Labels: map[string]string{"app": "collector"},
+		Requests: fixture.Resources("200m", "256Mi", ""), Tolerations: []corev1.Toleration{{Operator: corev1.TolerationOpExists}}}
+	for _, ns := range []string{"shop", "ml", "monitoring"} {
 		if _, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			return err
 		}
 	}
-	for _, p := range pods {
+	for _, p := range append(pods, collector) {
 		err := c.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{GracePeriodSeconds: new(int64)})
 		if err != nil && !apierrors.IsNotFound(err) {
 			return err
@@ -120,7 +125,11 @@ func run(kubeconfig string) error {
 			return err
 		}
 	}
-	return nil
+	if _, err := fixture.CreatePod(ctx, c, collector); err != nil {
+		return err
+	}
+	_, err = fixture.WaitForPod(ctx, c, collector.Namespace, collector.Name, fixture.Running)
+	return err
 }
 
 func withGPU(l corev1.ResourceList, n string) corev1.ResourceList {

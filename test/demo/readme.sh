@@ -46,6 +46,7 @@ PY
 }
 paste overview kubectl explain-nodes
 paste why-pending kubectl explain-nodes why-pending trainer-2 -n ml
+paste why-here kubectl explain-nodes why-here collector-1 -n monitoring
 
 if [[ -n "$check" ]]; then
   (cd "$root" && go run ./test/demo/readmediff README.md "$readme")

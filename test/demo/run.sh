@@ -19,6 +19,7 @@ run() {
 }
 run kubectl explain-nodes
 run kubectl explain-nodes why-pending trainer-2 -n ml
+run kubectl explain-nodes why-here collector-1 -n monitoring
 echo
 echo "The cluster keeps running. Try it yourself:"
 echo "  export KUBECONFIG=$kubeconfig PATH=$root/bin:$KUBE_BIN:\$PATH"

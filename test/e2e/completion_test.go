@@ -43,7 +43,8 @@ func TestCompletion(t *testing.T) {
 	}{
 		{[]string{"explain-nodes", "cmp-"}, []string{"cmp-alpha", "cmp-beta"}, nil},
 		{[]string{"explain-nodes", "cmp-alpha", "cmp-"}, []string{"cmp-beta"}, []string{"cmp-alpha"}},
-		{[]string{"explain-nodes", "wh"}, []string{"why-pending"}, nil},
+		{[]string{"explain-nodes", "wh"}, []string{"why-pending", "why-here"}, nil},
+		{[]string{"explain-nodes", "why-here", "-n", "cmp", ""}, []string{"cmp-running"}, []string{"cmp-stuck"}},
 		{[]string{"explain-nodes", "why-pending", "-n", "cmp", ""}, []string{"cmp-stuck"}, []string{"cmp-running"}},
 		{[]string{"explain-nodes", "-n", "cm"}, []string{"cmp"}, nil},
 		{[]string{"explain-nodes", "-o", ""}, []string{"text", "json", "yaml"}, nil},

@@ -60,6 +60,15 @@ func TestLeastPrivilegeRoleIsEnough(t *testing.T) {
 	if len(d.Unread) != 0 || d.Agrees == nil || !*d.Agrees {
 		t.Errorf("why-pending as %s: unread %+v, agrees %v (%s)", readerUser, d.Unread, d.Agrees, d.Disagreement)
 	}
+	createPods(t, fixture.Pod{Name: "placed", Namespace: "lp", NodeSelector: map[string]string{"disktype": "hdd"}})
+	if _, err := fixture.WaitForPod(context.Background(), client, "lp", "placed", fixture.Running); err != nil {
+		t.Fatal(err)
+	}
+	r = kubectlRun(t, env, "explain-nodes", "why-here", "placed", "-n", "lp", "-o", "json")
+	var p diagnose.Placement
+	if r.Code != 0 || json.Unmarshal([]byte(r.Stdout), &p) != nil || len(p.Unread) != 0 {
+		t.Errorf("why-here as %s: unread %+v\n%s", readerUser, p.Unread, r)
+	}
 	for _, args := range [][]string{{"explain-nodes", "lp-node"}, {"explain-nodes", "why-pending", "-A"}} {
 		if r := kubectlRun(t, env, args...); r.Code != 0 || strings.Contains(r.Stdout, "NOT READ") {
 			t.Errorf("%v as %s:\n%s", args, readerUser, r)

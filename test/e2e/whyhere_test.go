@@ -23,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/plugintest"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
 )
 
@@ -91,6 +92,7 @@ func readScores(t *testing.T, path, pod string) loggedScores {
 func placementJSON(t *testing.T, args ...string) diagnose.Placement {
 	t.Helper()
 	r := explainNodes(t, append([]string{"why-here", "-o", "json"}, args...)...)
+	plugintest.ValidateJSON(t, "../../docs/schema/placement.schema.json", []byte(r.Stdout))
 	var p diagnose.Placement
 	if err := json.Unmarshal([]byte(r.Stdout), &p); err != nil {
 		t.Fatalf("decoding JSON: %v\n%s", err, r)
