@@ -166,8 +166,20 @@ func populate(ctx context.Context, c kubernetes.Interface, o options) error {
 	if o.pending == 0 {
 		err = nil
 	}
+	if err != nil {
+		return err
+	}
+	// One pod the scheduler places on the full cluster, for why-here.
+	placed := fixture.Pod{Name: placedPod, Namespace: "bench-pending", Labels: map[string]string{"app": "app-7"}, Requests: fixture.Resources("100m", "256Mi", "")}
+	if _, err := c.CoreV1().Pods(placed.Namespace).Create(ctx, placed.Object(), metav1.CreateOptions{}); ignoreExists(err) != nil {
+		return err
+	}
+	_, err = fixture.WaitForPod(ctx, c, placed.Namespace, placed.Name, fixture.Running)
 	return err
 }
+
+// placedPod is the pod the scheduler places once the cluster is full.
+const placedPod = "placed-000"
 
 func ignoreExists(err error) error {
 	if apierrors.IsAlreadyExists(err) {
@@ -218,6 +230,8 @@ func measure(o options) error {
 		// The plugin run directly: its own peak memory, without kubectl's.
 		{name: "kubectl-explain_nodes (direct)", args: []string{plugin}},
 		{name: "kubectl-explain_nodes why-pending (direct)", args: []string{plugin, "why-pending", pod, "-n", "bench-pending"}},
+		{name: "kubectl explain-nodes why-here " + placedPod, args: []string{kubectl, "explain-nodes", "why-here", placedPod, "-n", "bench-pending"}},
+		{name: "kubectl-explain_nodes why-here (direct)", args: []string{plugin, "why-here", placedPod, "-n", "bench-pending"}},
 		{name: "kubectl get nodes", args: []string{kubectl, "get", "nodes"}, baseline: true},
 		{name: "kubectl get pods -A", args: []string{kubectl, "get", "pods", "-A"}, baseline: true},
 		{name: "kubectl describe nodes", args: []string{kubectl, "describe", "nodes"}, baseline: true},

@@ -24,7 +24,7 @@ if [[ "$status" == 0 && -z "${E2E_RUN:-}" ]]; then
   out="$(mktemp)"
   go run ./test/bench --kubeconfig "$kubeconfig" --kubectl "$KUBE_BIN/kubectl" --plugin bin/kubectl-explain_nodes \
     --nodes 10 --pods-per-node 3 --pending 1 --reps 1 --settle 2s --out "$out" >/dev/null || status=$?
-  grep -q 'kubectl explain-nodes why-pending' "$out" || { echo "e2e: the benchmark smoke run wrote no result" >&2; status=1; }
+  grep -q 'kubectl explain-nodes why-pending' "$out" && grep -q 'kubectl explain-nodes why-here' "$out" || { echo "e2e: the benchmark smoke run wrote no result" >&2; status=1; }
   rm -f "$out"
   echo "e2e: benchmark smoke run done" >&2
 fi
