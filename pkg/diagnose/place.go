@@ -141,7 +141,7 @@ func Place(s *cluster.PendingSnapshot, profile *Profile, now time.Time) *Placeme
 	}
 	p.Searched = numFeasibleNodesToFind(profile.PercentageOfNodesToScore, len(s.Nodes))
 	if p.Searched < len(feasible) {
-		p.Caveats = append(p.Caveats, fmt.Sprintf("In a cluster of %d nodes the scheduler stops filtering once it has found %d feasible nodes (percentageOfNodesToScore), starting where its previous search ended, and scores only those: which of the %d feasible nodes it scored is not known.", len(s.Nodes), p.Searched, len(feasible)))
+		p.Caveats = append(p.Caveats, fmt.Sprintf("In a cluster of %d nodes the scheduler stops filtering once it has found %d feasible nodes (percentageOfNodesToScore), starting where its previous search ended, and scores only those: which of the %d feasible nodes it scored is not known, and the plugins that normalise over the nodes scored (taints, node affinity, spread, pod affinity) may have given other numbers than the ones below, which are over all of them.", len(s.Nodes), p.Searched, len(feasible)))
 	}
 	p.Caveats = append(p.Caveats, changedSince(s, pod, boundAt, now)...)
 	if !s.NodesRead || !s.AssignedRead {

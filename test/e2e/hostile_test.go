@@ -99,6 +99,7 @@ func TestHostileTextIsNeutralised(t *testing.T) {
 		{"explain-nodes", "hostile-silent"},
 		{"explain-nodes", "why-pending", "victim", "-n", "hostile"},
 		{"explain-nodes", "why-pending", "-n", "hostile"},
+		{"explain-nodes", "why-here", "victim", "-n", "hostile"},
 		{"explain-nodes", "--color", "always"},
 	} {
 		r := kubectlRun(t, nil, args...)
