@@ -126,12 +126,12 @@ func (pc profileConfig) profile(percentage *int32, file string) (*Profile, error
 					p.FitStrategy = s.Type
 				}
 				if len(s.Resources) > 0 {
-					p.FitResources = s.Resources
+					p.FitResources = weighted(s.Resources)
 				}
 			}
 		case PluginBalancedAllocation:
 			if len(a.Resources) > 0 {
-				p.BalancedResources = a.Resources
+				p.BalancedResources = weighted(a.Resources)
 			}
 		case PluginInterPodAffinity:
 			if a.HardPodAffinityWeight != nil {
@@ -151,10 +151,23 @@ func (pc profileConfig) profile(percentage *int32, file string) (*Profile, error
 	return p, nil
 }
 
-// mergePlugins applies a profile's multi-point and score plugin sets to the
-// default score plugins, as the scheduler merges them: "*" disables every
-// default, a named plugin is disabled or has its weight replaced, and a new
-// one is added with its weight (1 when unset).
+// weighted gives a resource without a weight the weight 1, as the
+// scheduler's defaulting does.
+func weighted(res []ResourceWeight) []ResourceWeight {
+	out := append([]ResourceWeight(nil), res...)
+	for i := range out {
+		if out[i].Weight == 0 {
+			out[i].Weight = 1
+		}
+	}
+	return out
+}
+
+// mergePlugins applies a profile's multi-point and score plugin sets, in
+// that order, to the default score plugins, as the scheduler merges them:
+// "*" disables every default, a named plugin is disabled, and an enabled one
+// replaces the default's entry, weight included, or is added; a weight
+// unset or 0 is 1. A plugin's score entry wins over its multi-point one.
 func mergePlugins(defaults []ScorePlugin, sets ...pluginSet) ([]ScorePlugin, error) {
 	out := append([]ScorePlugin(nil), defaults...)
 	for _, set := range sets {
@@ -185,9 +198,7 @@ func mergePlugins(defaults []ScorePlugin, sets ...pluginSet) ([]ScorePlugin, err
 			for i := range out {
 				if out[i].Name == e.Name {
 					found = true
-					if e.Weight != nil && *e.Weight > 0 {
-						out[i].Weight = w
-					}
+					out[i].Weight = w
 				}
 			}
 			if !found {

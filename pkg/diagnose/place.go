@@ -144,6 +144,12 @@ func Place(s *cluster.PendingSnapshot, profile *Profile, now time.Time) *Placeme
 		p.Caveats = append(p.Caveats, fmt.Sprintf("In a cluster of %d nodes the scheduler stops filtering once it has found %d feasible nodes (percentageOfNodesToScore), starting where its previous search ended, and scores only those: which of the %d feasible nodes it scored is not known, and the plugins that normalise over the nodes scored (taints, node affinity, spread, pod affinity) may have given other numbers than the ones below, which are over all of them.", len(s.Nodes), p.Searched, len(feasible)))
 	}
 	p.Caveats = append(p.Caveats, changedSince(s, pod, boundAt, now)...)
+	for _, e := range s.Events {
+		if e.Reason == "FailedScheduling" && e.Source.Component != "karpenter" {
+			p.Caveats = append(p.Caveats, "The scheduler could not place the pod at first (FailedScheduling). If it then made room by preempting pods, it placed the pod on the node it had nominated without scoring the others; the scores below show how the nodes compare now.")
+			break
+		}
+	}
 	if !s.NodesRead || !s.AssignedRead {
 		p.Caveats = append(p.Caveats, "The nodes or the pods on them could not be read: the recomputation below is incomplete.")
 	}

@@ -469,18 +469,31 @@ func balance(requested, allocatable []int64) int64 {
 // node holds, each scaled by the share of nodes holding it, between 23 MiB
 // and 1000 MiB per image.
 func scoreImages(s *scoring) ([]int64, []string, bool) {
-	type state struct{ size, nodes int64 }
+	// The scheduler's cache keeps one size per image name, the one the
+	// first node it saw with it reported: here, the oldest node's.
+	type state struct {
+		size, nodes int64
+		from        *corev1.Node
+	}
 	states := map[string]*state{}
+	older := func(a, b *corev1.Node) bool {
+		if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+			return a.CreationTimestamp.Before(&b.CreationTimestamp)
+		}
+		return a.Name < b.Name
+	}
 	for i := range s.nodes {
+		node := &s.nodes[i]
 		seen := map[string]bool{}
-		for _, img := range s.nodes[i].Status.Images {
+		for _, img := range node.Status.Images {
 			for _, name := range img.Names {
 				st := states[name]
 				if st == nil {
-					st = &state{}
+					st = &state{size: img.SizeBytes, from: node}
 					states[name] = st
+				} else if older(node, st.from) {
+					st.size, st.from = img.SizeBytes, node
 				}
-				st.size = img.SizeBytes
 				if !seen[name] {
 					seen[name] = true
 					st.nodes++
@@ -506,20 +519,20 @@ func scoreImages(s *scoring) ([]int64, []string, bool) {
 	raw := make([]int64, len(s.feasible))
 	detail := make([]string, len(s.feasible))
 	for i, n := range s.feasible {
-		have := map[string]int64{}
+		have := map[string]bool{}
 		for _, img := range n.node.Status.Images {
 			for _, name := range img.Names {
-				have[name] = img.SizeBytes
+				have[name] = true
 			}
 		}
 		var sum int64
 		var held []string
 		for _, img := range images {
 			name := normalizedImageName(img)
-			if size, ok := have[name]; ok {
+			if have[name] {
 				st := states[name]
-				sum += int64(float64(size) * (float64(st.nodes) / float64(total)))
-				held = append(held, fmt.Sprintf("%s (%s, on %d of %d nodes)", img, phrase.Bytes(size), st.nodes, total))
+				sum += int64(float64(st.size) * (float64(st.nodes) / float64(total)))
+				held = append(held, fmt.Sprintf("%s (%s, on %d of %d nodes)", img, phrase.Bytes(st.size), st.nodes, total))
 			}
 		}
 		raw[i] = imagePriority(sum, count)
@@ -859,9 +872,6 @@ func scoreInterPodAffinity(s *scoring) ([]int64, []string, bool) {
 						add(t.raw.TopologyKey, node, s.profile.HardPodAffinityWeight)
 					}
 				}
-			}
-			if s.profile.IgnorePreferredTermsOfExistingPods {
-				continue
 			}
 			for _, m := range append(own(p.Namespace, p.Preferred, 1), own(p.Namespace, p.PreferredAnti, -1)...) {
 				if m.t.matches(pod.Namespace, pod.Labels, s.e) {

@@ -230,6 +230,35 @@ profiles:
 			t.Errorf("ParseSchedulerConfig(%q) = %v, want an error naming the file and %q", c.in, err, c.want)
 		}
 	}
+	// As the scheduler defaults and merges them: a re-listed plugin without
+	// a weight weighs 1, its score entry wins over its multi-point one, and a
+	// resource without a weight weighs 1.
+	relisted := `apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+profiles:
+- plugins:
+    multiPoint:
+      enabled: [{name: TaintToleration}, {name: InterPodAffinity, weight: 5}]
+    score:
+      enabled: [{name: InterPodAffinity}]
+  pluginConfig:
+  - name: NodeResourcesFit
+    args: {scoringStrategy: {type: LeastAllocated, resources: [{name: cpu}, {name: memory, weight: 3}]}}
+`
+	profiles, err = ParseSchedulerConfig([]byte(relisted), "r.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	weights = map[string]int64{}
+	for _, pl := range profiles[0].Plugins {
+		weights[pl.Name] = pl.Weight
+	}
+	if weights[PluginTaintToleration] != 1 || weights[PluginInterPodAffinity] != 1 || weights[PluginNodeAffinity] != 2 {
+		t.Errorf("re-listed plugins: %v", weights)
+	}
+	if fr := profiles[0].FitResources; len(fr) != 2 || fr[0].Weight != 1 || fr[1].Weight != 3 {
+		t.Errorf("resource weights: %+v", fr)
+	}
 	if ProfileFor(nil, "").Name != corev1.DefaultSchedulerName {
 		t.Error("without a configuration, the default profile")
 	}
