@@ -174,8 +174,19 @@ func populate(ctx context.Context, c kubernetes.Interface, o options) error {
 	if _, err := c.CoreV1().Pods(placed.Namespace).Create(ctx, placed.Object(), metav1.CreateOptions{}); ignoreExists(err) != nil {
 		return err
 	}
-	_, err = fixture.WaitForPod(ctx, c, placed.Namespace, placed.Name, fixture.Running)
-	return err
+	// why-here needs it bound, not running; the scheduler may be busy with
+	// the pending pods' retries.
+	for end := time.Now().Add(5 * time.Minute); ; time.Sleep(time.Second) {
+		got, err := c.CoreV1().Pods(placed.Namespace).Get(ctx, placed.Name, metav1.GetOptions{})
+		switch {
+		case err == nil && got.Spec.NodeName != "":
+			return nil
+		case time.Now().After(end) && err == nil:
+			return fmt.Errorf("the scheduler has not placed %s/%s in 5 minutes (conditions %+v)", placed.Namespace, placed.Name, got.Status.Conditions)
+		case time.Now().After(end):
+			return err
+		}
+	}
 }
 
 // placedPod is the pod the scheduler places once the cluster is full.
