@@ -55,6 +55,7 @@ fuzz:
 	$(GO) test ./pkg/diagnose -run '^$$' -fuzz '^FuzzExplainMessage$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pkg/diagnose -run '^$$' -fuzz '^FuzzDiagnose$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pkg/explain -run '^$$' -fuzz '^FuzzExplain$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/cluster -run '^$$' -fuzz '^FuzzDumpStream$$' -fuzztime $(FUZZTIME)
 
 ## e2e: the e2e suite against a freshly started cluster, torn down afterwards
 e2e: build

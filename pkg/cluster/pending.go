@@ -79,12 +79,22 @@ type PodNotFoundError struct {
 	Namespace, Name string
 	// Elsewhere lists other namespaces holding a pod of that name.
 	Elsewhere []string
+	// Dump is the dump searched, when the pod was looked for in one; Near
+	// are the names closest to Name among the namespace's pods there.
+	Dump string
+	Near []string
 }
 
 func (e *PodNotFoundError) Error() string {
 	msg := fmt.Sprintf("pod %q not found in namespace %q", e.Name, e.Namespace)
+	if e.Dump != "" {
+		msg = fmt.Sprintf("pod %q not found in namespace %q of the dump %s", e.Name, e.Namespace, e.Dump)
+	}
 	switch len(e.Elsewhere) {
 	case 0:
+		if len(e.Near) > 0 {
+			return fmt.Sprintf("%s; the closest names there are %s", msg, strings.Join(e.Near, ", "))
+		}
 		return msg
 	case 1:
 		return fmt.Sprintf("%s; a pod of that name exists in namespace %q: add -n %s", msg, e.Elsewhere[0], e.Elsewhere[0])

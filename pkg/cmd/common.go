@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/render"
 )
@@ -36,6 +37,10 @@ type Common struct {
 
 	Output string
 	Color  string
+	// From is a dump to read instead of the cluster (--from); "-" reads it
+	// from standard input.
+	From string
+	dump *cluster.Dump
 
 	// Client, Now and Server are filled by Complete when nil or empty, so
 	// tests can inject their own.
@@ -49,6 +54,43 @@ type Common struct {
 	Hooks Hooks
 }
 
+// source is where the command reads the cluster: the dump of --from, or
+// the API server.
+func (o *Common) source() cluster.Source {
+	if o.dump != nil {
+		return o.dump
+	}
+	return o.reader()
+}
+
+// readError is what a failed read becomes: a dump's own error as it is, a
+// live read's as a connection error naming the context and server.
+func (o *Common) readError(err error) error {
+	if o.dump != nil {
+		return err
+	}
+	return &connError{context: o.Context, server: o.Server, err: err}
+}
+
+// dumpSource says, for JSON and YAML, that the output comes from a dump.
+func (o *Common) dumpSource() *v1alpha1.DumpSource {
+	if o.dump == nil {
+		return nil
+	}
+	return &v1alpha1.DumpSource{Path: o.From, AsOf: o.dump.AsOf.UTC()}
+}
+
+// writeFrom heads text read from a dump with where and when it comes from.
+func (o *Common) writeFrom() {
+	if d := o.dumpSource(); d != nil {
+		fmt.Fprintf(o.Out, "From %s; ages are as of then.\n\n", render.Sanitize(d.Text()))
+	}
+}
+
+// removeOnExit are the temporary files the run leaves (a dump read from
+// standard input); Main removes them.
+var removeOnExit []func()
+
 // reader returns a cluster reader through the command's client.
 func (o *Common) reader() *cluster.Reader {
 	return &cluster.Reader{Client: o.Client, Server: o.Server, PageSize: o.Hooks.PageSize, NoStreaming: o.Hooks.NoStreaming}
@@ -57,6 +99,7 @@ func (o *Common) reader() *cluster.Reader {
 func (o *Common) addFlags(cmd *cobra.Command) {
 	cmd.PersistentFlags().StringVarP(&o.Output, "output", "o", render.FormatText, "Output format: "+strings.Join(render.Formats, "|"))
 	cmd.PersistentFlags().StringVar(&o.Color, "color", colorAuto, "Colour the text output: auto (only on a terminal, and not with NO_COLOR or TERM=dumb), always, never")
+	cmd.PersistentFlags().StringVar(&o.From, "from", "", "Read the cluster from a dump instead of the API server: a directory of kubectl cluster-info dump --output-directory, that dump in one file (- for standard input), a file of kubectl get -o yaml|json, a troubleshoot or Sonobuoy bundle, or a .tar.gz of any of these")
 	o.ConfigFlags.AddFlags(cmd.PersistentFlags())
 }
 
@@ -71,10 +114,30 @@ func (o *Common) Validate(cmd *cobra.Command) error {
 	return nil
 }
 
-// Complete resolves the kubeconfig and builds the client.
+// Complete resolves the kubeconfig and builds the client, or, with --from,
+// opens the dump; then "now" is the dump's time.
 func (o *Common) Complete() error {
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.From != "" {
+		d, remove, err := cluster.OpenDump(o.From, o.In)
+		if err != nil {
+			return err
+		}
+		removeOnExit = append(removeOnExit, remove)
+		o.dump, o.Server = d, d.Server()
+		if o.From == "-" {
+			o.Server = "the dump read from standard input"
+		}
+		live := o.Now
+		o.Now = func() time.Time {
+			if !d.AsOf.IsZero() {
+				return d.AsOf
+			}
+			return live()
+		}
+		return nil
 	}
 	if o.Client != nil {
 		return nil

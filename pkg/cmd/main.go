@@ -32,6 +32,10 @@ func Main(args []string, in io.Reader, out, errOut io.Writer) int {
 	root := NewCmdExplainNodes(streams)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	for _, remove := range removeOnExit {
+		remove()
+	}
+	removeOnExit = nil
 	if err == nil {
 		return ExitOK
 	}

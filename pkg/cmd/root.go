@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -159,7 +158,7 @@ func (o *NodesOptions) Validate(cmd *cobra.Command) error {
 
 // Run reads the cluster and prints the report.
 func (o *NodesOptions) Run(cmd *cobra.Command) error {
-	r := o.reader()
+	r := o.source()
 	var snap *cluster.Snapshot
 	var err error
 	if len(o.NodeNames) > 0 {
@@ -168,7 +167,7 @@ func (o *NodesOptions) Run(cmd *cobra.Command) error {
 		snap, err = r.ReadOverview(cmd.Context())
 	}
 	if err != nil {
-		return &connError{context: o.Context, server: o.Server, err: err}
+		return o.readError(err)
 	}
 	if err := o.checkNamed(cmd, r, snap); err != nil {
 		return err
@@ -179,6 +178,7 @@ func (o *NodesOptions) Run(cmd *cobra.Command) error {
 		selector, _ = labels.Parse(o.Selector) // checked in Validate
 	}
 	report := explain.Explain(snap, o.Now(), explain.Options{Detail: detail, Selector: selector, GroupBy: o.GroupBy})
+	report.From = o.dumpSource()
 	if o.Selector != "" && len(report.Nodes) == 0 && len(snap.Nodes) > 0 {
 		return fmt.Errorf("no node matches the selector %q (the cluster has %s; `kubectl get nodes --show-labels` lists their labels)",
 			render.Sanitize(o.Selector), phrase.Plural(len(snap.Nodes), "node"))
@@ -212,7 +212,7 @@ func checkSelector(cmd *cobra.Command, selector string) error {
 
 // checkNamed fails for a named node that does not exist, naming the closest
 // existing ones.
-func (o *NodesOptions) checkNamed(cmd *cobra.Command, r *cluster.Reader, snap *cluster.Snapshot) error {
+func (o *NodesOptions) checkNamed(cmd *cobra.Command, r cluster.Source, snap *cluster.Snapshot) error {
 	found := map[string]bool{}
 	for _, n := range snap.Nodes {
 		found[n.Name] = true
@@ -222,8 +222,11 @@ func (o *NodesOptions) checkNamed(cmd *cobra.Command, r *cluster.Reader, snap *c
 			continue
 		}
 		msg := fmt.Sprintf("node %q not found", name)
+		if o.dump != nil {
+			msg = fmt.Sprintf("node %q not found in %s", name, o.Server)
+		}
 		all, err := r.NodeNames(cmd.Context())
-		if near := closest(name, all, 3); err == nil && len(near) > 0 {
+		if near := phrase.Closest(name, all, 3); err == nil && len(near) > 0 {
 			msg += "; the closest names are " + render.Sanitize(strings.Join(near, ", "))
 		} else {
 			msg += "; `kubectl get nodes` lists the cluster's nodes"
@@ -238,52 +241,4 @@ func (o *NodesOptions) checkNamed(cmd *cobra.Command, r *cluster.Reader, snap *c
 
 func unreadNode(s *cluster.Snapshot, name string) bool {
 	return cluster.GapIn(s.Gaps, "nodes", name)
-}
-
-// closest returns up to n names nearest to name by edit distance, nearest
-// first, leaving out those too far to be a typo.
-func closest(name string, names []string, n int) []string {
-	type scored struct {
-		name string
-		d    int
-	}
-	var all []scored
-	for _, c := range names {
-		d := editDistance(name, c)
-		if d <= max(2, len(name)/3) || strings.Contains(c, name) {
-			all = append(all, scored{c, d})
-		}
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].d != all[j].d {
-			return all[i].d < all[j].d
-		}
-		return all[i].name < all[j].name
-	})
-	var out []string
-	for i := 0; i < len(all) && i < n; i++ {
-		out = append(out, all[i].name)
-	}
-	return out
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

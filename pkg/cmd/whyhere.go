@@ -116,7 +116,12 @@ func (o *WhyHereOptions) Complete() error {
 		return err
 	}
 	ns, _, err := o.ConfigFlags.ToRawKubeConfigLoader().Namespace()
-	if err != nil {
+	switch {
+	case err != nil && o.From != "" && o.ConfigFlags.Namespace != nil && *o.ConfigFlags.Namespace != "":
+		ns = *o.ConfigFlags.Namespace
+	case err != nil && o.From != "":
+		ns = "default" // a dump needs no kubeconfig
+	case err != nil:
 		return &connError{context: o.Context, server: o.Server, err: err}
 	}
 	o.Namespace = ns
@@ -125,7 +130,7 @@ func (o *WhyHereOptions) Complete() error {
 
 // Run reads the pod and the cluster and prints the placement.
 func (o *WhyHereOptions) Run(cmd *cobra.Command) error {
-	snap, err := o.reader().ReadPlaced(cmd.Context(), o.Namespace, o.Pod)
+	snap, err := o.source().ReadPlaced(cmd.Context(), o.Namespace, o.Pod)
 	var notFound *cluster.PodNotFoundError
 	switch {
 	case errors.As(err, &notFound):
@@ -133,12 +138,14 @@ func (o *WhyHereOptions) Run(cmd *cobra.Command) error {
 	case apierrors.IsForbidden(err):
 		return fmt.Errorf("not allowed to read pod %s/%s: %s", o.Namespace, o.Pod, render.Sanitize(apiMessage(err)))
 	case err != nil:
-		return &connError{context: o.Context, server: o.Server, err: err}
+		return o.readError(err)
 	}
 	profile := diagnose.ProfileFor(o.profiles, snap.Pod.Spec.SchedulerName)
 	p := diagnose.Place(snap, profile, o.Now())
+	p.From = o.dumpSource()
 	if o.Output != render.FormatText {
 		return render.Structured(o.Out, p, o.Output)
 	}
+	o.writeFrom()
 	return render.PlacementText(o.Out, p, o.text())
 }

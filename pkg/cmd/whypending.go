@@ -152,6 +152,10 @@ func (o *WhyPendingOptions) Validate(cmd *cobra.Command) error {
 		return flagError(cmd, fmt.Errorf("--wait must not be negative, got %s", o.Wait))
 	case cmd.Flags().Changed("wait") && o.Message != "":
 		return flagError(cmd, errors.New("--wait watches the cluster's pods; it does not go with --message"))
+	case cmd.Flags().Changed("wait") && o.From != "":
+		return flagError(cmd, errors.New("--wait watches the live cluster's pods; it does not go with --from"))
+	case o.Message != "" && o.From != "":
+		return flagError(cmd, errors.New("--message explains a message without any cluster; it does not go with --from"))
 	}
 	if err := checkSelector(cmd, o.Selector); err != nil {
 		return err
@@ -164,6 +168,9 @@ func (o *WhyPendingOptions) Validate(cmd *cobra.Command) error {
 		}
 		if o.Gate && kind != "Pod" {
 			return flagError(cmd, fmt.Errorf("--wait watches pods: give POD, or no argument for the namespace's pods, not %s", o.Pod))
+		}
+		if o.From != "" && kind != "Pod" {
+			return flagError(cmd, fmt.Errorf("why-pending %s reads the controller, its quotas and limit ranges from the live cluster; with --from, give a pod, or no argument for the Pending pods", o.Pod))
 		}
 	}
 	return nil
@@ -198,19 +205,22 @@ func (o *WhyPendingOptions) RunAll(cmd *cobra.Command) error {
 	if o.AllNamespaces {
 		ns = ""
 	}
-	r := o.reader()
-	if err := o.wait(cmd, r, ns, ""); err != nil {
-		return err
+	if o.dump == nil {
+		if err := o.wait(cmd, o.reader(), ns, ""); err != nil {
+			return err
+		}
 	}
+	r := o.source()
 	snap, err := r.ReadAllPending(cmd.Context(), ns, o.Selector)
 	switch {
 	case apierrors.IsForbidden(err):
 		return fmt.Errorf("not allowed to list pods%s: %s", inNamespace(ns), render.Sanitize(apiMessage(err)))
 	case err != nil:
-		return &connError{context: o.Context, server: o.Server, err: err}
+		return o.readError(err)
 	}
 	ds := diagnose.DiagnoseAll(snap, o.Now())
 	list := diagnose.Group(ds, ns, snap.Gaps, o.Now())
+	list.From = o.dumpSource()
 	// Controllers that could not create their pods have none pending.
 	failures, err := r.ReadCreateFailures(cmd.Context(), ns)
 	switch {
@@ -219,11 +229,12 @@ func (o *WhyPendingOptions) RunAll(cmd *cobra.Command) error {
 	case apierrors.IsForbidden(err) || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err):
 		list.Unread = append(list.Unread, v1alpha1.Gap{What: "events" + inNamespace(ns), Resource: "events", Namespace: ns, Reason: string(apierrors.ReasonForError(err)), Message: apiMessage(err)})
 	default:
-		return &connError{context: o.Context, server: o.Server, err: err}
+		return o.readError(err)
 	}
 	if o.Output != render.FormatText {
 		err = render.Structured(o.Out, list, o.Output)
 	} else {
+		o.writeFrom()
 		err = render.PendingListText(o.Out, list, o.text())
 	}
 	if err != nil || !o.Gate || len(snap.Pending) == 0 {
@@ -271,7 +282,12 @@ func (o *WhyPendingOptions) Complete() error {
 		return err
 	}
 	ns, _, err := o.ConfigFlags.ToRawKubeConfigLoader().Namespace()
-	if err != nil {
+	switch {
+	case err != nil && o.From != "" && o.ConfigFlags.Namespace != nil && *o.ConfigFlags.Namespace != "":
+		ns = *o.ConfigFlags.Namespace
+	case err != nil && o.From != "":
+		ns = "default" // a dump needs no kubeconfig
+	case err != nil:
 		return &connError{context: o.Context, server: o.Server, err: err}
 	}
 	o.Namespace = ns
@@ -324,11 +340,12 @@ func (o *WhyPendingOptions) Run(cmd *cobra.Command) error {
 		return o.RunController(cmd, kind, name)
 	}
 	o.Pod = name
-	r := o.reader()
-	if err := o.wait(cmd, r, o.Namespace, o.Pod); err != nil {
-		return err
+	if o.dump == nil {
+		if err := o.wait(cmd, o.reader(), o.Namespace, o.Pod); err != nil {
+			return err
+		}
 	}
-	snap, err := r.ReadPending(cmd.Context(), o.Namespace, o.Pod)
+	snap, err := o.source().ReadPending(cmd.Context(), o.Namespace, o.Pod)
 	var notFound *cluster.PodNotFoundError
 	switch {
 	case errors.As(err, &notFound):
@@ -336,12 +353,14 @@ func (o *WhyPendingOptions) Run(cmd *cobra.Command) error {
 	case apierrors.IsForbidden(err):
 		return fmt.Errorf("not allowed to read pod %s/%s: %s", o.Namespace, o.Pod, render.Sanitize(apiMessage(err)))
 	case err != nil:
-		return &connError{context: o.Context, server: o.Server, err: err}
+		return o.readError(err)
 	}
 	d := diagnose.Diagnose(snap, o.Now())
+	d.From = o.dumpSource()
 	if o.Output != render.FormatText {
 		err = render.Structured(o.Out, d, o.Output)
 	} else {
+		o.writeFrom()
 		err = render.DiagnosisText(o.Out, d, o.text())
 	}
 	if err != nil || !o.Gate || snap.Pod.Status.Phase != corev1.PodPending {

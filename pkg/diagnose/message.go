@@ -509,6 +509,8 @@ type PendingList struct {
 	// that no pod of theirs is pending.
 	CreateFailures []CreateFailure `json:"createFailures,omitempty"`
 	Unread         []v1alpha1.Gap  `json:"unread,omitempty"`
+	// From is set when the list was made from a dump (--from).
+	From *v1alpha1.DumpSource `json:"from,omitempty"`
 }
 
 // CauseGroup is the pods that share one main cause and the same kind of fix.

@@ -63,6 +63,8 @@ type Placement struct {
 	// Caveats say what the recomputation cannot know.
 	Caveats []string       `json:"caveats,omitempty"`
 	Unread  []v1alpha1.Gap `json:"unread,omitempty"`
+	// From is set when the placement was explained from a dump (--from).
+	From *v1alpha1.DumpSource `json:"from,omitempty"`
 }
 
 // Place explains why the snapshot's pod is on its node, as the scheduler's

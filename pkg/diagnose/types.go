@@ -141,6 +141,8 @@ type Diagnosis struct {
 	// Preempting is set when the pod waits for the pods it preempted.
 	Preempting *PreemptionWait `json:"preempting,omitempty"`
 	Unread     []v1alpha1.Gap  `json:"unread,omitempty"`
+	// From is set when the diagnosis was made from a dump (--from).
+	From *v1alpha1.DumpSource `json:"from,omitempty"`
 }
 
 // SchedulerVerdict is the scheduler's own message about the pod.

@@ -22,6 +22,8 @@ type Report struct {
 	ServerVersion string `json:"serverVersion,omitempty"`
 	// GeneratedAt is the "now" the report was made for; ages are relative to it.
 	GeneratedAt time.Time `json:"generatedAt"`
+	// From is set when the report was made from a dump (--from).
+	From *v1alpha1.DumpSource `json:"from,omitempty"`
 	// Verdict says what is wrong now, in one line and in fields.
 	Verdict Verdict `json:"verdict"`
 	// Summary counts the nodes and pods.

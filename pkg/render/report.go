@@ -25,7 +25,11 @@ func ReportText(w io.Writer, r *explain.Report, o TextOptions, detail bool) erro
 	if r.ServerVersion != "" {
 		version = " (Kubernetes " + Sanitize(r.ServerVersion) + ")"
 	}
-	fmt.Fprintf(b, "%s%s\n", c.Bold("Cluster at "+Sanitize(r.Server)), version)
+	if r.From != nil {
+		fmt.Fprintf(b, "%s%s\n", c.Bold("Cluster from "+Sanitize(r.From.Text())), version)
+	} else {
+		fmt.Fprintf(b, "%s%s\n", c.Bold("Cluster at "+Sanitize(r.Server)), version)
+	}
 	if detail {
 		wrap(b, 0, summaryLine(r.Summary, detail))
 		if len(r.Nodes) > 0 {

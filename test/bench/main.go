@@ -233,6 +233,19 @@ func measure(o options) error {
 	}
 	node := "bench-00001"
 	pod := "pending-000"
+	// A dump of the full cluster, as CI saves one, for --from.
+	dump, err := os.MkdirTemp("", "bench-dump-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dump)
+	start := time.Now()
+	dumpCmd := exec.Command(o.kubectl, "cluster-info", "dump", "-A", "--output-directory", dump)
+	dumpCmd.Env = append(os.Environ(), "KUBECONFIG="+o.kubeconfig)
+	if out, err := dumpCmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("kubectl cluster-info dump: %v\n%s", err, out)
+	}
+	fmt.Fprintf(os.Stderr, "bench: kubectl cluster-info dump -A took %s\n", time.Since(start).Round(time.Millisecond))
 	cmds := []command{
 		{name: "kubectl explain-nodes", args: []string{kubectl, "explain-nodes"}},
 		{name: "kubectl explain-nodes -o json", args: []string{kubectl, "explain-nodes", "-o", "json"}},
@@ -243,6 +256,8 @@ func measure(o options) error {
 		{name: "kubectl-explain_nodes why-pending (direct)", args: []string{plugin, "why-pending", pod, "-n", "bench-pending"}},
 		{name: "kubectl explain-nodes why-here " + placedPod, args: []string{kubectl, "explain-nodes", "why-here", placedPod, "-n", "bench-pending"}},
 		{name: "kubectl-explain_nodes why-here (direct)", args: []string{plugin, "why-here", placedPod, "-n", "bench-pending"}},
+		{name: "kubectl explain-nodes --from DUMP", args: []string{kubectl, "explain-nodes", "--from", dump}},
+		{name: "kubectl explain-nodes why-pending " + pod + " --from DUMP", args: []string{kubectl, "explain-nodes", "why-pending", pod, "-n", "bench-pending", "--from", dump}},
 		{name: "kubectl get nodes", args: []string{kubectl, "get", "nodes"}, baseline: true},
 		{name: "kubectl get pods -A", args: []string{kubectl, "get", "pods", "-A"}, baseline: true},
 		{name: "kubectl describe nodes", args: []string{kubectl, "describe", "nodes"}, baseline: true},

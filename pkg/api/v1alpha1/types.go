@@ -4,6 +4,11 @@
 // finding codes, which are as stable.
 package v1alpha1
 
+import (
+	"fmt"
+	"time"
+)
+
 // APIVersion heads every JSON or YAML document the tool prints.
 const APIVersion = "explain-nodes.github.io/v1alpha1"
 
@@ -49,4 +54,23 @@ type Gap struct {
 	Reason string `json:"reason"`
 	// Message is the server's or client's error text.
 	Message string `json:"message"`
+}
+
+// DumpSource says the output was made from a dump (--from), not a live
+// cluster.
+type DumpSource struct {
+	// Path is the dump's file or directory ("-" for standard input).
+	Path string `json:"path"`
+	// AsOf is the time of the dump, its newest timestamp: the "now" of the
+	// output.
+	AsOf time.Time `json:"asOf"`
+}
+
+// Text says it in words: "the dump DIR, as of 2026-12-01 14:03 UTC".
+func (d *DumpSource) Text() string {
+	path := d.Path
+	if path == "-" {
+		path = "read from standard input"
+	}
+	return fmt.Sprintf("the dump %s, as of %s", path, d.AsOf.UTC().Format("2006-01-02 15:04 MST"))
 }
