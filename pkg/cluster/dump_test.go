@@ -60,6 +60,14 @@ metadata: {}
 	write(t, clusterInfo, "nodes.json", `{"kind":"NodeList","apiVersion":"v1","items":[`+nodeJSON+`]}`)
 	write(t, clusterInfo, "shop/pods.json", `{"kind":"PodList","apiVersion":"v1","items":[`+podJSON+`,`+waitJSON+`]}`)
 	write(t, clusterInfo, "shop/p1/logs.txt", "not json {")
+	// A troubleshoot bundle's cluster resources are bare arrays of objects
+	// without a kind, one file per resource and namespace
+	// (replicatedhq/troubleshoot pkg/collect/cluster_resources.go); so are
+	// Sonobuoy's (resources/cluster/Nodes.json, resources/ns/NS/Pods.json).
+	sonobuoy := filepath.Join(dir, "sonobuoy")
+	write(t, sonobuoy, "resources/cluster/Nodes.json", `[`+nodeJSON+`]`)
+	write(t, sonobuoy, "resources/ns/shop/Pods.json", `[`+podJSON+`,`+waitJSON+`]`)
+	write(t, sonobuoy, "meta/config.json", `{"Version":"v0.57.3"}`)
 	troubleshoot := filepath.Join(dir, "bundle")
 	write(t, troubleshoot, "cluster-resources/nodes.json", `[`+nodeJSON+`]`)
 	write(t, troubleshoot, "cluster-resources/pods/shop.json", `[`+podJSON+`,`+waitJSON+`]`)
@@ -81,6 +89,7 @@ metadata: {}
 		"yaml":         write(t, dir, "get.yaml", yamlItemsFirst),
 		"cluster-info": clusterInfo,
 		"troubleshoot": troubleshoot,
+		"sonobuoy":     sonobuoy,
 		"archive":      write(t, dir, "bundle.tar.gz", archive.String()),
 	} {
 		t.Run(name, func(t *testing.T) {

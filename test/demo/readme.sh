@@ -47,6 +47,11 @@ PY
 paste overview kubectl explain-nodes
 paste why-pending kubectl explain-nodes why-pending trainer-2 -n ml
 paste why-here kubectl explain-nodes why-here collector-1 -n monitoring
+# After the fact: the same cluster from a dump, as CI saves one.
+dumps="$(mktemp -d)"
+(cd "$dumps" && kubectl cluster-info dump --all-namespaces --output-directory ci-dump >/dev/null &&
+  paste from-dump kubectl explain-nodes --from ci-dump why-pending trainer-2 -n ml)
+rm -rf "$dumps"
 
 if [[ -n "$check" ]]; then
   (cd "$root" && go run ./test/demo/readmediff README.md "$readme")

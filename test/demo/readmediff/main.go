@@ -61,12 +61,15 @@ var (
 	port     = regexp.MustCompile(`(https?://[^\s/:]+):\d+`)
 	duration = regexp.MustCompile(`\b(\d+(ms|s|m|h|d|y))+\b`)
 	holder   = regexp.MustCompile(`\bleader \S+,`)
+	// asOf is a dump's time ("as of 2026-12-07 15:07 UTC").
+	asOf = regexp.MustCompile(`\bas of \d{4}-\d\d-\d\d \d\d:\d\d UTC`)
 )
 
 // Normalize reduces a block to its words, with run-to-run values replaced.
 func Normalize(block string) []string {
 	block = port.ReplaceAllString(block, "${1}:PORT")
 	block = holder.ReplaceAllString(block, "leader HOLDER,")
+	block = asOf.ReplaceAllString(block, "as of TIME")
 	block = duration.ReplaceAllString(block, "DURATION")
 	return strings.Fields(block)
 }

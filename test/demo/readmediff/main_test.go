@@ -17,6 +17,7 @@ control-plane  Ready   6s   4/110
 <!-- /demo:overview -->
 text outside is free
 <!-- demo:why-pending -->
+From the dump ci-dump, as of 2026-12-07 15:07 UTC; ages are as of then.
 The scheduler said (PodScheduled condition, 3s ago): 0/4 nodes are available.
 <!-- /demo:why-pending -->
 `
@@ -27,6 +28,7 @@ func TestCompareIgnoresRunToRunValues(t *testing.T) {
 		"6s ", "2m5s",
 		"0s ago", "12s ago",
 		"3s ago", "1m ago",
+		"2026-12-07 15:07 UTC", "2027-01-02 03:04 UTC",
 		"vm_df6504b4-3d95-4904-87c9-ca477996af1f", "ci-host_0b9a4626-5f27-4c37-933f-885d8870db47",
 		"text outside is free", "other prose",
 	).Replace(committed)
