@@ -32,6 +32,16 @@ func takeDumps(t *testing.T) map[string]string {
 		"stream":         filepath.Join(dir, "dump.json"),
 		"get -o yaml":    filepath.Join(dir, "get.yaml"),
 	}
+	dumpWith(t, dir, "", "cluster-info", "dump", "-A", "--output-directory", dumps["directory JSON"])
+	dumpWith(t, dir, "", "cluster-info", "dump", "-A", "-o", "yaml", "--output-directory", dumps["directory YAML"])
+	dumpWith(t, dir, dumps["stream"], "cluster-info", "dump", "-A")
+	dumpWith(t, dir, dumps["get -o yaml"], "get", "nodes,pods,events,daemonsets,replicasets,services,namespaces,leases", "-A", "-o", "yaml")
+	return dumps
+}
+
+// dumpWith runs the real kubectl, its standard output into out if set.
+func dumpWith(t *testing.T, dir, out string, args ...string) {
+	t.Helper()
 	run := func(out string, args ...string) {
 		t.Helper()
 		cmd := exec.Command(kubectl, args...)
@@ -50,11 +60,7 @@ func takeDumps(t *testing.T) map[string]string {
 			t.Fatalf("kubectl %v: %v\n%s", args, err, stderr.String())
 		}
 	}
-	run("", "cluster-info", "dump", "-A", "--output-directory", dumps["directory JSON"])
-	run("", "cluster-info", "dump", "-A", "-o", "yaml", "--output-directory", dumps["directory YAML"])
-	run(dumps["stream"], "cluster-info", "dump", "-A")
-	run(dumps["get -o yaml"], "get", "nodes,pods,events,daemonsets,replicasets,services,namespaces,leases", "-A", "-o", "yaml")
-	return dumps
+	run(out, args...)
 }
 
 // findingKeys are a report's findings as code and nodes, sorted.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +123,27 @@ func TestHostileTextIsNeutralised(t *testing.T) {
 	}
 	if planted == 0 {
 		t.Fatalf("the hostile text never reached the output: the test proves nothing")
+	}
+
+	// The same text read from a dump is neutralised the same way (kubectl
+	// writes JSON with it; its YAML printer refuses control characters).
+	dump := filepath.Join(t.TempDir(), "dump.json")
+	dumpWith(t, filepath.Dir(dump), dump, "cluster-info", "dump", "-A")
+	for _, args := range [][]string{
+		{"explain-nodes", "--from", dump},
+		{"explain-nodes", "hostile-node", "--from", dump},
+		{"explain-nodes", "why-pending", "victim", "-n", "hostile", "--from", dump},
+	} {
+		r := kubectlRun(t, nil, args...)
+		if r.Code != 0 {
+			t.Fatalf("%v: %s", args, r)
+		}
+		if !strings.Contains(r.Stdout, "gnp.exe") {
+			t.Errorf("%v: the hostile text never reached the output from the dump", args)
+		}
+		if l := leaks(r.Stdout); len(l) > 0 {
+			t.Errorf("%v leaks %d control characters, e.g. %q", args, len(l), l[0])
+		}
 	}
 
 	// JSON stays exact.
