@@ -202,7 +202,7 @@ func advise(d *Diagnosis, in input, now time.Time) {
 		d.Remedies = withScaleUp(remedies(pod, d.Nodes, e, in.Nodes), d.Autoscaling, now)
 		d.Tolerations = tolerationsYAML(pod, d.Remedies)
 		d.Preemption = preemptionAdvice(pod, d.Nodes, e, resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{}))
-		d.Likely = likelyNode(pod, d.Nodes, e, in.Nodes, in.Siblings)
+		d.Likely = likelyNode(pod, d.Nodes, e, in.Nodes, in.Siblings, d.Remedies)
 	}
 	for _, r := range d.Remedies {
 		d.Fixes = append(d.Fixes, r.Text)

@@ -46,7 +46,7 @@ func liftable(f Failure, pod *corev1.Pod) bool {
 
 // likelyNode scores the nodes that only a cordon or a taint keeps from the
 // pod; nil when there are none.
-func likelyNode(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.Node, siblings *cluster.Siblings) *Likely {
+func likelyNode(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.Node, siblings *cluster.Siblings, remedies []Remedy) *Likely {
 	var candidates []*nodeInfo
 	blocked := map[string]string{}
 	for _, v := range verdicts {
@@ -69,7 +69,7 @@ func likelyNode(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.
 		}
 	}
 	if len(candidates) == 0 {
-		return nil
+		return withLowerRequest(pod, remedies, e, nodes, siblings)
 	}
 	l := &Likely{}
 	if len(candidates) == 1 {
@@ -98,5 +98,59 @@ func likelyNode(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.
 	l.Node = top.Node
 	l.Text = fmt.Sprintf("%s are kept from the pod only by cordons or taints; with those lifted, the pod would most likely go to %s (now kept off by %s): it would score %d, against %d for %s, the next (the scheduler's default profile, with the cluster as it is now).",
 		phrase.Plural(len(candidates), "node"), top.Node, blocked[top.Node], top.Total, next.Total, next.Node)
+	return l
+}
+
+// withLowerRequest says where the pod would go with the first fix when that
+// fix is a lower request (resources are all that keep it off the nodes):
+// the nodes where that alone is enough, scored with the lowered request.
+func withLowerRequest(pod *corev1.Pod, remedies []Remedy, e *env, nodes []corev1.Node, siblings *cluster.Siblings) *Likely {
+	if len(remedies) == 0 || len(remedies[0].Changes) != 1 {
+		return nil
+	}
+	c := remedies[0].Changes[0]
+	enough := c.Enough
+	if len(enough) == 0 {
+		enough = remedies[0].Enough
+	}
+	if c.Kind != ChangeLowerRequest || len(enough) == 0 || c.Target == nil {
+		return nil
+	}
+	changed, _ := applyToPod(pod, []Change{c})
+	if changed == nil {
+		return nil
+	}
+	var feasible []*nodeInfo
+	for _, name := range enough {
+		if n := e.infos[name]; n != nil {
+			feasible = append(feasible, n)
+		}
+	}
+	if len(feasible) == 0 {
+		return nil
+	}
+	fix := fmt.Sprintf("the first fix (the pod requesting at most %s %s)", FormatQuantity(c.Resource, *c.Target), c.Resource)
+	l := &Likely{}
+	if len(feasible) < 2 {
+		return nil // the fix itself names the one node
+	}
+	sc := &scoring{pod: changed, e: e, nodes: nodes, feasible: feasible, profile: DefaultProfile(), siblings: siblings}
+	scores, _, _ := sc.score()
+	sortScores(scores)
+	l.Candidates = scores
+	top, next := scores[0], scores[1]
+	if top.Total == next.Total {
+		var tied []string
+		for _, s := range scores {
+			if s.Total == top.Total {
+				tied = append(tied, s.Node)
+			}
+		}
+		l.Text = fmt.Sprintf("With %s, %s would tie for the top score (%d): the scheduler would pick one of them at random.", fix, phrase.List(tied, 5, " and "), top.Total)
+		return l
+	}
+	l.Node = top.Node
+	l.Text = fmt.Sprintf("With %s, the pod would most likely go to %s: of the %s where that is enough, it would score highest, %d against %d for %s (the scheduler's default profile, with the cluster as it is now).",
+		fix, top.Node, phrase.Plural(len(feasible), "node"), top.Total, next.Total, next.Node)
 	return l
 }

@@ -552,3 +552,35 @@ func TestWhyPendingLikelyNode(t *testing.T) {
 	}
 	compareWithLog(t, diagnose.Placement{Namespace: "whl", Pod: "waiting", Scores: d.Likely.Candidates}, readScores(t, logPath, "whl/waiting"))
 }
+
+// For a pod kept off its nodes by resources only, why-pending says where the
+// first fix (a lower request) would send it; a pod with that request then
+// goes there, with the scores why-pending gave.
+func TestWhyPendingLikelyNodeLowerRequest(t *testing.T) {
+	logPath := schedulerLog(t)
+	createNamespace(t, "whr")
+	scene := map[string]string{"wh-scene": "lower"}
+	createNodes(t,
+		fixture.Node{Name: "wh-lower-a", Labels: scene},
+		fixture.Node{Name: "wh-lower-b", Labels: scene, Modify: func(n *corev1.Node) {
+			n.Status.Images = []corev1.ContainerImage{{Names: []string{"registry.example/app:1.0"}, SizeBytes: 800 << 20}}
+		}},
+	)
+	createPods(t,
+		fixture.Pod{Name: "filler-a", Namespace: "whr", NodeName: "wh-lower-a", Requests: fixture.Resources("2", "1Gi", "")},
+		fixture.Pod{Name: "filler-b", Namespace: "whr", NodeName: "wh-lower-b", Requests: fixture.Resources("2", "1Gi", "")},
+		fixture.Pod{Name: "big", Namespace: "whr", NodeSelector: scene, Requests: fixture.Resources("3", "1Gi", "")},
+	)
+	if _, err := fixture.WaitForPod(context.Background(), client, "whr", "big", fixture.Unschedulable); err != nil {
+		t.Fatal(err)
+	}
+	d := diagnosisJSON(t, "big", "-n", "whr")
+	if d.Likely == nil || d.Likely.Node != "wh-lower-b" || len(d.Likely.Candidates) != 2 || !strings.Contains(d.Likely.Text, "at most 2 cpu") {
+		t.Fatalf("why-pending should send the lowered pod to wh-lower-b among 2 nodes: %+v", d.Likely)
+	}
+	createPods(t, fixture.Pod{Name: "lowered", Namespace: "whr", NodeSelector: scene, Requests: fixture.Resources("2", "1Gi", "")})
+	if node := waitBound(t, "whr", "lowered"); node != d.Likely.Node {
+		t.Fatalf("the scheduler put the lowered pod on %s; why-pending said %s", node, d.Likely.Node)
+	}
+	compareWithLog(t, diagnose.Placement{Namespace: "whr", Pod: "lowered", Scores: d.Likely.Candidates}, readScores(t, logPath, "whr/lowered"))
+}
