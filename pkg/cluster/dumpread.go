@@ -111,6 +111,10 @@ func kindFromPath(file string) string {
 	return pathKinds[strings.ToLower(path.Base(path.Dir(file)))]
 }
 
+// maxYAMLDocument is the largest YAML document read: a YAML document is
+// converted whole, where a JSON list is read item by item.
+const maxYAMLDocument = 1 << 30
+
 // listMarker prefixes the kind of a pseudo-object visited at the start of
 // each list: "List:PodList".
 const listMarker = "List:"
@@ -309,6 +313,9 @@ func eachStreamObject(r io.Reader, file, ns string, seekable bool, visit func(o 
 		}
 		start := line
 		line += bytes.Count(doc, []byte("\n"))
+		if len(doc) > maxYAMLDocument {
+			return &DumpError{File: file, Line: start, Msg: fmt.Sprintf("holds a YAML document of %d MiB, which would have to be read whole: write the dump as JSON (kubectl cluster-info dump's default), which is read item by item", len(doc)>>20)}
+		}
 		if len(bytes.TrimSpace(doc)) == 0 {
 			continue
 		}
