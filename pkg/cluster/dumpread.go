@@ -88,6 +88,36 @@ type dumpObject struct {
 	ListNamespace string
 }
 
+// kindOf is an object's top-level kind. kubectl writes it among the first
+// fields (apiVersion, kind, metadata), and so do YAML's sorted keys; a kind
+// nested deeper (an owner reference's) comes after metadata opens, so only
+// the bytes before it are searched. An object without metadata is decoded
+// whole.
+func kindOf(raw []byte) string {
+	head := raw
+	if i := bytes.Index(head, []byte(`"metadata"`)); i >= 0 {
+		head = head[:i]
+	}
+	if i := bytes.Index(head, []byte(`"kind"`)); i >= 0 {
+		rest := bytes.TrimLeft(head[i+len(`"kind"`):], " \t\r\n")
+		if len(rest) > 0 && rest[0] == ':' {
+			var kind string
+			dec := json.NewDecoder(bytes.NewReader(bytes.TrimLeft(rest[1:], " \t\r\n")))
+			if dec.Decode(&kind) == nil {
+				return kind
+			}
+		}
+	}
+	if len(head) < len(raw) {
+		return "" // metadata came first: no top-level kind before it
+	}
+	var top struct {
+		Kind string `json:"kind"`
+	}
+	_ = json.Unmarshal(raw, &top)
+	return top.Kind
+}
+
 // pathKinds are the kinds of the objects in a bundle's files named after
 // their resource: troubleshoot's cluster-resources/pods/NAMESPACE.json and
 // nodes.json, Sonobuoy's resources/ns/NAMESPACE/Pods.json and
@@ -383,11 +413,7 @@ func eachJSONObject(r io.Reader, file, ns string, where func(int64) (int, int64)
 				if err := dec.Decode(&raw); err != nil {
 					return fail(err)
 				}
-				var head struct {
-					Kind string `json:"kind"`
-				}
-				_ = json.Unmarshal(raw, &head)
-				k := head.Kind
+				k := kindOf(raw)
 				if k == "" {
 					k = kind
 				}
@@ -451,13 +477,9 @@ func eachJSONObject(r io.Reader, file, ns string, where func(int64) (int, int64)
 				if err := dec.Decode(&raw); err != nil {
 					return fail(err)
 				}
-				var head struct {
-					Kind string `json:"kind"`
-				}
-				_ = json.Unmarshal(raw, &head)
-				switch {
-				case head.Kind != "":
-					err = visit(&dumpObject{Kind: head.Kind, Raw: raw, File: file, ListNamespace: ns})
+				switch itemKind := kindOf(raw); {
+				case itemKind != "":
+					err = visit(&dumpObject{Kind: itemKind, Raw: raw, File: file, ListNamespace: ns})
 				case kind != "":
 					err = visit(&dumpObject{Kind: strings.TrimSuffix(kind, "List"), Raw: raw, File: file, ListNamespace: ns})
 				default:
