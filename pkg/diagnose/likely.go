@@ -79,6 +79,10 @@ func likelyNode(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.
 		l.Candidates = []NodeScore{{Node: n}}
 		return l
 	}
+	if sampled := numFeasibleNodesToFind(0, len(nodes)); len(candidates) > sampled {
+		l.Text = fmt.Sprintf("%s are kept from the pod only by cordons or taints; with those lifted, the scheduler would score only the first %d of them it finds (percentageOfNodesToScore), so which one it would pick cannot be told.", phrase.Plural(len(candidates), "node"), sampled)
+		return l
+	}
 	sc := &scoring{pod: pod, e: e, nodes: nodes, feasible: candidates, profile: DefaultProfile(), siblings: siblings}
 	scores, _, _ := sc.score()
 	sortScores(scores)
@@ -133,6 +137,9 @@ func withLowerRequest(pod *corev1.Pod, remedies []Remedy, e *env, nodes []corev1
 	l := &Likely{}
 	if len(feasible) < 2 {
 		return nil // the fix itself names the one node
+	}
+	if sampled := numFeasibleNodesToFind(0, len(nodes)); len(feasible) > sampled {
+		return nil // the scheduler would score a sample of them: no one node to name
 	}
 	sc := &scoring{pod: changed, e: e, nodes: nodes, feasible: feasible, profile: DefaultProfile(), siblings: siblings}
 	scores, _, _ := sc.score()
