@@ -197,23 +197,31 @@ func (r *Reader) readAround(ctx context.Context, s *PendingSnapshot, pods []*cor
 		needClaims = needClaims || usesClaims(p)
 	}
 	if needNamespaces {
-		reads.read(about("namespaces", "namespaces"), func(ctx context.Context) error {
-			list, err := r.Client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-			if err != nil {
-				return fmt.Errorf("listing namespaces: %w", err)
-			}
-			s.Namespaces = make(map[string]map[string]string, len(list.Items))
-			for _, ns := range list.Items {
-				s.Namespaces[ns.Name] = ns.Labels
-			}
-			return nil
-		})
+		r.readNamespaces(reads, s)
 	}
 	if needClaims {
 		s.Volumes = &Volumes{}
 		r.readVolumes(reads, s.Volumes, namespace)
 	}
 	return reads.wait()
+}
+
+// readNamespaces reads the namespaces' labels, for the namespace selectors
+// of pod affinity terms.
+func (r *Reader) readNamespaces(reads *gather, s *PendingSnapshot) {
+	reads.read(about("namespaces", "namespaces"), func(ctx context.Context) error {
+		list, err := r.Client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+		if err != nil {
+			return fmt.Errorf("listing namespaces: %w", err)
+		}
+		labels := make(map[string]map[string]string, len(list.Items))
+		for _, ns := range list.Items {
+			labels[ns.Name] = ns.Labels
+		}
+		defer reads.lock()()
+		s.Namespaces = labels
+		return nil
+	})
 }
 
 // readCluster reads what every pod's check needs: the nodes, the pods bound

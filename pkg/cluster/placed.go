@@ -34,17 +34,7 @@ func (r *Reader) ReadPlaced(ctx context.Context, namespace, name string) (*Pendi
 		return s, err
 	}
 	reads := newGather(ctx, &s.Gaps)
-	reads.read(about("namespaces", "namespaces"), func(ctx context.Context) error {
-		list, err := r.Client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
-		if err != nil {
-			return fmt.Errorf("listing namespaces: %w", err)
-		}
-		s.Namespaces = make(map[string]map[string]string, len(list.Items))
-		for _, ns := range list.Items {
-			s.Namespaces[ns.Name] = ns.Labels
-		}
-		return nil
-	})
+	r.readNamespaces(reads, s)
 	if err := reads.wait(); err != nil {
 		return nil, err
 	}

@@ -80,6 +80,21 @@ func (o *Common) dumpSource() *v1alpha1.DumpSource {
 	return &v1alpha1.DumpSource{Path: o.From, AsOf: o.dump.AsOf.UTC()}
 }
 
+// namespace resolves the namespace as kubectl does: -n, else the context's;
+// reading a dump needs no kubeconfig, and then it is -n or "default".
+func (o *Common) namespace() (string, error) {
+	ns, _, err := o.ConfigFlags.ToRawKubeConfigLoader().Namespace()
+	switch {
+	case err != nil && o.From != "" && o.ConfigFlags.Namespace != nil && *o.ConfigFlags.Namespace != "":
+		return *o.ConfigFlags.Namespace, nil
+	case err != nil && o.From != "":
+		return "default", nil
+	case err != nil:
+		return "", &connError{context: o.Context, server: o.Server, err: err}
+	}
+	return ns, nil
+}
+
 // writeFrom heads text read from a dump with where and when it comes from.
 func (o *Common) writeFrom() {
 	if d := o.dumpSource(); d != nil {

@@ -115,17 +115,9 @@ func (o *WhyHereOptions) Complete() error {
 	if err := o.Common.Complete(); err != nil {
 		return err
 	}
-	ns, _, err := o.ConfigFlags.ToRawKubeConfigLoader().Namespace()
-	switch {
-	case err != nil && o.From != "" && o.ConfigFlags.Namespace != nil && *o.ConfigFlags.Namespace != "":
-		ns = *o.ConfigFlags.Namespace
-	case err != nil && o.From != "":
-		ns = "default" // a dump needs no kubeconfig
-	case err != nil:
-		return &connError{context: o.Context, server: o.Server, err: err}
-	}
+	ns, err := o.namespace()
 	o.Namespace = ns
-	return nil
+	return err
 }
 
 // Run reads the pod and the cluster and prints the placement.

@@ -88,13 +88,7 @@ func likelyNode(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.
 	sortScores(scores)
 	l.Candidates = scores
 	top, next := scores[0], scores[1]
-	if top.Total == next.Total {
-		var tied []string
-		for _, s := range scores {
-			if s.Total == top.Total {
-				tied = append(tied, s.Node)
-			}
-		}
+	if tied := topTied(scores); len(tied) > 1 {
 		l.Text = fmt.Sprintf("%s are kept from the pod only by cordons or taints; with those lifted, %s would tie for the top score (%d): the scheduler would pick one of them at random.",
 			phrase.Plural(len(candidates), "node"), phrase.List(tied, 5, " and "), top.Total)
 		return l
@@ -146,13 +140,7 @@ func withLowerRequest(pod *corev1.Pod, remedies []Remedy, e *env, nodes []corev1
 	sortScores(scores)
 	l.Candidates = scores
 	top, next := scores[0], scores[1]
-	if top.Total == next.Total {
-		var tied []string
-		for _, s := range scores {
-			if s.Total == top.Total {
-				tied = append(tied, s.Node)
-			}
-		}
+	if tied := topTied(scores); len(tied) > 1 {
 		l.Text = fmt.Sprintf("With %s, %s would tie for the top score (%d): the scheduler would pick one of them at random.", fix, phrase.List(tied, 5, " and "), top.Total)
 		return l
 	}

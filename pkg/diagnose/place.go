@@ -184,13 +184,8 @@ func Place(s *cluster.PendingSnapshot, profile *Profile, now time.Time) *Placeme
 	if s.Siblings == nil || s.Siblings.OwnerKind != "" && s.Siblings.Owner == nil && s.Siblings.OwnerSet == nil {
 		p.Caveats = append(p.Caveats, "The pod's controller or services could not be read: PodTopologySpread's default constraints, which count the pod's siblings, may be missing from the scores.")
 	}
-	for _, n := range scores {
-		if n.Total == scores[0].Total {
-			p.Tied = append(p.Tied, n.Node)
-		}
-	}
-	if len(p.Tied) < 2 {
-		p.Tied = nil
+	if tied := topTied(scores); len(tied) > 1 {
+		p.Tied = tied
 	}
 	p.Summary, p.Decided = decide(p, pod.Spec.NodeName, chosenFits)
 	p.Others = others(p, pod.Spec.NodeName)

@@ -942,3 +942,16 @@ func sortScores(scores []NodeScore) {
 		return scores[i].Node < scores[j].Node
 	})
 }
+
+// topTied are the nodes that share the highest total of scores sorted by
+// sortScores.
+func topTied(scores []NodeScore) []string {
+	var tied []string
+	for _, n := range scores {
+		if n.Total != scores[0].Total {
+			break
+		}
+		tied = append(tied, n.Node)
+	}
+	return tied
+}
