@@ -163,3 +163,17 @@ func FuzzDumpStream(f *testing.F) {
 		_, _ = (&Dump{Path: path}).ReadOverview(context.Background())
 	})
 }
+
+func TestKindOf(t *testing.T) {
+	for raw, want := range map[string]string{
+		`{"apiVersion":"v1","kind":"Pod","metadata":{}}`:                               "Pod",
+		`{"count":1,"involvedObject":{"kind":"Node","name":"n1"},"kind":"Event"}`:      "Event",
+		`{"metadata":{"ownerReferences":[{"kind":"ReplicaSet"}]},"spec":{}}`:           "",
+		`{"a":"x\\\"kind\\\":\\\"Fake\\\"","b":["kind",{"kind":"Inner"}],"kind" : "Node"}`: "Node",
+		`{"kind": 7}`: "",
+	} {
+		if got := kindOf([]byte(raw)); got != want {
+			t.Errorf("kindOf(%s) = %q, want %q", raw, got, want)
+		}
+	}
+}

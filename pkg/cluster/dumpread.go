@@ -88,34 +88,61 @@ type dumpObject struct {
 	ListNamespace string
 }
 
-// kindOf is an object's top-level kind. kubectl writes it among the first
-// fields (apiVersion, kind, metadata), and so do YAML's sorted keys; a kind
-// nested deeper (an owner reference's) comes after metadata opens, so only
-// the bytes before it are searched. An object without metadata is decoded
-// whole.
+// kindOf is an object's top-level kind, "" when it has none. It scans the
+// JSON once without decoding it: a nested kind (an event's involvedObject,
+// an owner reference) does not count, wherever the keys come.
 func kindOf(raw []byte) string {
-	head := raw
-	if i := bytes.Index(head, []byte(`"metadata"`)); i >= 0 {
-		head = head[:i]
-	}
-	if i := bytes.Index(head, []byte(`"kind"`)); i >= 0 {
-		rest := bytes.TrimLeft(head[i+len(`"kind"`):], " \t\r\n")
-		if len(rest) > 0 && rest[0] == ':' {
-			var kind string
-			dec := json.NewDecoder(bytes.NewReader(bytes.TrimLeft(rest[1:], " \t\r\n")))
-			if dec.Decode(&kind) == nil {
-				return kind
+	depth := 0
+	inString, escaped, expectKey := false, false, false
+	keyStart := -1
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+				if keyStart >= 0 && string(raw[keyStart:i]) == "kind" {
+					return stringValue(raw[i+1:])
+				}
+				keyStart = -1
 			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+			if depth == 1 && expectKey {
+				keyStart, expectKey = i+1, false
+			}
+		case '{':
+			depth++
+			expectKey = depth == 1
+		case '[':
+			depth++
+		case '}', ']':
+			depth--
+		case ',':
+			expectKey = depth == 1
 		}
 	}
-	if len(head) < len(raw) {
-		return "" // metadata came first: no top-level kind before it
+	return ""
+}
+
+// stringValue reads ": "value"" at the start of b, "" when the value is not a string.
+func stringValue(b []byte) string {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	if len(b) == 0 || b[0] != ':' {
+		return ""
 	}
-	var top struct {
-		Kind string `json:"kind"`
+	var v string
+	if json.NewDecoder(bytes.NewReader(bytes.TrimLeft(b[1:], " \t\r\n"))).Decode(&v) != nil {
+		return ""
 	}
-	_ = json.Unmarshal(raw, &top)
-	return top.Kind
+	return v
 }
 
 // pathKinds are the kinds of the objects in a bundle's files named after
