@@ -166,9 +166,9 @@ func FuzzDumpStream(f *testing.F) {
 
 func TestKindOf(t *testing.T) {
 	for raw, want := range map[string]string{
-		`{"apiVersion":"v1","kind":"Pod","metadata":{}}`:                               "Pod",
-		`{"count":1,"involvedObject":{"kind":"Node","name":"n1"},"kind":"Event"}`:      "Event",
-		`{"metadata":{"ownerReferences":[{"kind":"ReplicaSet"}]},"spec":{}}`:           "",
+		`{"apiVersion":"v1","kind":"Pod","metadata":{}}`:                                   "Pod",
+		`{"count":1,"involvedObject":{"kind":"Node","name":"n1"},"kind":"Event"}`:          "Event",
+		`{"metadata":{"ownerReferences":[{"kind":"ReplicaSet"}]},"spec":{}}`:               "",
 		`{"a":"x\\\"kind\\\":\\\"Fake\\\"","b":["kind",{"kind":"Inner"}],"kind" : "Node"}`: "Node",
 		`{"kind": 7}`: "",
 	} {
