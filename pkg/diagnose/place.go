@@ -8,6 +8,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/duration"
+	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
+	"k8s.io/klog/v2"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
@@ -253,14 +255,18 @@ func toleratedHere(pod *corev1.Pod, nodes []corev1.Node) []string {
 		return nil
 	}
 	var notes []string
-	if node.Spec.Unschedulable {
+	tolerates := func(t *corev1.Taint) bool {
+		return corev1helpers.TolerationsTolerateTaint(klog.Background(), pod.Spec.Tolerations, t, false)
+	}
+	cordon := corev1.Taint{Key: corev1.TaintNodeUnschedulable, Effect: corev1.TaintEffectNoSchedule}
+	if node.Spec.Unschedulable && tolerates(&cordon) {
 		notes = append(notes, fmt.Sprintf("%s is cordoned, but the pod tolerates the cordon's taint (%s), so the cordon does not keep it off.", node.Name, corev1.TaintNodeUnschedulable))
 	}
 	var tolerated []string
 	for i := range node.Spec.Taints {
 		t := &node.Spec.Taints[i]
-		if t.Effect == corev1.TaintEffectPreferNoSchedule || t.Key == corev1.TaintNodeUnschedulable {
-			continue
+		if t.Effect == corev1.TaintEffectPreferNoSchedule || t.Key == corev1.TaintNodeUnschedulable || !tolerates(t) {
+			continue // a taint set after the pod was placed: the filters' caveat says it
 		}
 		tolerated = append(tolerated, TaintString(t))
 	}

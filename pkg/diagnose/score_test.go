@@ -334,3 +334,22 @@ func TestDefaultSpreadSelector(t *testing.T) {
 		t.Error("no service or controller: no default constraints")
 	}
 }
+
+// A pod on a node is said to tolerate its taints only when it does: a taint
+// added after the pod was placed is not one it passed.
+func TestToleratedHere(t *testing.T) {
+	node := *fixture.Node{Name: "n", Unschedulable: true, Taints: []corev1.Taint{
+		{Key: "gpu", Effect: corev1.TaintEffectNoSchedule},
+		{Key: "later", Effect: corev1.TaintEffectNoSchedule},
+	}}.Object()
+	pod := placedPod("p", "n", nil, "1", "1Gi")
+	pod.Spec.Tolerations = []corev1.Toleration{{Key: "gpu", Operator: corev1.TolerationOpExists}}
+	notes := toleratedHere(&pod, []corev1.Node{node})
+	if len(notes) != 1 || !strings.Contains(notes[0], "the taint gpu:NoSchedule") || strings.Contains(notes[0], "later") {
+		t.Errorf("notes %q", notes)
+	}
+	pod.Spec.Tolerations = append(pod.Spec.Tolerations, corev1.Toleration{Operator: corev1.TolerationOpExists})
+	if notes := toleratedHere(&pod, []corev1.Node{node}); len(notes) != 2 || !strings.Contains(notes[0], "is cordoned") {
+		t.Errorf("a pod tolerating everything passes the cordon and every taint: %q", notes)
+	}
+}
