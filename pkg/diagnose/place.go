@@ -108,6 +108,9 @@ func Place(s *cluster.PendingSnapshot, profile *Profile, now time.Time) *Placeme
 		return p
 	}
 	p.Profile = profile.Source
+	if len(pod.ManagedFields) == 0 {
+		p.Caveats = append(p.Caveats, "The pod's managed fields are not there (kubectl get and kubectl cluster-info dump leave them out), so whether a scheduler placed it, or spec.nodeName was set when it was created, cannot be told; the scores below assume a scheduler.")
+	}
 	if name := pod.Spec.SchedulerName; name != "" && name != profile.Name {
 		p.Caveats = append(p.Caveats, fmt.Sprintf("The pod asks for scheduler %q; the scores below follow %s (%q), and %q may score differently: give its configuration with --scheduler-config.", name, profile.Source, profile.Name, name))
 	}
@@ -309,6 +312,9 @@ func binding(pod *corev1.Pod) (manager string, at time.Time, bound bool) {
 		if m.Subresource == "" && m.FieldsV1 != nil && strings.Contains(m.FieldsV1.GetRawString(), `"f:nodeName"`) {
 			return m.Manager, at, false
 		}
+	}
+	if len(pod.ManagedFields) == 0 {
+		return "", at, true // not known: kubectl get and cluster-info dump leave managed fields out
 	}
 	name := pod.Spec.SchedulerName
 	if name == "" {
