@@ -228,6 +228,8 @@ func (o *NodesOptions) checkNamed(cmd *cobra.Command, r cluster.Source, snap *cl
 		all, err := r.NodeNames(cmd.Context())
 		if near := phrase.Closest(name, all, 3); err == nil && len(near) > 0 {
 			msg += "; the closest names are " + render.Sanitize(strings.Join(near, ", "))
+		} else if o.dump != nil {
+			msg += fmt.Sprintf("; it holds %s", phrase.Plural(len(all), "node"))
 		} else {
 			msg += "; `kubectl get nodes` lists the cluster's nodes"
 		}
