@@ -423,6 +423,9 @@ func ParseFitError(msg string) (int, map[string]int, bool) {
 	}
 	total, _ := strconv.Atoi(m[1])
 	body := strings.TrimRight(m[2], ".")
+	if strings.TrimSpace(body) == "" {
+		return 0, nil, false // no reason at all: not a message the scheduler writes
+	}
 	counts := map[string]int{}
 	for _, part := range splitReasons(body) {
 		cm := countRE.FindStringSubmatch(strings.TrimSpace(part))
