@@ -477,21 +477,10 @@ func (d *Dump) pendingPass(keep func(p *corev1.Pod) bool) (*PendingSnapshot, *du
 		return nil, nil, err
 	}
 	s.Nodes, s.NodesRead, s.AssignedRead = p.nodes, true, p.kinds["Pod"] > 0
-	for _, l := range p.leases {
-		if l.Namespace == corev1.NamespaceNodeLease {
-			continue
+	for i := range p.leases {
+		if p.leases[i].Namespace != corev1.NamespaceNodeLease {
+			s.Leases = append(s.Leases, leaseInfo(&p.leases[i]))
 		}
-		info := LeaseInfo{Namespace: l.Namespace, Name: l.Name}
-		if l.Spec.HolderIdentity != nil {
-			info.Holder = *l.Spec.HolderIdentity
-		}
-		if l.Spec.RenewTime != nil {
-			info.Renewed = l.Spec.RenewTime.Time
-		}
-		if l.Spec.LeaseDurationSeconds != nil {
-			info.Duration = time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second
-		}
-		s.Leases = append(s.Leases, info)
 	}
 	s.Namespaces = p.namespaces
 	s.Gaps = p.gaps(d, "leader-leases", "pods")

@@ -43,21 +43,18 @@ func (r *Reader) NamespaceNames(ctx context.Context) ([]string, error) {
 // PendingPodNames lists the names of the Pending pods of a namespace, for
 // completing why-pending's POD.
 func (r *Reader) PendingPodNames(ctx context.Context, namespace string) ([]string, error) {
-	list, err := r.Client.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{FieldSelector: pendingSelector})
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, len(list.Items))
-	for i, p := range list.Items {
-		names[i] = p.Name
-	}
-	return names, nil
+	return r.podNames(ctx, namespace, pendingSelector)
 }
 
 // BoundPodNames lists the names of the namespace's pods that are on a node,
 // for shell completion of why-here.
 func (r *Reader) BoundPodNames(ctx context.Context, namespace string) ([]string, error) {
-	list, err := r.Client.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName!="})
+	return r.podNames(ctx, namespace, "spec.nodeName!=")
+}
+
+// podNames lists the names of the namespace's pods the field selector keeps.
+func (r *Reader) podNames(ctx context.Context, namespace, fieldSelector string) ([]string, error) {
+	list, err := r.Client.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{FieldSelector: fieldSelector})
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -408,6 +409,21 @@ type LeaseInfo struct {
 	Duration time.Duration
 }
 
+// leaseInfo keeps of a lease what why-pending reads.
+func leaseInfo(l *coordinationv1.Lease) LeaseInfo {
+	info := LeaseInfo{Namespace: l.Namespace, Name: l.Name}
+	if l.Spec.HolderIdentity != nil {
+		info.Holder = *l.Spec.HolderIdentity
+	}
+	if l.Spec.RenewTime != nil {
+		info.Renewed = l.Spec.RenewTime.Time
+	}
+	if l.Spec.LeaseDurationSeconds != nil {
+		info.Duration = time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second
+	}
+	return info
+}
+
 // listLeaderLeases lists the leases of every namespace but kube-node-lease,
 // where the kubelets' heartbeats are. When the user may not list leases in
 // all namespaces, it lists those of kube-system and returns the refusal, so
@@ -424,18 +440,8 @@ func listLeaderLeases(ctx context.Context, r *Reader) ([]LeaseInfo, error) {
 		return nil, fmt.Errorf("listing leases: %w", err)
 	}
 	out := make([]LeaseInfo, 0, len(list.Items))
-	for _, l := range list.Items {
-		info := LeaseInfo{Namespace: l.Namespace, Name: l.Name}
-		if l.Spec.HolderIdentity != nil {
-			info.Holder = *l.Spec.HolderIdentity
-		}
-		if l.Spec.RenewTime != nil {
-			info.Renewed = l.Spec.RenewTime.Time
-		}
-		if l.Spec.LeaseDurationSeconds != nil {
-			info.Duration = time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second
-		}
-		out = append(out, info)
+	for i := range list.Items {
+		out = append(out, leaseInfo(&list.Items[i]))
 	}
 	return out, refused
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/printers"
@@ -70,6 +72,19 @@ func (o *Common) readError(err error) error {
 		return err
 	}
 	return &connError{context: o.Context, server: o.Server, err: err}
+}
+
+// podReadError words a failed read of one pod and what is around it: the
+// pod missing (with where pods of its name are), refused, or the read failing.
+func (o *Common) podReadError(err error, namespace, pod string) error {
+	var notFound *cluster.PodNotFoundError
+	switch {
+	case errors.As(err, &notFound):
+		return notFound
+	case apierrors.IsForbidden(err):
+		return fmt.Errorf("not allowed to read pod %s/%s: %s", namespace, pod, render.Sanitize(apiMessage(err)))
+	}
+	return o.readError(err)
 }
 
 // dumpSource says, for JSON and YAML, that the output comes from a dump.

@@ -6,9 +6,7 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
-	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/diagnose"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/render"
 )
@@ -123,14 +121,8 @@ func (o *WhyHereOptions) Complete() error {
 // Run reads the pod and the cluster and prints the placement.
 func (o *WhyHereOptions) Run(cmd *cobra.Command) error {
 	snap, err := o.source().ReadPlaced(cmd.Context(), o.Namespace, o.Pod)
-	var notFound *cluster.PodNotFoundError
-	switch {
-	case errors.As(err, &notFound):
-		return notFound
-	case apierrors.IsForbidden(err):
-		return fmt.Errorf("not allowed to read pod %s/%s: %s", o.Namespace, o.Pod, render.Sanitize(apiMessage(err)))
-	case err != nil:
-		return o.readError(err)
+	if err != nil {
+		return o.podReadError(err, o.Namespace, o.Pod)
 	}
 	profile := diagnose.ProfileFor(o.profiles, snap.Pod.Spec.SchedulerName)
 	p := diagnose.Place(snap, profile, o.Now())

@@ -338,14 +338,8 @@ func (o *WhyPendingOptions) Run(cmd *cobra.Command) error {
 		}
 	}
 	snap, err := o.source().ReadPending(cmd.Context(), o.Namespace, o.Pod)
-	var notFound *cluster.PodNotFoundError
-	switch {
-	case errors.As(err, &notFound):
-		return notFound
-	case apierrors.IsForbidden(err):
-		return fmt.Errorf("not allowed to read pod %s/%s: %s", o.Namespace, o.Pod, render.Sanitize(apiMessage(err)))
-	case err != nil:
-		return o.readError(err)
+	if err != nil {
+		return o.podReadError(err, o.Namespace, o.Pod)
 	}
 	d := diagnose.Diagnose(snap, o.Now())
 	d.From = o.dumpSource()
