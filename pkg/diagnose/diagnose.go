@@ -24,7 +24,8 @@ func Diagnose(s *cluster.PendingSnapshot, now time.Time) *Diagnosis {
 
 // DiagnoseAll diagnoses every pod of s.Pending against the same cluster,
 // building the scheduler's view of the nodes once; s.Events may hold the
-// events of all the pods.
+// events of all the pods. The diagnoses are for a list of causes and first
+// fixes: they leave out Likely.
 func DiagnoseAll(s *cluster.PendingSnapshot, now time.Time) []*Diagnosis {
 	return diagnoseAll(inputOf(s), s.Pending, now)
 }
@@ -202,7 +203,9 @@ func advise(d *Diagnosis, in input, now time.Time) {
 		d.Remedies = withScaleUp(remedies(pod, d.Nodes, e, in.Nodes), d.Autoscaling, now)
 		d.Tolerations = tolerationsYAML(pod, d.Remedies)
 		d.Preemption = preemptionAdvice(pod, d.Nodes, e, resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{}))
-		d.Likely = likelyNode(pod, d.Nodes, e, in.Nodes, in.Siblings, d.Remedies)
+		if !in.listed {
+			d.Likely = likelyNode(pod, d.Nodes, e, in.Nodes, in.Siblings, d.Remedies)
+		}
 	}
 	for _, r := range d.Remedies {
 		d.Fixes = append(d.Fixes, r.Text)
@@ -322,6 +325,7 @@ func newEnv(in input) *env {
 // the events of all the pods.
 func diagnoseAll(in input, pods []*corev1.Pod, now time.Time) []*Diagnosis {
 	in.env = newEnv(in)
+	in.listed = true
 	events := map[string][]corev1.Event{}
 	for _, e := range in.Events {
 		key := e.InvolvedObject.Namespace + "/" + e.InvolvedObject.Name

@@ -54,6 +54,10 @@ type input struct {
 	// env, when set, is the cluster as the filters see it, built once for
 	// many pods.
 	env *env
+	// listed is set when the pod is diagnosed for a list, which shows
+	// causes and first fixes only: where the pod would likely go, which
+	// scores the nodes for each pod, is left out.
+	listed bool
 }
 
 // State is where a pod stands on its way to running.
