@@ -414,6 +414,10 @@ func (d *Dump) fill(s *Snapshot, p *dumpPass, names map[string]bool) {
 	}
 	s.Gaps = p.gaps(d, "version", "readyz", "livez", "node-leases", "leader-leases", "daemonsets", "pods")
 	sort.Slice(s.Gaps, func(i, j int) bool { return s.Gaps[i].What < s.Gaps[j].What })
+	if GapIn(s.Gaps, "daemonsets", "") {
+		// Unread, as a failed live read leaves them: not "none in kube-system".
+		s.SystemDaemonSets = nil
+	}
 }
 
 // ReadNodes reads the named nodes from the dump; a node the dump does not

@@ -107,6 +107,10 @@ metadata: {}
 			if !GapIn(s.Gaps, "version", "") || !GapIn(s.Gaps, "leases", "") {
 				t.Errorf("what a dump lacks should be gaps: %+v", s.Gaps)
 			}
+			// DaemonSets a dump lacks are unread, as a failed live read leaves them.
+			if unread := GapIn(s.Gaps, "daemonsets", ""); unread != (s.SystemDaemonSets == nil) {
+				t.Errorf("DaemonSets unread: %v, kube-system's DaemonSets %#v", unread, s.SystemDaemonSets)
+			}
 			p, err := d.ReadPending(context.Background(), "shop", "p2")
 			if err != nil || p.Pod.Name != "p2" || len(p.Assigned) != 1 {
 				t.Errorf("pending: %v %+v", err, p)

@@ -345,9 +345,11 @@ func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coord
 	in := nodeInput{pods: pods, podsRead: podsRead, kubeProxy: kubeProxy, serverVersion: serverVersion, now: now, taints: n.Spec.Taints, zone: zone}
 	heartbeat(&out, &in, lease, readyHeartbeat)
 	out.Taints = nodeTaints(n, pods)
-	if kubeProxy != nil && *kubeProxy && !podsRead {
+	if kubeProxy == nil {
+		out.KubeProxy = "unread"
+	} else if *kubeProxy && !podsRead {
 		out.KubeProxy = "unknown"
-	} else if kubeProxy != nil && *kubeProxy {
+	} else if *kubeProxy {
 		out.KubeProxy = "missing"
 		for _, p := range pods {
 			if p.Component == "kube-proxy" {

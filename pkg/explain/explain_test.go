@@ -338,6 +338,21 @@ func TestKubeProxyStateWhenPodsUnread(t *testing.T) {
 	}
 }
 
+// When the DaemonSets in kube-system could not be read, whether kube-proxy
+// is deployed is unknown: no finding says there is none.
+func TestKubeProxyStateWhenDaemonSetsUnread(t *testing.T) {
+	s := mkSnapshot(mkNode("n"))
+	s.SystemDaemonSets = nil
+	s.Gaps = []v1alpha1.Gap{{What: "DaemonSets in kube-system", Resource: "daemonsets", Namespace: "kube-system", Reason: "Forbidden", Message: "forbidden"}}
+	r := Explain(s, now, Options{})
+	if f := findingsWithCode(r, "NoKubeProxy"); len(f) != 0 {
+		t.Errorf("NoKubeProxy although the DaemonSets are unread: %+v", f)
+	}
+	if got := r.Nodes[0].KubeProxy; got != "unread" {
+		t.Errorf("KubeProxy = %q, want unread", got)
+	}
+}
+
 func TestKubeProxyState(t *testing.T) {
 	crashing := mkKubeProxyPod("n")
 	crashing.Ready, crashing.Waiting = false, "CrashLoopBackOff"

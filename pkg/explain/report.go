@@ -163,7 +163,9 @@ type Node struct {
 	// ContainerRuntime is the runtime and its version, e.g. containerd://2.1.4.
 	ContainerRuntime string `json:"containerRuntime,omitempty"`
 	// KubeProxy is the state of the node's kube-proxy pod: Running, a
-	// waiting reason, "missing", or empty when kube-proxy is not deployed.
+	// waiting reason, "missing", "unknown" when the pods were not read,
+	// "unread" when the DaemonSets in kube-system were not read, or empty
+	// when kube-proxy is not deployed.
 	KubeProxy string `json:"kubeProxy,omitempty"`
 	// OSImage is the operating system the kubelet reports.
 	OSImage string `json:"osImage,omitempty"`

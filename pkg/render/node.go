@@ -36,10 +36,16 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 		_ = table(b, rows)
 	}
 	b.WriteString("\n  Capacity and allocatable:\n")
-	wrap(b, 4, fmt.Sprintf("CPU %s cores, %s allocatable to pods, %s requested. Memory %s, %s allocatable, %s requested. Pods: %d of %d allowed.",
-		explain.FormatCPU(n.CPUCapacityMilli), explain.FormatCPU(n.CPUAllocatableMilli), explain.FormatCPU(n.CPURequestedMilli),
-		phrase.Bytes(n.MemoryCapacity), phrase.Bytes(n.MemoryAllocatable), phrase.Bytes(n.MemoryRequested),
-		n.Pods, n.PodsAllocatable))
+	if r.Summary.Pods < 0 {
+		wrap(b, 4, fmt.Sprintf("CPU %s cores, %s allocatable to pods. Memory %s, %s allocatable. Up to %d pods allowed. What the pods request is unknown (pods not read).",
+			explain.FormatCPU(n.CPUCapacityMilli), explain.FormatCPU(n.CPUAllocatableMilli),
+			phrase.Bytes(n.MemoryCapacity), phrase.Bytes(n.MemoryAllocatable), n.PodsAllocatable))
+	} else {
+		wrap(b, 4, fmt.Sprintf("CPU %s cores, %s allocatable to pods, %s requested. Memory %s, %s allocatable, %s requested. Pods: %d of %d allowed.",
+			explain.FormatCPU(n.CPUCapacityMilli), explain.FormatCPU(n.CPUAllocatableMilli), explain.FormatCPU(n.CPURequestedMilli),
+			phrase.Bytes(n.MemoryCapacity), phrase.Bytes(n.MemoryAllocatable), phrase.Bytes(n.MemoryRequested),
+			n.Pods, n.PodsAllocatable))
+	}
 	for _, r := range n.Resources {
 		wrapLabelled(b, 4, "- ", resourceLine(r))
 	}
@@ -101,6 +107,8 @@ func writeNodeComponents(b *page, n explain.Node, now time.Time) {
 		proxy = "no kube-proxy pod on this node, although the DaemonSet exists"
 	case "unknown":
 		proxy = "deployed, but its pod on this node could not be read"
+	case "unread":
+		proxy = "whether it is deployed is unknown (the DaemonSets in kube-system were not read)"
 	default:
 		proxy = "its pod is " + n.KubeProxy
 	}

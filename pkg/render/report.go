@@ -546,6 +546,8 @@ func writeWorkerComponents(b *page, r *explain.Report, c Colour) {
 		proxyText += " Not deployed as a DaemonSet in kube-system here."
 	case proxies == "unknown on "+phrase.Plural(len(r.Nodes), "node"):
 		proxyText += " It is deployed, but its pods could not be read."
+	case proxies == "unread on "+phrase.Plural(len(r.Nodes), "node"):
+		proxyText += " Whether it is deployed is unknown: the DaemonSets in kube-system were not read."
 	default:
 		proxyText += " Its pods: " + Sanitize(proxies) + "."
 	}

@@ -651,3 +651,34 @@ func TestReportJSONMatchesSchema(t *testing.T) {
 		})
 	}
 }
+
+// The node view says what it could not read: with the pods unread it gives
+// no request counts, and with the DaemonSets unread it does not say
+// kube-proxy is missing.
+func TestNodeDetailUnread(t *testing.T) {
+	s := detailSnapshot()
+	s.PodsRead, s.Pods, s.SystemDaemonSets = false, nil, nil
+	s.Gaps = []v1alpha1.Gap{
+		{What: "pods on worker-3", Resource: "pods", Node: "worker-3", Reason: "Forbidden", Message: "forbidden"},
+		{What: "DaemonSets in kube-system", Resource: "daemonsets", Namespace: "kube-system", Reason: "Forbidden", Message: "forbidden"},
+	}
+	r := explain.Explain(s, now, explain.Options{Detail: true})
+	var b bytes.Buffer
+	if err := ReportText(&b, r, TextOptions{}, true); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(b.String()), " ")
+	for _, want := range []string{
+		"CPU 8 cores, 8 allocatable to pods. Memory 31.5Gi, 31Gi allocatable. Up to 110 pods allowed. What the pods request is unknown (pods not read).",
+		"kube-proxy: whether it is deployed is unknown (the DaemonSets in kube-system were not read).",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the node view lacks %q:\n%s", want, b.String())
+		}
+	}
+	for _, wrong := range []string{"0 requested", "Pods: 0 of", "not deployed as a DaemonSet"} {
+		if strings.Contains(text, wrong) {
+			t.Errorf("the node view says %q of what it did not read:\n%s", wrong, b.String())
+		}
+	}
+}
