@@ -79,6 +79,7 @@ func TestCorpusNodesPlatform(t *testing.T) {
 		"eks-hpc7g-efa-hugepages.yaml":                  {Cloud: "AWS", Distribution: "EKS", Region: "us-east-1", Zone: "us-east-1a", InstanceType: "hpc7g.16xlarge", Capacity: "on-demand", CapacityLabel: "eks.amazonaws.com/capacityType=ON_DEMAND"},
 		"gke-preemptible-pool-1.yaml":                   {Cloud: "Google Cloud", Distribution: "GKE", Region: "us-central1", Zone: "us-central1-c", InstanceType: "n1-standard-1", Capacity: "preemptible", CapacityLabel: "cloud.google.com/gke-preemptible=true"},
 		"k3s-c9b7eea91.yaml":                            {Distribution: "k3s"},
+		"karpenter-eks-g6-gpu.yaml":                     {Cloud: "AWS", Distribution: "EKS", Region: "us-east-1", Zone: "us-east-1a", InstanceType: "g6.xlarge", Capacity: "on-demand", CapacityLabel: "karpenter.sh/capacity-type=on-demand", Provisioner: "Karpenter NodePool gpu"},
 		"k3s-gpu-8x-nvidia.yaml":                        {Distribution: "k3s"},
 		"kind-control-plane-unreachable.yaml":           {Cloud: "a kind container", Distribution: "kind"},
 		"microk8s-repldev-marc.yaml":                    {Distribution: "MicroK8s"},
@@ -109,6 +110,7 @@ func TestCorpusNodesControlPlane(t *testing.T) {
 		"eks-hpc7g-efa-hugepages.yaml":                  {ModeManaged, "EKS"},
 		"gke-preemptible-pool-1.yaml":                   {ModeManaged, "GKE"},
 		"k3s-c9b7eea91.yaml":                            {ModeSingleBinary, "k3s"},
+		"karpenter-eks-g6-gpu.yaml":                     {ModeManaged, "EKS"},
 		"k3s-gpu-8x-nvidia.yaml":                        {ModeSingleBinary, "k3s"},
 		"kind-control-plane-unreachable.yaml":           {ModeSelfHosted, "kind"},
 		"microk8s-repldev-marc.yaml":                    {ModeSingleBinary, "MicroK8s"},
@@ -122,5 +124,19 @@ func TestCorpusNodesControlPlane(t *testing.T) {
 		if got := [2]string{rep.ControlPlane.Mode, rep.ControlPlane.Distribution}; got != want[file] {
 			t.Errorf("%s: control plane %v, want %v", file, got, want[file])
 		}
+	}
+}
+
+// The EKS build of the kubelet (vX.Y.Z-eks-COMMIT) names EKS on a node
+// that carries no EKS label, as Karpenter's do; the same machine with an
+// upstream kubelet (kOps, kubeadm on EC2) is only AWS.
+func TestEKSKubeletBuild(t *testing.T) {
+	n := readNodeCorpus(t)["karpenter-eks-g6-gpu.yaml"].DeepCopy()
+	if got := platformOf(n).Distribution; got != "EKS" {
+		t.Errorf("EKS kubelet: distribution %q", got)
+	}
+	n.Status.NodeInfo.KubeletVersion = "v1.36.2"
+	if got := platformOf(n); got.Distribution != "" || got.Cloud != "AWS" {
+		t.Errorf("upstream kubelet on EC2: %+v", got)
 	}
 }

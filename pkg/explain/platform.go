@@ -175,6 +175,10 @@ func distributionOf(n *corev1.Node) string {
 		return "k3s"
 	case strings.HasPrefix(n.Spec.ProviderID, "kind://"):
 		return "kind"
+	case strings.HasPrefix(n.Spec.ProviderID, "aws://") && strings.Contains(n.Status.NodeInfo.KubeletVersion, "-eks-"):
+		// EKS's node images build the kubelet as vX.Y.Z-eks-COMMIT; nodes
+		// Karpenter launches carry no EKS label.
+		return "EKS"
 	}
 	return ""
 }

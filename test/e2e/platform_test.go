@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
 
 // corpusNode makes a fixture node that carries a real node's labels,
@@ -50,13 +52,15 @@ func corpusNode(t *testing.T, file, name string) fixture.Node {
 
 // Real nodes' facts through the real kubectl: a GPU node in use shows its
 // GPUs requested and free in the node view and the table; a GKE
-// preemptible node and an EKS node show their cloud, pool, zone, instance
-// type and capacity, and the preemptible one what that means for its pods.
+// preemptible node, an EKS node and a node Karpenter launched on EKS show
+// their cloud, pool, zone, instance type and capacity, and the preemptible
+// one what that means for its pods.
 func TestRealNodesFacts(t *testing.T) {
 	createNodes(t,
 		corpusNode(t, "k3s-gpu-8x-nvidia.yaml", "pf-gpu"),
 		corpusNode(t, "gke-preemptible-pool-1.yaml", "pf-gke"),
 		corpusNode(t, "eks-hpc7g-efa-hugepages.yaml", "pf-eks"),
+		corpusNode(t, "karpenter-eks-g6-gpu.yaml", "pf-karpenter"),
 	)
 	createNamespace(t, "pf")
 	requests := fixture.Resources("1", "1Gi", "")
@@ -96,6 +100,16 @@ func TestRealNodesFacts(t *testing.T) {
 		}
 	}
 
+	karpenter := strings.Join(strings.Fields(explainNodes(t, "pf-karpenter").Stdout), " ")
+	for _, want := range []string{
+		"Platform: AWS, EKS, pool gpu, Karpenter NodePool gpu, region us-east-1, zone us-east-1a, instance type g6.xlarge, on-demand capacity (karpenter.sh/capacity-type=on-demand).",
+		"nvidia.com/gpu (accelerator): 1, 1 allocatable, 0 requested, 1 free.",
+	} {
+		if !strings.Contains(karpenter, want) {
+			t.Errorf("pf-karpenter lacks %q:\n%s", want, karpenter)
+		}
+	}
+
 	table := explainNodes(t, "-o", "wide").Stdout
 	var header, row, gkeRow string
 	for _, line := range strings.Split(table, "\n") {
@@ -119,5 +133,67 @@ func TestRealNodesFacts(t *testing.T) {
 	n, ok := findNode(rep, "pf-gke")
 	if !ok || n.Platform.Cloud != "Google Cloud" || n.Platform.Capacity != "preemptible" || n.Platform.InstanceType != "n1-standard-1" {
 		t.Errorf("pf-gke's platform in JSON: %+v", n.Platform)
+	}
+}
+
+// Every real node of the corpus, read as a dump of its own, shows through
+// the real kubectl its platform and every resource it offers; what a lone
+// node cannot tell (its pods, kube-proxy's DaemonSet) is said to be
+// unknown, not taken as none.
+func TestCorpusNodesFromDump(t *testing.T) {
+	files, err := filepath.Glob("../../pkg/explain/testdata/corpus/nodes/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corpus nodes: %v", err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var real corev1.Node
+			if err := yaml.Unmarshal(b, &real); err != nil {
+				t.Fatal(err)
+			}
+			rep := reportJSON(t, real.Name, "--from", file)
+			n, ok := findNode(rep, real.Name)
+			if !ok {
+				t.Fatalf("%s is not in the report", real.Name)
+			}
+			if n.Platform == (explain.Platform{}) {
+				t.Errorf("no platform read from %s", file)
+			}
+			listed := map[string]bool{}
+			for _, r := range n.Resources {
+				listed[r.Name] = true
+			}
+			for name, q := range real.Status.Capacity {
+				switch name {
+				case corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourcePods:
+					continue
+				}
+				if !q.IsZero() && !listed[string(name)] {
+					t.Errorf("resource %s (%s) is not listed: %+v", name, q.String(), n.Resources)
+				}
+			}
+			if n.KubeProxy != "unread" {
+				t.Errorf("kube-proxy from a lone node: %q, want unread", n.KubeProxy)
+			}
+			for _, f := range rep.Findings {
+				if f.Code == explain.CodeNoKubeProxy {
+					t.Errorf("a lone node says nothing of kube-proxy's DaemonSet: %+v", f)
+				}
+			}
+			text := strings.Join(strings.Fields(explainNodes(t, real.Name, "--from", file).Stdout), " ")
+			for _, want := range []string{
+				"What the pods request is unknown (pods not read).",
+				"kube-proxy: whether it is deployed is unknown (the DaemonSets in kube-system were not read).",
+				"Platform: ",
+			} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the node view lacks %q:\n%s", want, text)
+				}
+			}
+		})
 	}
 }
