@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -414,9 +415,19 @@ func (d *Dump) fill(s *Snapshot, p *dumpPass, names map[string]bool) {
 	}
 	s.Gaps = p.gaps(d, "version", "readyz", "livez", "node-leases", "leader-leases", "daemonsets", "pods")
 	sort.Slice(s.Gaps, func(i, j int) bool { return s.Gaps[i].What < s.Gaps[j].What })
-	if GapIn(s.Gaps, "daemonsets", "") {
-		// Unread, as a failed live read leaves them: not "none in kube-system".
+	// What the dump lacks is unread, as a failed live read leaves it: not
+	// "none in kube-system".
+	unread := func(resource, namespace string) bool {
+		return slices.ContainsFunc(s.Gaps, func(g v1alpha1.Gap) bool { return g.Resource == resource && g.Namespace == namespace })
+	}
+	if unread("daemonsets", "") {
 		s.SystemDaemonSets = nil
+	}
+	if unread("leases", metav1.NamespaceSystem) {
+		s.LeaderLeases = nil
+	}
+	if unread("leases", corev1.NamespaceNodeLease) {
+		s.NodeLeases = nil
 	}
 }
 

@@ -111,6 +111,9 @@ metadata: {}
 			if unread := GapIn(s.Gaps, "daemonsets", ""); unread != (s.SystemDaemonSets == nil) {
 				t.Errorf("DaemonSets unread: %v, kube-system's DaemonSets %#v", unread, s.SystemDaemonSets)
 			}
+			if s.LeaderLeases != nil || s.NodeLeases != nil {
+				t.Errorf("the dump holds no leases, yet they read as none: %v %v", s.LeaderLeases, s.NodeLeases)
+			}
 			p, err := d.ReadPending(context.Background(), "shop", "p2")
 			if err != nil || p.Pod.Name != "p2" || len(p.Assigned) != 1 {
 				t.Errorf("pending: %v %+v", err, p)

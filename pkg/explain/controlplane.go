@@ -64,6 +64,12 @@ func explainControlPlane(s *cluster.Snapshot, now time.Time) ControlPlane {
 		healthy, unhealthy := 0, 0
 		switch ci.name {
 		case "kube-apiserver":
+			if dumped(s, "readyz") {
+				// A dump was taken through it, which says nothing of now
+				// and little of then.
+				c.Observed = append(c.Observed, "its version and health checks are not in the dump")
+				break
+			}
 			c.Observed = append(c.Observed, "answers at "+s.Server+orEmpty(", version ", s.ServerVersion))
 			healthy++
 			failed := failedChecks(s, func(name string) bool { return !strings.HasPrefix(name, "etcd") })
@@ -117,6 +123,17 @@ func explainControlPlane(s *cluster.Snapshot, now time.Time) ControlPlane {
 		cp.Components = append(cp.Components, c)
 	}
 	return cp
+}
+
+// dumped reports whether the snapshot comes from a dump that does not hold
+// resource.
+func dumped(s *cluster.Snapshot, resource string) bool {
+	for _, g := range s.Gaps {
+		if g.Resource == resource && g.Reason == cluster.DumpReason {
+			return true
+		}
+	}
+	return false
 }
 
 func orEmpty(prefix, s string) string {

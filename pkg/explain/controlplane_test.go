@@ -10,6 +10,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/explain-nodes/kubectl-explain-nodes/pkg/api/v1alpha1"
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/cluster"
 )
 
@@ -161,6 +162,42 @@ func TestManagedControlPlaneHealthy(t *testing.T) {
 	}
 	if cp.Mode != ModeManaged || cp.Distribution != "EKS" {
 		t.Errorf("mode %q %q, want managed EKS", cp.Mode, cp.Distribution)
+	}
+}
+
+// From a dump of a managed cluster nothing of the control plane was seen:
+// the dump was taken through the API server, which says nothing of its
+// health, so the verdict does not call the control plane healthy. A
+// self-hosted control plane's pods in the dump still tell.
+func TestControlPlaneFromDump(t *testing.T) {
+	notInDump := func(resources ...string) []v1alpha1.Gap {
+		var out []v1alpha1.Gap
+		for _, r := range resources {
+			out = append(out, v1alpha1.Gap{What: r, Resource: r, Reason: cluster.DumpReason, Message: "a dump does not hold them"})
+		}
+		return out
+	}
+	s := mkSnapshot(mkNode("ip-10-0-1-10.ec2.internal", mkProviderID("aws:///us-east-1a/i-01"), mkLabels("eks.amazonaws.com/nodegroup", "ng")))
+	s.Server, s.ServerVersion, s.LeaderLeases = "the dump ci-dump", "", nil
+	s.Gaps = notInDump("version", "readyz", "livez")
+	r := Explain(s, now, Options{})
+	for _, c := range r.ControlPlane.Components {
+		if c.State == StateHealthy {
+			t.Errorf("%s is healthy from a dump: %v", c.Name, c.Observed)
+		}
+	}
+	if strings.Contains(r.Verdict.Text, "control plane healthy") {
+		t.Errorf("verdict from a dump of a managed cluster: %q", r.Verdict.Text)
+	}
+
+	self := mkSnapshot(mkNode("cp", mkControlPlane))
+	self.Server, self.ServerVersion = "the dump ci-dump", ""
+	self.Gaps = notInDump("version", "readyz", "livez")
+	for _, name := range []string{"kube-apiserver", "etcd", "kube-scheduler", "kube-controller-manager"} {
+		self.Pods["cp"] = append(self.Pods["cp"], mkComponentPod(name, "cp"))
+	}
+	if r := Explain(self, now, Options{}); !strings.Contains(r.Verdict.Text, "control plane healthy") {
+		t.Errorf("verdict from a dump with the control plane's pods running: %q", r.Verdict.Text)
 	}
 }
 

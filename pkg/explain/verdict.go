@@ -152,17 +152,20 @@ func verdictText(v Verdict, r *Report) string {
 }
 
 // controlPlaneWell reports whether every control-plane component was seen
-// healthy, or is run by the provider and answers for itself.
+// healthy, or is run by the provider and answers for itself, and at least
+// one was seen: a dump shows none of a managed control plane.
 func controlPlaneWell(cp ControlPlane) bool {
 	if !cp.Checked || len(cp.Components) == 0 {
 		return false
 	}
+	seen := false
 	for _, c := range cp.Components {
 		if c.State != StateHealthy && c.State != StateManaged {
 			return false
 		}
+		seen = seen || c.State == StateHealthy
 	}
-	return true
+	return seen
 }
 
 // degradedPhrase is "N degraded (a NOTE, b NOTE, c NOTE and 2 more)": the

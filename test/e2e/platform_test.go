@@ -138,8 +138,8 @@ func TestRealNodesFacts(t *testing.T) {
 
 // Every real node of the corpus, read as a dump of its own, shows through
 // the real kubectl its platform and every resource it offers; what a lone
-// node cannot tell (its pods, kube-proxy's DaemonSet) is said to be
-// unknown, not taken as none.
+// node cannot tell (its pods, kube-proxy's DaemonSet, the control plane's
+// health) is said to be unknown, not taken as none or as healthy.
 func TestCorpusNodesFromDump(t *testing.T) {
 	files, err := filepath.Glob("../../pkg/explain/testdata/corpus/nodes/*.yaml")
 	if err != nil || len(files) == 0 {
@@ -175,6 +175,9 @@ func TestCorpusNodesFromDump(t *testing.T) {
 				if !q.IsZero() && !listed[string(name)] {
 					t.Errorf("resource %s (%s) is not listed: %+v", name, q.String(), n.Resources)
 				}
+			}
+			if strings.Contains(rep.Verdict.Text, "control plane healthy") {
+				t.Errorf("a lone node says nothing of the control plane's health: %q", rep.Verdict.Text)
 			}
 			if n.KubeProxy != "unread" {
 				t.Errorf("kube-proxy from a lone node: %q, want unread", n.KubeProxy)
