@@ -106,6 +106,9 @@ type dumpPass struct {
 	// stream (its ReplicationControllerLists give it away).
 	streamPodLists int
 	dumpStream     bool
+	// daemonSetLists is true when the dump holds a DaemonSet list, even an
+	// empty one: its DaemonSets were read.
+	daemonSetLists bool
 	kinds          map[string]int
 	asOf           time.Time
 }
@@ -125,6 +128,9 @@ func (d *Dump) pass(pod func(p *corev1.Pod)) (*dumpPass, error) {
 			return nil
 		case listMarker + "ReplicationControllerList":
 			out.dumpStream = out.dumpStream || o.ListNamespace == ""
+			return nil
+		case listMarker + "DaemonSetList":
+			out.daemonSetLists = true
 			return nil
 		}
 		if strings.HasPrefix(o.Kind, listMarker) {
@@ -288,7 +294,7 @@ func (p *dumpPass) gaps(d *Dump, wanted ...string) []v1alpha1.Gap {
 				gap("leader-election leases (kube-system)", "leases", metav1.NamespaceSystem, "the dump holds no leases")
 			}
 		case "daemonsets":
-			if p.kinds["DaemonSet"] == 0 && !p.hasLists() {
+			if p.kinds["DaemonSet"] == 0 && !p.hasLists() && !p.daemonSetLists {
 				gap("DaemonSets in all namespaces", "daemonsets", "", "the dump holds no DaemonSets")
 			}
 		case "pods":

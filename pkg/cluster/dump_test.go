@@ -184,3 +184,27 @@ func TestKindOf(t *testing.T) {
 		}
 	}
 }
+
+// An empty DaemonSet list, as kubectl cluster-info dump writes for a
+// namespace without any, reads as none; a dump without one leaves them unread.
+func TestDumpEmptyDaemonSetList(t *testing.T) {
+	dir := t.TempDir()
+	nodes := `{"kind":"NodeList","apiVersion":"v1","items":[` + nodeJSON + `]}` + "\n"
+	for name, c := range map[string]struct {
+		content string
+		read    bool
+	}{
+		"with":    {nodes + `{"kind":"DaemonSetList","apiVersion":"apps/v1","metadata":{},"items":[]}` + "\n", true},
+		"without": {nodes, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, err := (&Dump{Path: write(t, dir, name+".json", c.content)}).ReadOverview(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if read := s.SystemDaemonSets != nil && !GapIn(s.Gaps, "daemonsets", ""); read != c.read {
+				t.Errorf("DaemonSets read: %v, want %v (gaps %+v)", read, c.read, s.Gaps)
+			}
+		})
+	}
+}

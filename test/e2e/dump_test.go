@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -104,7 +105,14 @@ func TestFromDumpAgreesWithLive(t *testing.T) {
 			if rep.From == nil || rep.From.Path != path || rep.From.AsOf.IsZero() {
 				t.Errorf("the report should say it comes from the dump: %+v", rep.From)
 			}
-			if got, want := findingKeys(rep), findingKeys(live); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			want := findingKeys(live)
+			if name == "get -o yaml" {
+				// kubectl get of several kinds writes one List: with no
+				// DaemonSet in the cluster nothing shows they were asked
+				// for, so whether kube-proxy runs as one is unknown.
+				want = slices.DeleteFunc(want, func(k string) bool { return strings.HasPrefix(k, string(explain.CodeNoKubeProxy)+" ") })
+			}
+			if got := findingKeys(rep); strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("findings from the dump differ from the live ones\ndump:\n%s\nlive:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
 			if len(rep.Nodes) != len(live.Nodes) {
