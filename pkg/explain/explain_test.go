@@ -383,3 +383,58 @@ func TestKubeProxyState(t *testing.T) {
 		})
 	}
 }
+
+// A taint the node lifecycle controller keeps in step with the node is
+// left over when the node contradicts it; other taints, and condition
+// taints the node bears out, are not.
+func TestTaintLeftOver(t *testing.T) {
+	cond := func(typ corev1.NodeConditionType, status corev1.ConditionStatus, since time.Time) mkOpt {
+		return func(n *corev1.Node) {
+			c := condition(n, typ)
+			if c == nil {
+				n.Status.Conditions = append(n.Status.Conditions, corev1.NodeCondition{Type: typ})
+				c = &n.Status.Conditions[len(n.Status.Conditions)-1]
+			}
+			c.Status, c.LastTransitionTime = status, metav1.NewTime(since)
+		}
+	}
+	taint := func(key string, effect corev1.TaintEffect) mkOpt {
+		return func(n *corev1.Node) { n.Spec.Taints = append(n.Spec.Taints, corev1.Taint{Key: key, Effect: effect}) }
+	}
+	recent, old := now.Add(-10*time.Second), now.Add(-10*time.Minute)
+	tests := []struct {
+		name     string
+		opts     []mkOpt
+		leftOver string
+		severity string
+	}{
+		{"unreachable on a Ready node, just now", []mkOpt{cond(corev1.NodeReady, corev1.ConditionTrue, recent), taint(corev1.TaintNodeUnreachable, corev1.TaintEffectNoSchedule)}, "Ready=True", SeverityInfo},
+		{"not-ready NoExecute on a node Ready for 10m", []mkOpt{cond(corev1.NodeReady, corev1.ConditionTrue, old), taint(corev1.TaintNodeNotReady, corev1.TaintEffectNoExecute)}, "Ready=True", SeverityWarning},
+		{"disk-pressure with the pressure gone", []mkOpt{cond(corev1.NodeDiskPressure, corev1.ConditionFalse, old), taint(corev1.TaintNodeDiskPressure, corev1.TaintEffectNoSchedule)}, "DiskPressure=False", SeverityWarning},
+		{"cordon taint on a node not cordoned", []mkOpt{taint(corev1.TaintNodeUnschedulable, corev1.TaintEffectNoSchedule)}, "spec.unschedulable=false", SeverityWarning},
+		{"disk-pressure borne out", []mkOpt{cond(corev1.NodeDiskPressure, corev1.ConditionTrue, old), taint(corev1.TaintNodeDiskPressure, corev1.TaintEffectNoSchedule)}, "", ""},
+		{"unreachable on a NotReady node: a swap under way", []mkOpt{cond(corev1.NodeReady, corev1.ConditionFalse, recent), taint(corev1.TaintNodeUnreachable, corev1.TaintEffectNoExecute)}, "", ""},
+		{"memory-pressure NoExecute, which the controller never sets", []mkOpt{cond(corev1.NodeMemoryPressure, corev1.ConditionFalse, old), taint(corev1.TaintNodeMemoryPressure, corev1.TaintEffectNoExecute)}, "", ""},
+		{"network-unavailable without the condition", []mkOpt{taint(corev1.TaintNodeNetworkUnavailable, corev1.TaintEffectNoSchedule)}, "", ""},
+		{"cordoned node's taint", []mkOpt{mkCordoned, taint(corev1.TaintNodeUnschedulable, corev1.TaintEffectNoSchedule)}, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Explain(mkSnapshot(mkNode("n", tc.opts...)), now, Options{})
+			var got string
+			for _, tn := range r.Nodes[0].Taints {
+				got += tn.LeftOver
+			}
+			if got != tc.leftOver {
+				t.Errorf("left over %q, want %q", got, tc.leftOver)
+			}
+			f := findingsWithCode(r, string(CodeTaintLeftOver))
+			switch {
+			case tc.severity == "" && len(f) > 0:
+				t.Errorf("a finding for a taint that is not left over: %+v", f)
+			case tc.severity != "" && (len(f) != 1 || f[0].Severity != tc.severity):
+				t.Errorf("findings %+v, want one of severity %s", f, tc.severity)
+			}
+		})
+	}
+}

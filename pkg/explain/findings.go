@@ -32,6 +32,7 @@ const (
 	CodeNodeCorruptDockerOverlay2     Code = "NodeCorruptDockerOverlay2"
 	CodeNodeCordoned                  Code = "NodeCordoned"
 	CodeNodeTaint                     Code = "NodeTaint"
+	CodeTaintLeftOver                 Code = "TaintLeftOver"
 	CodeVersionSkew                   Code = "VersionSkew"
 	CodeKubeProxyMissing              Code = "KubeProxyMissing"
 	CodeNoKubeProxy                   Code = "NoKubeProxy"
@@ -76,6 +77,7 @@ var findingCatalogue = map[Code]FindingInfo{
 	CodeNodeCorruptDockerOverlay2:     {[]string{SeverityWarning}, "node-problem-detector saw Docker's overlay2 storage corrupted."},
 	CodeNodeCordoned:                  {[]string{SeverityWarning}, "A node is cordoned (spec.unschedulable): no new pods go there; with pods terminating on it, a drain is in progress or stuck."},
 	CodeNodeTaint:                     {[]string{SeverityInfo, SeverityWarning}, "A node's taints, by purpose: which pods they keep off, and which they evict."},
+	CodeTaintLeftOver:                 {[]string{SeverityInfo, SeverityWarning}, "A taint the node lifecycle controller sets from a condition or the cordon outlives it (a not-ready or unreachable taint on a Ready node, a pressure taint with the pressure gone): the controller removes such taints within seconds, so one that stays a minute or more says kube-controller-manager is not doing its job."},
 	CodeVersionSkew:                   {[]string{SeverityWarning}, "A node's kubelet is further from the API server's version than Kubernetes supports."},
 	CodeKubeProxyMissing:              {[]string{SeverityWarning}, "kube-proxy runs as a DaemonSet, but its pod is missing or not running on a node, so Services may not work there."},
 	CodeNoKubeProxy:                   {[]string{SeverityInfo}, "There is no kube-proxy DaemonSet in kube-system; a CNI plugin may do its job."},

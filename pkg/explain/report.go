@@ -282,6 +282,12 @@ type Taint struct {
 	TimeAdded *time.Time `json:"timeAdded,omitempty"`
 	// ToleratedBy counts the node's pods that tolerate the taint.
 	ToleratedBy int `json:"toleratedBy"`
+	// LeftOver, for a taint the node lifecycle controller sets from a
+	// condition or the cordon, is what the node says now that contradicts
+	// it ("Ready=True", "spec.unschedulable=false"): the taint outlives its
+	// cause. LeftOverSince is when the condition last changed, if known.
+	LeftOver      string     `json:"leftOver,omitempty"`
+	LeftOverSince *time.Time `json:"leftOverSince,omitempty"`
 }
 
 // Condition is a node condition with its explanation.

@@ -57,7 +57,18 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 		b.WriteString("\n  Taints (and what each does to pods without a matching toleration):\n")
 		for _, t := range n.Taints {
 			text := fmt.Sprintf("%s — %s. %s %s %s", phrase.Taint(t.Key, t.Value, t.Effect), t.Title, t.Meaning, t.EffectMeaning, explain.TolerateCount(t.ToleratedBy))
-			if t.Fix != "" {
+			switch {
+			case t.LeftOver == "spec.unschedulable=false":
+				text += " It outlives its cause: the node is not cordoned."
+			case t.LeftOverSince != nil:
+				text += fmt.Sprintf(" It outlives its cause: the node has reported %s for %s.", Sanitize(t.LeftOver), age(*t.LeftOverSince, now))
+			case t.LeftOver != "":
+				text += " It outlives its cause: the node reports " + Sanitize(t.LeftOver) + "."
+			}
+			switch {
+			case t.LeftOver != "":
+				text += " What to do: nothing if it goes within seconds, as the node lifecycle controller removes it; if it stays, check kube-controller-manager."
+			case t.Fix != "":
 				text += " What to do: " + t.Fix
 			}
 			wrapLabelled(b, 4, "- ", text)
