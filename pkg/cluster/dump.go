@@ -106,11 +106,14 @@ type dumpPass struct {
 	// stream (its ReplicationControllerLists give it away).
 	streamPodLists int
 	dumpStream     bool
-	// daemonSetLists is true when the dump holds a DaemonSet list, even an
-	// empty one: its DaemonSets were read.
-	daemonSetLists bool
-	kinds          map[string]int
-	asOf           time.Time
+	// daemonSetLists is true when the dump holds kube-system's DaemonSet
+	// list, even an empty one: its DaemonSets were read.
+	// streamDaemonSetLists is true when a stream holds DaemonSet lists,
+	// whose namespace it does not say; kubeSystem is true when an object
+	// of kube-system was read, which tells the stream covers it.
+	daemonSetLists, streamDaemonSetLists, kubeSystem bool
+	kinds                                            map[string]int
+	asOf                                             time.Time
 }
 
 // pass reads the dump once: every object, the pods through pod.
@@ -130,7 +133,12 @@ func (d *Dump) pass(pod func(p *corev1.Pod)) (*dumpPass, error) {
 			out.dumpStream = out.dumpStream || o.ListNamespace == ""
 			return nil
 		case listMarker + "DaemonSetList":
-			out.daemonSetLists = true
+			switch o.ListNamespace {
+			case metav1.NamespaceSystem:
+				out.daemonSetLists = true
+			case "":
+				out.streamDaemonSetLists = true
+			}
 			return nil
 		}
 		if strings.HasPrefix(o.Kind, listMarker) {
@@ -175,6 +183,7 @@ func (d *Dump) pass(pod func(p *corev1.Pod)) (*dumpPass, error) {
 			if o.ListNamespace == "" {
 				out.podFree = true
 			}
+			out.kubeSystem = out.kubeSystem || p.Namespace == metav1.NamespaceSystem
 			pod(&p)
 		case "Event":
 			var e corev1.Event
@@ -182,6 +191,7 @@ func (d *Dump) pass(pod func(p *corev1.Pod)) (*dumpPass, error) {
 				return err
 			}
 			out.seen(EventTime(&e).Time)
+			out.kubeSystem = out.kubeSystem || e.Namespace == metav1.NamespaceSystem
 			out.events = append(out.events, e)
 		case "DaemonSet":
 			var ds appsv1.DaemonSet
@@ -219,6 +229,7 @@ func (d *Dump) pass(pod func(p *corev1.Pod)) (*dumpPass, error) {
 			if err := decode(&svc); err != nil {
 				return err
 			}
+			out.kubeSystem = out.kubeSystem || svc.Namespace == metav1.NamespaceSystem
 			out.services = append(out.services, corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: svc.Namespace, Name: svc.Name}, Spec: corev1.ServiceSpec{Selector: svc.Spec.Selector}})
 		case "Lease":
 			var l coordinationv1.Lease
@@ -294,7 +305,7 @@ func (p *dumpPass) gaps(d *Dump, wanted ...string) []v1alpha1.Gap {
 				gap("leader-election leases (kube-system)", "leases", metav1.NamespaceSystem, "the dump holds no leases")
 			}
 		case "daemonsets":
-			if p.kinds["DaemonSet"] == 0 && !p.hasLists() && !p.daemonSetLists {
+			if p.kinds["DaemonSet"] == 0 && !p.daemonSetsListed() {
 				gap("DaemonSets in all namespaces", "daemonsets", "", "the dump holds no DaemonSets")
 			}
 		case "pods":
@@ -319,6 +330,14 @@ func (p *dumpPass) hasLeases(namespace string) bool {
 		}
 	}
 	return false
+}
+
+// daemonSetsListed reports whether the dump lists kube-system's DaemonSets,
+// even none: its file of them, or a stream's lists when the stream covers
+// kube-system (an object of it was read, or it lists the pods of every
+// namespace, as --all-namespaces writes).
+func (p *dumpPass) daemonSetsListed() bool {
+	return p.daemonSetLists || p.streamDaemonSetLists && (p.kubeSystem || p.streamPodLists >= 4)
 }
 
 // hasLists reports whether the dump is kubectl cluster-info dump's per-namespace lists.

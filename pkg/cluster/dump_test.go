@@ -185,20 +185,35 @@ func TestKindOf(t *testing.T) {
 	}
 }
 
-// An empty DaemonSet list, as kubectl cluster-info dump writes for a
-// namespace without any, reads as none; a dump without one leaves them unread.
+// An empty DaemonSet list of kube-system, as kubectl cluster-info dump
+// writes for it, reads as none; a dump without one, or whose lists are of
+// other namespaces (--namespaces), leaves them unread.
 func TestDumpEmptyDaemonSetList(t *testing.T) {
 	dir := t.TempDir()
 	nodes := `{"kind":"NodeList","apiVersion":"v1","items":[` + nodeJSON + `]}` + "\n"
+	empty := `{"kind":"DaemonSetList","apiVersion":"apps/v1","metadata":{},"items":[]}`
+	event := func(ns string) string {
+		return `{"kind":"EventList","apiVersion":"v1","items":[{"metadata":{"name":"e","namespace":"` + ns + `"},"involvedObject":{"kind":"Pod","namespace":"` + ns + `","name":"p"},"reason":"Pulled","type":"Normal","lastTimestamp":"2026-12-01T14:00:00Z"}]}` + "\n"
+	}
+	byNamespace := func(name, ns string) string {
+		d := filepath.Join(dir, name)
+		write(t, d, "nodes.json", nodes)
+		write(t, d, ns+"/daemonsets.json", empty)
+		write(t, d, ns+"/pods.json", `{"kind":"PodList","apiVersion":"v1","items":[]}`)
+		return d
+	}
 	for name, c := range map[string]struct {
-		content string
-		read    bool
+		path string
+		read bool
 	}{
-		"with":    {nodes + `{"kind":"DaemonSetList","apiVersion":"apps/v1","metadata":{},"items":[]}` + "\n", true},
-		"without": {nodes, false},
+		"stream covering kube-system":       {write(t, dir, "ks.json", nodes+event("kube-system")+empty+"\n"), true},
+		"stream of another namespace":       {write(t, dir, "other.json", nodes+event("default")+empty+"\n"), false},
+		"stream without DaemonSet lists":    {write(t, dir, "none.json", nodes+event("kube-system")), false},
+		"directory with kube-system's list": {byNamespace("dir-ks", "kube-system"), true},
+		"directory with another namespace":  {byNamespace("dir-other", "default"), false},
 	} {
 		t.Run(name, func(t *testing.T) {
-			s, err := (&Dump{Path: write(t, dir, name+".json", c.content)}).ReadOverview(context.Background())
+			s, err := (&Dump{Path: c.path}).ReadOverview(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -129,14 +129,16 @@ func TestCorpusNodesControlPlane(t *testing.T) {
 
 // The EKS build of the kubelet (vX.Y.Z-eks-COMMIT) names EKS on a node
 // that carries no EKS label, as Karpenter's do; the same machine with an
-// upstream kubelet (kOps, kubeadm on EC2) is only AWS.
+// upstream kubelet (kOps, kubeadm on EC2) or EKS Distro's is only AWS.
 func TestEKSKubeletBuild(t *testing.T) {
 	n := readNodeCorpus(t)["karpenter-eks-g6-gpu.yaml"].DeepCopy()
 	if got := platformOf(n).Distribution; got != "EKS" {
 		t.Errorf("EKS kubelet: distribution %q", got)
 	}
-	n.Status.NodeInfo.KubeletVersion = "v1.36.2"
-	if got := platformOf(n); got.Distribution != "" || got.Cloud != "AWS" {
-		t.Errorf("upstream kubelet on EC2: %+v", got)
+	for _, v := range []string{"v1.36.2", "v1.27.1-eks-1-27-4"} {
+		n.Status.NodeInfo.KubeletVersion = v
+		if got := platformOf(n); got.Distribution != "" || got.Cloud != "AWS" {
+			t.Errorf("kubelet %s on EC2: %+v", v, got)
+		}
 	}
 }

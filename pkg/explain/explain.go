@@ -312,114 +312,6 @@ func nodeTaints(n *corev1.Node, pods []cluster.Pod) []Taint {
 	return out
 }
 
-// conditionOfTaint is the condition the node lifecycle controller sets each
-// of its taints from, with the status that calls for it
-// (nodeConditionToTaintKeyStatusMap in pkg/controller/nodelifecycle).
-var conditionOfTaint = map[string]struct {
-	condition corev1.NodeConditionType
-	status    corev1.ConditionStatus
-}{
-	corev1.TaintNodeNotReady:           {corev1.NodeReady, corev1.ConditionFalse},
-	corev1.TaintNodeUnreachable:        {corev1.NodeReady, corev1.ConditionUnknown},
-	corev1.TaintNodeMemoryPressure:     {corev1.NodeMemoryPressure, corev1.ConditionTrue},
-	corev1.TaintNodeDiskPressure:       {corev1.NodeDiskPressure, corev1.ConditionTrue},
-	corev1.TaintNodePIDPressure:        {corev1.NodePIDPressure, corev1.ConditionTrue},
-	corev1.TaintNodeNetworkUnavailable: {corev1.NodeNetworkUnavailable, corev1.ConditionTrue},
-}
-
-// leftOver says what contradicts a taint the node lifecycle controller
-// keeps in step with the node, and since when: its NoSchedule condition
-// taints and cordon taint follow every change of the node, and its
-// NoExecute not-ready and unreachable taints go once Ready is True. A
-// condition the node does not report contradicts nothing.
-func leftOver(n *corev1.Node, t *corev1.Taint) (string, *time.Time) {
-	if t.Key == corev1.TaintNodeUnschedulable {
-		if t.Effect == corev1.TaintEffectNoSchedule && !n.Spec.Unschedulable {
-			return "spec.unschedulable=false", nil
-		}
-		return "", nil
-	}
-	want, ok := conditionOfTaint[t.Key]
-	if !ok {
-		return "", nil
-	}
-	ready := want.condition == corev1.NodeReady
-	if t.Effect != corev1.TaintEffectNoSchedule && !(ready && t.Effect == corev1.TaintEffectNoExecute) {
-		return "", nil
-	}
-	for _, c := range n.Status.Conditions {
-		if c.Type != want.condition {
-			continue
-		}
-		if c.Status == want.status || ready && c.Status != corev1.ConditionTrue {
-			// Ready False with the unreachable taint is a swap under way.
-			return "", nil
-		}
-		var since *time.Time
-		if !c.LastTransitionTime.IsZero() {
-			at := c.LastTransitionTime.UTC()
-			since = &at
-		}
-		return string(c.Type) + "=" + string(c.Status), since
-	}
-	return "", nil
-}
-
-// leftOverAfter is how long a taint may outlive its condition before the
-// node lifecycle controller is taken not to be doing its job: it removes
-// such a taint on the node's next update, or within its monitor period
-// (5 s by default).
-const leftOverAfter = time.Minute
-
-// leftOverFinding says which of the node's taints outlive their cause.
-func leftOverFinding(n *Node, now time.Time) (nodeFinding, bool) {
-	var left []Taint
-	for _, t := range n.Taints {
-		if t.LeftOver != "" {
-			left = append(left, t)
-		}
-	}
-	if len(left) == 0 {
-		return nodeFinding{}, false
-	}
-	var names, because []string
-	stale, evicts := false, false
-	for _, t := range left {
-		name := phrase.Taint(t.Key, t.Value, t.Effect)
-		names = append(names, name)
-		switch {
-		case t.LeftOver == "spec.unschedulable=false":
-			because = append(because, name+": the node is not cordoned")
-		case t.LeftOverSince != nil:
-			because = append(because, fmt.Sprintf("%s: the node has reported %s for %s", name, t.LeftOver, shortDuration(now.Sub(*t.LeftOverSince))))
-		default:
-			because = append(because, name+": the node reports "+t.LeftOver)
-		}
-		stale = stale || t.LeftOverSince == nil || now.Sub(*t.LeftOverSince) >= leftOverAfter
-		evicts = evicts || t.Effect == string(corev1.TaintEffectNoExecute)
-	}
-	k := len(left)
-	title := fmt.Sprintf("taint %s outlives its cause", names[0])
-	if k > 1 {
-		title = fmt.Sprintf("%d taints outlive their cause: %s", k, strings.Join(names, ", "))
-	}
-	meaning := fmt.Sprintf("The node lifecycle controller in kube-controller-manager sets %s from the node's conditions and its cordon, and removes %s within seconds of the cause going. Here the cause is gone: %s.",
-		verb(k, "this taint", "these taints"), verb(k, "it", "each"), strings.Join(because, "; "))
-	effect := fmt.Sprintf("Until %s, new pods without a matching toleration are not placed on the node.", verb(k, "it goes", "they go"))
-	if evicts {
-		effect = fmt.Sprintf("Until %s, new pods without a matching toleration are not placed on the node, and the pods there that do not tolerate a NoExecute taint are evicted.", verb(k, "it goes", "they go"))
-	}
-	sev := SeverityInfo
-	fix := fmt.Sprintf("Nothing yet: the node lifecycle controller should remove %s within seconds. If %s a minute or more, check kube-controller-manager.", verb(k, "it", "them"), verb(k, "it stays", "they stay"))
-	if stale {
-		sev = SeverityWarning
-		meaning += fmt.Sprintf(" %s stayed longer than the controller takes, so kube-controller-manager may not be running or not hold its leader lease (on a managed cluster, the provider runs it).", verb(k, "It has", "They have"))
-		fix = "Check kube-controller-manager: its pods or process, its logs, and its leader lease (`kubectl -n kube-system get lease kube-controller-manager`). With the node healthy, a taint can be removed by hand: `kubectl taint nodes NODE KEY:EFFECT-`."
-	}
-	return nodeFinding{Finding: Finding{Severity: sev, Code: CodeTaintLeftOver, Nodes: []string{n.Name}, Title: title,
-		Meaning: joinSentences(meaning, effect), Fix: fix}, note: "stale taint"}, true
-}
-
 func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coordinationv1.Lease, kubeProxy *bool, serverVersion string, zone zoneView, now time.Time) (Node, []Finding) {
 	alloc, capacity := n.Status.Allocatable, n.Status.Capacity
 	out := Node{
@@ -455,7 +347,13 @@ func explainNode(n *corev1.Node, pods []cluster.Pod, podsRead bool, lease *coord
 	heartbeat(&out, &in, lease, readyHeartbeat)
 	out.Taints = nodeTaints(n, pods)
 	if kubeProxy == nil {
+		// Its pod, if the pods were read, still tells.
 		out.KubeProxy = "unread"
+		for _, p := range pods {
+			if podsRead && p.Component == "kube-proxy" {
+				out.KubeProxy = podState(p)
+			}
+		}
 	} else if *kubeProxy && !podsRead {
 		out.KubeProxy = "unknown"
 	} else if *kubeProxy {

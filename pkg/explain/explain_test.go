@@ -351,6 +351,11 @@ func TestKubeProxyStateWhenDaemonSetsUnread(t *testing.T) {
 	if got := r.Nodes[0].KubeProxy; got != "unread" {
 		t.Errorf("KubeProxy = %q, want unread", got)
 	}
+	// A kube-proxy pod on the node tells, DaemonSets read or not.
+	s.Pods = map[string][]cluster.Pod{"n": {mkKubeProxyPod("n")}}
+	if got := Explain(s, now, Options{}).Nodes[0].KubeProxy; got != "Running" {
+		t.Errorf("KubeProxy with its pod read = %q, want Running", got)
+	}
 }
 
 func TestKubeProxyState(t *testing.T) {
@@ -411,7 +416,12 @@ func TestTaintLeftOver(t *testing.T) {
 		{"unreachable on a Ready node, just now", []mkOpt{cond(corev1.NodeReady, corev1.ConditionTrue, recent), taint(corev1.TaintNodeUnreachable, corev1.TaintEffectNoSchedule)}, "Ready=True", SeverityInfo},
 		{"not-ready NoExecute on a node Ready for 10m", []mkOpt{cond(corev1.NodeReady, corev1.ConditionTrue, old), taint(corev1.TaintNodeNotReady, corev1.TaintEffectNoExecute)}, "Ready=True", SeverityWarning},
 		{"disk-pressure with the pressure gone", []mkOpt{cond(corev1.NodeDiskPressure, corev1.ConditionFalse, old), taint(corev1.TaintNodeDiskPressure, corev1.TaintEffectNoSchedule)}, "DiskPressure=False", SeverityWarning},
-		{"cordon taint on a node not cordoned", []mkOpt{taint(corev1.TaintNodeUnschedulable, corev1.TaintEffectNoSchedule)}, "spec.unschedulable=false", SeverityWarning},
+		{"cordon taint on a node not cordoned, for how long unrecorded", []mkOpt{taint(corev1.TaintNodeUnschedulable, corev1.TaintEffectNoSchedule)}, "spec.unschedulable=false", SeverityInfo},
+		{"not-ready NoExecute added 10s ago on a node Ready for 10m", []mkOpt{cond(corev1.NodeReady, corev1.ConditionTrue, old), func(n *corev1.Node) {
+			added := metav1.NewTime(recent)
+			n.Spec.Taints = append(n.Spec.Taints, corev1.Taint{Key: corev1.TaintNodeNotReady, Effect: corev1.TaintEffectNoExecute, TimeAdded: &added})
+		}}, "Ready=True", SeverityInfo},
+		{"memory-pressure under the controller's own Unknown", []mkOpt{cond(corev1.NodeMemoryPressure, corev1.ConditionUnknown, old), taint(corev1.TaintNodeMemoryPressure, corev1.TaintEffectNoSchedule)}, "", ""},
 		{"disk-pressure borne out", []mkOpt{cond(corev1.NodeDiskPressure, corev1.ConditionTrue, old), taint(corev1.TaintNodeDiskPressure, corev1.TaintEffectNoSchedule)}, "", ""},
 		{"unreachable on a NotReady node: a swap under way", []mkOpt{cond(corev1.NodeReady, corev1.ConditionFalse, recent), taint(corev1.TaintNodeUnreachable, corev1.TaintEffectNoExecute)}, "", ""},
 		{"memory-pressure NoExecute, which the controller never sets", []mkOpt{cond(corev1.NodeMemoryPressure, corev1.ConditionFalse, old), taint(corev1.TaintNodeMemoryPressure, corev1.TaintEffectNoExecute)}, "", ""},
@@ -436,5 +446,27 @@ func TestTaintLeftOver(t *testing.T) {
 				t.Errorf("findings %+v, want one of severity %s", f, tc.severity)
 			}
 		})
+	}
+
+	// Of two left-over taints, only the one past the controller's time is
+	// said to have stayed too long; the fix names both.
+	n := mkNode("n", cond(corev1.NodeReady, corev1.ConditionTrue, recent), cond(corev1.NodeDiskPressure, corev1.ConditionFalse, old),
+		taint(corev1.TaintNodeNotReady, corev1.TaintEffectNoSchedule), taint(corev1.TaintNodeDiskPressure, corev1.TaintEffectNoSchedule))
+	f := findingsWithCode(Explain(mkSnapshot(n), now, Options{}), string(CodeTaintLeftOver))
+	if len(f) != 1 || f[0].Severity != SeverityWarning {
+		t.Fatalf("two left-over taints, one stale: %+v", f)
+	}
+	for _, want := range []string{
+		"2 taints outlive their cause: node.kubernetes.io/not-ready:NoSchedule, node.kubernetes.io/disk-pressure:NoSchedule",
+		"node.kubernetes.io/disk-pressure:NoSchedule has stayed longer than the controller takes",
+		"the node has reported Ready=True for 10s",
+		"`kubectl taint nodes n node.kubernetes.io/not-ready:NoSchedule- node.kubernetes.io/disk-pressure:NoSchedule-`",
+	} {
+		if !strings.Contains(f[0].Title+" "+f[0].Meaning+" "+f[0].Fix, want) {
+			t.Errorf("the finding lacks %q: %+v", want, f[0])
+		}
+	}
+	if strings.Contains(f[0].Meaning, "not-ready:NoSchedule has stayed") || strings.Contains(f[0].Meaning, "not-ready:NoSchedule, node.kubernetes.io/disk-pressure:NoSchedule have stayed") {
+		t.Errorf("the fresh taint is said to have stayed too long: %s", f[0].Meaning)
 	}
 }

@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"regexp"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -148,6 +149,11 @@ var marksByDomain = func() map[string][]int {
 	return out
 }()
 
+// eksKubelet is how EKS's node images version the kubelet:
+// v1.36.2-eks-bca9cf6, a commit after "-eks-"; EKS Distro's builds, which
+// run outside EKS too, are v1.27.1-eks-1-27-4.
+var eksKubelet = regexp.MustCompile(`^v[0-9.]+-eks-[0-9a-f]{7,}$`)
+
 // distributionOf names the Kubernetes service or distribution a node
 // belongs to, from the marks each leaves on its nodes: one pass over its
 // labels and one over its annotations.
@@ -175,9 +181,8 @@ func distributionOf(n *corev1.Node) string {
 		return "k3s"
 	case strings.HasPrefix(n.Spec.ProviderID, "kind://"):
 		return "kind"
-	case strings.HasPrefix(n.Spec.ProviderID, "aws://") && strings.Contains(n.Status.NodeInfo.KubeletVersion, "-eks-"):
-		// EKS's node images build the kubelet as vX.Y.Z-eks-COMMIT; nodes
-		// Karpenter launches carry no EKS label.
+	case strings.HasPrefix(n.Spec.ProviderID, "aws://") && eksKubelet.MatchString(n.Status.NodeInfo.KubeletVersion):
+		// Nodes Karpenter launches carry no EKS label.
 		return "EKS"
 	}
 	return ""

@@ -285,8 +285,11 @@ type Taint struct {
 	// LeftOver, for a taint the node lifecycle controller sets from a
 	// condition or the cordon, is what the node says now that contradicts
 	// it ("Ready=True", "spec.unschedulable=false"): the taint outlives its
-	// cause. LeftOverSince is when the condition last changed, if known.
-	LeftOver      string     `json:"leftOver,omitempty"`
+	// cause.
+	LeftOver string `json:"leftOver,omitempty"`
+	// LeftOverSince is when the taint began to outlive its cause, at the
+	// latest: the later of the condition's last change and the taint's
+	// timeAdded, when either is recorded.
 	LeftOverSince *time.Time `json:"leftOverSince,omitempty"`
 }
 

@@ -10,6 +10,14 @@ import (
 	"github.com/explain-nodes/kubectl-explain-nodes/pkg/explain"
 )
 
+// cores is a CPU capacity in words: "1 core", "2 cores", "0.5 cores".
+func cores(milli int64) string {
+	if c := explain.FormatCPU(milli); c != "1" {
+		return c + " cores"
+	}
+	return "1 core"
+}
+
 // writeNodeDetail writes one node in depth.
 func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 	now := r.GeneratedAt
@@ -37,12 +45,12 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 	}
 	b.WriteString("\n  Capacity and allocatable:\n")
 	if r.Summary.Pods < 0 {
-		wrap(b, 4, fmt.Sprintf("CPU %s cores, %s allocatable to pods. Memory %s, %s allocatable. Up to %d pods allowed. What the pods request is unknown (pods not read).",
-			explain.FormatCPU(n.CPUCapacityMilli), explain.FormatCPU(n.CPUAllocatableMilli),
+		wrap(b, 4, fmt.Sprintf("CPU %s, %s allocatable to pods. Memory %s, %s allocatable. Up to %d pods allowed. What the pods request is unknown (pods not read).",
+			cores(n.CPUCapacityMilli), explain.FormatCPU(n.CPUAllocatableMilli),
 			phrase.Bytes(n.MemoryCapacity), phrase.Bytes(n.MemoryAllocatable), n.PodsAllocatable))
 	} else {
-		wrap(b, 4, fmt.Sprintf("CPU %s cores, %s allocatable to pods, %s requested. Memory %s, %s allocatable, %s requested. Pods: %d of %d allowed.",
-			explain.FormatCPU(n.CPUCapacityMilli), explain.FormatCPU(n.CPUAllocatableMilli), explain.FormatCPU(n.CPURequestedMilli),
+		wrap(b, 4, fmt.Sprintf("CPU %s, %s allocatable to pods, %s requested. Memory %s, %s allocatable, %s requested. Pods: %d of %d allowed.",
+			cores(n.CPUCapacityMilli), explain.FormatCPU(n.CPUAllocatableMilli), explain.FormatCPU(n.CPURequestedMilli),
 			phrase.Bytes(n.MemoryCapacity), phrase.Bytes(n.MemoryAllocatable), phrase.Bytes(n.MemoryRequested),
 			n.Pods, n.PodsAllocatable))
 	}
@@ -56,18 +64,17 @@ func writeNodeDetail(b *page, n explain.Node, r *explain.Report, c Colour) {
 	if len(n.Taints) > 0 {
 		b.WriteString("\n  Taints (and what each does to pods without a matching toleration):\n")
 		for _, t := range n.Taints {
-			text := fmt.Sprintf("%s — %s. %s %s %s", phrase.Taint(t.Key, t.Value, t.Effect), t.Title, t.Meaning, t.EffectMeaning, explain.TolerateCount(t.ToleratedBy))
-			switch {
-			case t.LeftOver == "spec.unschedulable=false":
-				text += " It outlives its cause: the node is not cordoned."
-			case t.LeftOverSince != nil:
-				text += fmt.Sprintf(" It outlives its cause: the node has reported %s for %s.", Sanitize(t.LeftOver), age(*t.LeftOverSince, now))
-			case t.LeftOver != "":
-				text += " It outlives its cause: the node reports " + Sanitize(t.LeftOver) + "."
+			meaning := t.Meaning
+			if t.LeftOver != "" {
+				// The catalogue's meaning says the cause holds; here it does not.
+				meaning = "The node lifecycle controller sets it while " + explain.TaintSetWhile(t.Key) + ", and removes it within seconds once that ends."
 			}
+			text := fmt.Sprintf("%s — %s. %s %s %s", phrase.Taint(t.Key, t.Value, t.Effect), t.Title, meaning, t.EffectMeaning, explain.TolerateCount(t.ToleratedBy))
 			switch {
+			case t.LeftOverStale(now):
+				text += " It outlives its cause: " + t.LeftOverText(now) + ". What to do: check kube-controller-manager, which should have removed it (see FINDINGS)."
 			case t.LeftOver != "":
-				text += " What to do: nothing if it goes within seconds, as the node lifecycle controller removes it; if it stays, check kube-controller-manager."
+				text += " It outlives its cause: " + t.LeftOverText(now) + ". What to do: nothing if it goes within seconds; if it stays a minute or more, check kube-controller-manager."
 			case t.Fix != "":
 				text += " What to do: " + t.Fix
 			}
@@ -206,7 +213,9 @@ func platformLine(n explain.Node) string {
 	}
 	add("", p.Cloud)
 	add("", p.Distribution)
-	add("pool ", n.Pool)
+	if n.Pool == "" || !strings.HasSuffix(p.Provisioner, " "+n.Pool) {
+		add("pool ", n.Pool)
+	}
 	add("", p.Provisioner)
 	add("region ", p.Region)
 	add("zone ", p.Zone)

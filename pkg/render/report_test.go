@@ -682,3 +682,33 @@ func TestNodeDetailUnread(t *testing.T) {
 		}
 	}
 }
+
+// A taint that outlives its cause is not explained as if its cause held:
+// the node view says what the controller sets it for, what contradicts
+// it, and, once it has stayed too long, to check the controller manager.
+func TestNodeDetailLeftOverTaints(t *testing.T) {
+	s := detailSnapshot()
+	n := &s.Nodes[0]
+	ready := condition(n, corev1.NodeReady)
+	ready.Status, ready.LastTransitionTime = corev1.ConditionTrue, metav1.NewTime(now.Add(-10*time.Minute))
+	n.Spec.Taints = []corev1.Taint{taint(corev1.TaintNodeUnreachable, "", corev1.TaintEffectNoSchedule), taint(corev1.TaintNodeUnschedulable, "", corev1.TaintEffectNoSchedule)}
+	r := explain.Explain(s, now, explain.Options{Detail: true})
+	var b bytes.Buffer
+	if err := ReportText(&b, r, TextOptions{}, true); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(b.String()), " ")
+	for _, want := range []string{
+		"node.kubernetes.io/unreachable:NoSchedule — node unreachable. The node lifecycle controller sets it while the node's Ready condition is Unknown (its kubelet stopped reporting), and removes it within seconds once that ends.",
+		"It outlives its cause: the node has reported Ready=True for 10m. What to do: check kube-controller-manager, which should have removed it (see FINDINGS).",
+		"It outlives its cause: the node is not cordoned. What to do: nothing if it goes within seconds; if it stays a minute or more, check kube-controller-manager.",
+		"WARNING worker-3: 2 taints outlive their cause",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the node view lacks %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(text, "nobody knows whether its pods still run") || strings.Contains(text, "Someone cordoned") {
+		t.Errorf("the node view explains a left-over taint as if its cause held:\n%s", b.String())
+	}
+}

@@ -26,7 +26,7 @@ func TestTaintLeftOver(t *testing.T) {
 	const file = "../../pkg/explain/testdata/corpus/nodes/kind-control-plane-unreachable.yaml"
 	rep := reportJSON(t, "--from", file)
 	f, ok := findingFor(rep, string(explain.CodeTaintLeftOver), "trishanku-control-plane")
-	if !ok || f.Severity != explain.SeverityInfo || !strings.Contains(f.Meaning, "node.kubernetes.io/unreachable:NoSchedule: the node has reported Ready=True for 0s") {
+	if !ok || f.Severity != explain.SeverityInfo || !strings.Contains(f.Meaning, "node.kubernetes.io/unreachable:NoSchedule is set while the node's Ready condition is Unknown (its kubelet stopped reporting), and the node has reported Ready=True for 0s.") {
 		t.Errorf("no info finding for the left-over unreachable taint: %+v", rep.Findings)
 	}
 	text := strings.Join(strings.Fields(explainNodes(t, "trishanku-control-plane", "--from", file).Stdout), " ")
