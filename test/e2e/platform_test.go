@@ -179,6 +179,9 @@ func TestCorpusNodesFromDump(t *testing.T) {
 			if overview := reportJSON(t, "--from", file); strings.Contains(overview.Verdict.Text, "control plane healthy") || !overview.ControlPlane.Checked {
 				t.Errorf("a lone node says nothing of the control plane's health: %q", overview.Verdict.Text)
 			}
+			if explained := strings.Join(strings.Fields(explainNodes(t, "--from", file, "--explain").Stdout), " "); !strings.Contains(explained, "kube-proxy: programs each node's network rules so that Services reach their pods. Whether it is deployed is unknown: the DaemonSets in kube-system were not read.") {
+				t.Errorf("--explain says kube-proxy is known:\n%s", explained)
+			}
 			if n.KubeProxy != "unread" {
 				t.Errorf("kube-proxy from a lone node: %q, want unread", n.KubeProxy)
 			}
