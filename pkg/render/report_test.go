@@ -652,6 +652,17 @@ func TestReportJSONMatchesSchema(t *testing.T) {
 	}
 }
 
+// nodeViewText is the node view of s's nodes, as printed and with its
+// words joined by single spaces.
+func nodeViewText(t *testing.T, s *cluster.Snapshot) (printed, text string) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := ReportText(&b, explain.Explain(s, now, explain.Options{Detail: true}), TextOptions{}, true); err != nil {
+		t.Fatal(err)
+	}
+	return b.String(), strings.Join(strings.Fields(b.String()), " ")
+}
+
 // The node view says what it could not read: with the pods unread it gives
 // no request counts, and with the DaemonSets unread it does not say
 // kube-proxy is missing.
@@ -662,23 +673,18 @@ func TestNodeDetailUnread(t *testing.T) {
 		{What: "pods on worker-3", Resource: "pods", Node: "worker-3", Reason: "Forbidden", Message: "forbidden"},
 		{What: "DaemonSets in kube-system", Resource: "daemonsets", Namespace: "kube-system", Reason: "Forbidden", Message: "forbidden"},
 	}
-	r := explain.Explain(s, now, explain.Options{Detail: true})
-	var b bytes.Buffer
-	if err := ReportText(&b, r, TextOptions{}, true); err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Join(strings.Fields(b.String()), " ")
+	b, text := nodeViewText(t, s)
 	for _, want := range []string{
 		"CPU 8 cores, 8 allocatable to pods. Memory 31.5Gi, 31Gi allocatable. Up to 110 pods allowed. What the pods request is unknown (pods not read).",
 		"kube-proxy: whether it is deployed is unknown (the DaemonSets in kube-system were not read).",
 	} {
 		if !strings.Contains(text, want) {
-			t.Errorf("the node view lacks %q:\n%s", want, b.String())
+			t.Errorf("the node view lacks %q:\n%s", want, b)
 		}
 	}
 	for _, wrong := range []string{"0 requested", "Pods: 0 of", "not deployed as a DaemonSet"} {
 		if strings.Contains(text, wrong) {
-			t.Errorf("the node view says %q of what it did not read:\n%s", wrong, b.String())
+			t.Errorf("the node view says %q of what it did not read:\n%s", wrong, b)
 		}
 	}
 }
@@ -692,12 +698,7 @@ func TestNodeDetailLeftOverTaints(t *testing.T) {
 	ready := condition(n, corev1.NodeReady)
 	ready.Status, ready.LastTransitionTime = corev1.ConditionTrue, metav1.NewTime(now.Add(-10*time.Minute))
 	n.Spec.Taints = []corev1.Taint{taint(corev1.TaintNodeUnreachable, "", corev1.TaintEffectNoSchedule), taint(corev1.TaintNodeUnschedulable, "", corev1.TaintEffectNoSchedule)}
-	r := explain.Explain(s, now, explain.Options{Detail: true})
-	var b bytes.Buffer
-	if err := ReportText(&b, r, TextOptions{}, true); err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Join(strings.Fields(b.String()), " ")
+	b, text := nodeViewText(t, s)
 	for _, want := range []string{
 		"node.kubernetes.io/unreachable:NoSchedule — node unreachable. The node lifecycle controller sets it while the node's Ready condition is Unknown (its kubelet stopped reporting), and removes it within seconds once that ends.",
 		"It outlives its cause: the node has reported Ready=True for 10m. What to do: check kube-controller-manager, which should have removed it (see FINDINGS).",
@@ -705,10 +706,10 @@ func TestNodeDetailLeftOverTaints(t *testing.T) {
 		"WARNING worker-3: 2 taints outlive their cause",
 	} {
 		if !strings.Contains(text, want) {
-			t.Errorf("the node view lacks %q:\n%s", want, b.String())
+			t.Errorf("the node view lacks %q:\n%s", want, b)
 		}
 	}
 	if strings.Contains(text, "nobody knows whether its pods still run") || strings.Contains(text, "Someone cordoned") {
-		t.Errorf("the node view explains a left-over taint as if its cause held:\n%s", b.String())
+		t.Errorf("the node view explains a left-over taint as if its cause held:\n%s", b)
 	}
 }
