@@ -27,12 +27,13 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/explain-nodes/kubectl-explain-nodes/internal/fixture"
+	"github.com/explain-nodes/kubectl-explain-nodes/internal/phrase"
 )
 
 type options struct {
 	kubeconfig, kubectl, plugin, out string
 	nodes, podsPerNode, pending      int
-	namespaces, reps                 int
+	namespaces, reps, warmup         int
 	populate, describe               bool
 	settle                           time.Duration
 }
@@ -51,6 +52,7 @@ func main() {
 	flag.IntVar(&o.pending, "pending", 20, "pods that stay Pending")
 	flag.IntVar(&o.namespaces, "namespaces", 50, "namespaces the pods are spread over")
 	flag.IntVar(&o.reps, "reps", 3, "repetitions of each command")
+	flag.IntVar(&o.warmup, "warmup", 1, "turns of every command run first and not counted (a freshly filled cluster is still settling)")
 	flag.BoolVar(&o.populate, "populate", true, "create the nodes and pods (false: measure the cluster as it is)")
 	flag.BoolVar(&o.describe, "describe", true, "measure `kubectl describe nodes` too (minutes per run on 5,000 nodes)")
 	flag.DurationVar(&o.settle, "settle", time.Minute, "before each command, wait at most this long for the machine to be as idle as at the start (0: do not wait)")
@@ -285,7 +287,7 @@ func measure(o options) error {
 	if quietOK {
 		fmt.Fprintf(os.Stderr, "bench: the machine is %.0f%% idle before the first command\n", quiet*100)
 	}
-	for rep := range o.reps {
+	for rep := -o.warmup; rep < o.reps; rep++ {
 		for _, c := range cmds {
 			if quietOK {
 				settle(quiet, o.settle)
@@ -294,8 +296,13 @@ func measure(o options) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", c.name, err)
 			}
-			samples[c.name] = append(samples[c.name], s)
-			fmt.Fprintf(os.Stderr, "bench: rep %d/%d %-45s %8s %6d MiB\n", rep+1, o.reps, c.name, s.wall.Round(time.Millisecond), s.rssKiB/1024)
+			turn := fmt.Sprintf("rep %d/%d", rep+1, o.reps)
+			if rep < 0 {
+				turn = "warm-up"
+			} else {
+				samples[c.name] = append(samples[c.name], s)
+			}
+			fmt.Fprintf(os.Stderr, "bench: %s %-45s %8s %6d MiB\n", turn, c.name, s.wall.Round(time.Millisecond), s.rssKiB/1024)
 		}
 	}
 	table := report(o, cmds, samples)
@@ -432,8 +439,12 @@ func report(o options, cmds []command, samples map[string][]sample) string {
 		return median(samples[name], func(s sample) float64 { return s.wall.Seconds() })
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Cluster: %d kwok nodes, %d running pods in %d namespaces, %d pending; %d runs of each command, interleaved; %s, %d CPUs.\n\n",
-		o.nodes, o.nodes*o.podsPerNode, o.namespaces, o.pending, o.reps, runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU())
+	warm := ""
+	if o.warmup > 0 {
+		warm = ", after " + phrase.Plural(o.warmup, "turn") + " not counted"
+	}
+	fmt.Fprintf(&b, "Cluster: %d kwok nodes, %d running pods in %d namespaces, %d pending; %s of each command, interleaved%s; %s, %d CPUs.\n\n",
+		o.nodes, o.nodes*o.podsPerNode, o.namespaces, o.pending, phrase.Plural(o.reps, "run"), warm, runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU())
 	b.WriteString("| command | median wall | peak RSS (max) | output | vs `get nodes` | vs `get pods -A` | vs `describe nodes` |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, c := range cmds {
