@@ -83,9 +83,7 @@ func likelyNode(pod *corev1.Pod, verdicts []NodeVerdict, e *env, nodes []corev1.
 		l.Text = fmt.Sprintf("%s are kept from the pod only by cordons or taints; with those lifted, the scheduler would score only the first %d of them it finds (percentageOfNodesToScore), so which one it would pick cannot be told.", phrase.Plural(len(candidates), "node"), sampled)
 		return l
 	}
-	sc := &scoring{pod: pod, e: e, nodes: nodes, feasible: candidates, profile: DefaultProfile(), siblings: siblings}
-	scores, _, _ := sc.score()
-	sortScores(scores)
+	scores := defaultScores(pod, e, nodes, candidates, siblings)
 	l.Candidates = scores
 	top, next := scores[0], scores[1]
 	if tied := topTied(scores); len(tied) > 1 {
@@ -135,9 +133,7 @@ func withLowerRequest(pod *corev1.Pod, remedies []Remedy, e *env, nodes []corev1
 	if sampled := numFeasibleNodesToFind(0, len(nodes)); len(feasible) > sampled {
 		return nil // the scheduler would score a sample of them: no one node to name
 	}
-	sc := &scoring{pod: changed, e: e, nodes: nodes, feasible: feasible, profile: DefaultProfile(), siblings: siblings}
-	scores, _, _ := sc.score()
-	sortScores(scores)
+	scores := defaultScores(changed, e, nodes, feasible, siblings)
 	l.Candidates = scores
 	top, next := scores[0], scores[1]
 	if tied := topTied(scores); len(tied) > 1 {
@@ -148,4 +144,13 @@ func withLowerRequest(pod *corev1.Pod, remedies []Remedy, e *env, nodes []corev1
 	l.Text = fmt.Sprintf("With %s, the pod would most likely go to %s: of the %s where that is enough, it would score highest, %d against %d for %s (the scheduler's default profile, with the cluster as it is now).",
 		fix, top.Node, phrase.Plural(len(feasible), "node"), top.Total, next.Total, next.Node)
 	return l
+}
+
+// defaultScores scores the feasible nodes for the pod with the scheduler's
+// default profile, highest first.
+func defaultScores(pod *corev1.Pod, e *env, nodes []corev1.Node, feasible []*nodeInfo, siblings *cluster.Siblings) []NodeScore {
+	sc := &scoring{pod: pod, e: e, nodes: nodes, feasible: feasible, profile: DefaultProfile(), siblings: siblings}
+	scores, _, _ := sc.score()
+	sortScores(scores)
+	return scores
 }
